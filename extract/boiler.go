@@ -1,0 +1,186 @@
+package extract
+
+import (
+	"strings"
+
+	"golang.org/x/net/html/atom"
+)
+
+// Boilerplate marks of a node, set once before the content pass.
+const (
+	markNone  int8 = 0
+	markBoil  int8 = 1 // never body text: menus, related boxes, comments…
+	markOuter int8 = 2 // page chrome (header, nav, footer); may hold a page date
+)
+
+// negWords are class/id tokens (split at space, '-' and '_') that mark
+// boilerplate.
+var negWords = map[string]bool{
+	"ads": true, "ad": true, "adv": true, "advert": true, "advertisement": true, "banner": true,
+	"quangcao": true, "qc": true, "share": true, "sharing": true, "social": true, "tags": true,
+	"tag": true, "keyword": true, "keywords": true, "tukhoa": true, "comment": true, "comments": true,
+	"binhluan": true, "related": true, "relate": true, "sidebar": true, "footer": true, "menu": true,
+	"nav": true, "navbar": true, "breadcrumb": true, "breadcrumbs": true, "print": true, "rating": true,
+	"newsletter": true, "popup": true, "modal": true, "widget": true, "sponsor": true, "promo": true,
+	"audio": true, "player": true, "toolbar": true, "pagination": true, "paging": true, "login": true,
+	"subscribe": true, "hotline": true, "cookie": true, "admzone": true, "dta": true, "outbrain": true,
+	"taboola": true, "recommend": true, "recommended": true, "trending": true, "popular": true,
+	"mostread": true, "newest": true, "latest": true, "xemnhieu": true, "docnhieu": true,
+	"tinkhac": true, "cungchuyenmuc": true, "lienquan": true, "tinlienquan": true, "more": true,
+	"readmore": true, "topbar": true, "masthead": true, "logo": true, "copyright": true,
+	"sitemap": true, "search": true,
+}
+
+// negSubstrings are class/id substrings that mark boilerplate whatever the
+// token boundaries (for CMSs that glue words: "TT_TinChiTiet_TinLienQuan").
+var negSubstrings = []string{
+	"comment", "lienquan", "tinkhac", "cungchuyenmuc", "xemnhieu", "docnhieu", "related",
+	"sidebar", "breadcrumb", "quangcao", "advert", "social", "share", "newsletter",
+	"chucnang", "phantrang", "most-viewed", "mostviewed", "tinmoi",
+}
+
+// relatedHeadings are headings of related-news and similar boxes; a box
+// whose first text is one of them is boilerplate.
+var relatedHeadings = []string{
+	"tin liên quan", "các tin khác", "tin khác", "tin cùng chuyên mục", "cùng chuyên mục",
+	"đọc nhiều", "xem nhiều", "tin mới nhất", "tin mới", "tin nổi bật", "bài liên quan",
+	"bài viết liên quan", "có thể bạn quan tâm", "bạn có thể quan tâm", "tin đọc nhiều",
+	"ý kiến bạn đọc", "bình luận", "ý kiến", "từ khóa", "từ khoá", "tags", "chủ đề",
+	"tin xem nhiều", "liên kết website", "thống kê truy cập", "related", "read more",
+	"most read", "comments", "more stories", "tin tiêu điểm", "tin ảnh", "video",
+}
+
+// classTokens splits a lower-cased class/id string at spaces, '-' and '_'.
+func classTokens(cid string) []string {
+	return strings.FieldsFunc(cid, func(r rune) bool { return r == ' ' || r == '-' || r == '_' })
+}
+
+// isNegative reports whether a class/id string marks boilerplate.
+func isNegative(cid string) bool {
+	if cid == "" {
+		return false
+	}
+	for _, t := range classTokens(cid) {
+		if negWords[t] {
+			return true
+		}
+	}
+	for _, s := range negSubstrings {
+		if strings.Contains(cid, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// markBoilerplate sets n.boiler on the roots of boilerplate subtrees.
+func markBoilerplate(root *node, rules *SiteRule) {
+	pageText := root.textLen - root.linkLen
+	walk(root, func(n *node) bool {
+		if n.isText() {
+			return false
+		}
+		switch n.tag {
+		case atom.Nav, atom.Footer, atom.Aside, atom.Menu:
+			n.boiler = markBoil
+			return true
+		case atom.Header:
+			if !hasAncestor(n, func(p *node) bool { return p.tag == atom.Article || p.tag == atom.Main }) {
+				n.boiler = markOuter
+			}
+			return true
+		case atom.Form, atom.Body, atom.Html, atom.Main, atom.Article:
+			return true
+		}
+		if n.attr("role") == "navigation" || n.attr("role") == "complementary" {
+			n.boiler = markBoil
+			return true
+		}
+		cid := n.classID()
+		if cid != "" && isNegative(cid) && !isContentClass(cid) && !holdsArticle(n, pageText) {
+			n.boiler = markBoil
+			return true
+		}
+		if rules != nil && rules.drops(n) {
+			n.boiler = markBoil
+			return true
+		}
+		if boxHeading(n) {
+			n.boiler = markBoil
+		}
+		return true
+	})
+}
+
+// holdsArticle reports whether n, though its class sounds like boilerplate
+// ("sidebar-1" is the main column of some CMSs), holds the article: its
+// headline or most of the page's text outside links.
+func holdsArticle(n *node, pageText int) bool {
+	own := n.textLen - n.linkLen
+	if own*2 > pageText && n.linkLen*3 < n.textLen {
+		return true
+	}
+	found := false
+	walk(n, func(c *node) bool {
+		if c.tag == atom.H1 {
+			found = true
+		}
+		return !found && !c.isText()
+	})
+	return found
+}
+
+// isContentClass reports whether a class/id names the article's own parts,
+// which a negative word inside it ("detail-content-share-free") must not
+// remove.
+func isContentClass(cid string) bool {
+	for _, t := range classTokens(cid) {
+		switch t {
+		case "articlebody", "fck", "sapo", "content", "body", "detail", "singular", "maincontent":
+			if !strings.Contains(cid, "comment") && !strings.Contains(cid, "related") &&
+				!strings.Contains(cid, "lienquan") && !strings.Contains(cid, "share") &&
+				!strings.Contains(cid, "social") && !strings.Contains(cid, "tag") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// boxHeading reports whether n is a box (div, section, ul…) whose first text
+// child element is a related-news style heading.
+func boxHeading(n *node) bool {
+	switch n.tag {
+	case atom.Div, atom.Section, atom.Ul, atom.Table, atom.Td, atom.Aside:
+	default:
+		return false
+	}
+	for _, c := range n.children {
+		if c.isText() {
+			if strings.TrimSpace(c.text) != "" {
+				return false
+			}
+			continue
+		}
+		switch c.tag {
+		case atom.H2, atom.H3, atom.H4, atom.H5, atom.H6, atom.Div, atom.Span, atom.P, atom.Strong, atom.B, atom.Li:
+			if c.textLen > 45 {
+				return false
+			}
+			t := strings.ToLower(strings.TrimRight(textOf(c), " :"))
+			if len(t) > 40 {
+				return false
+			}
+			for _, h := range relatedHeadings {
+				if t == h || strings.HasPrefix(t, h+" (") || strings.HasPrefix(t, h+" trong") {
+					// The box must hold more than the heading.
+					return len(n.children) > 1
+				}
+			}
+			return false
+		default:
+			return false
+		}
+	}
+	return false
+}

@@ -1,0 +1,317 @@
+package extract
+
+import (
+	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/net/html/atom"
+)
+
+// block is one paragraph of the page's text flow.
+type block struct {
+	text    string
+	n       *node // the block element that holds the text
+	heading bool
+	caption bool
+	linkLen int // bytes of text inside links
+	boldLen int // bytes of text inside strong/b
+	emLen   int // bytes of text inside em/i
+	right   bool
+	images  []string
+}
+
+// isBlockTag reports whether an element starts a new paragraph of the flow.
+func isBlockTag(a atom.Atom) bool {
+	switch a {
+	case atom.P, atom.Div, atom.Section, atom.Article, atom.Li, atom.Ul, atom.Ol, atom.Td, atom.Th,
+		atom.Tr, atom.Table, atom.Tbody, atom.Thead, atom.Blockquote, atom.H1, atom.H2, atom.H3,
+		atom.H4, atom.H5, atom.H6, atom.Figure, atom.Figcaption, atom.Pre, atom.Dd, atom.Dt, atom.Dl,
+		atom.Header, atom.Footer, atom.Main, atom.Nav, atom.Aside, atom.Form, atom.Center,
+		atom.Address, atom.Hr, atom.Caption, atom.Details, atom.Summary, atom.Body, atom.Html:
+		return true
+	}
+	return false
+}
+
+func isHeadingTag(a atom.Atom) bool {
+	switch a {
+	case atom.H1, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6:
+		return true
+	}
+	return false
+}
+
+// flow linearises the text below root into blocks, skipping boilerplate
+// subtrees (but not page chrome when keepOuter is set) and turning image
+// units (figures, picture tables) into caption blocks.
+type flow struct {
+	blocks []block
+	cur    strings.Builder
+	curN   *node
+	link   int
+	bold   int
+	em     int
+	brs    int
+}
+
+func (f *flow) flush() {
+	t := collapse(f.cur.String())
+	if t != "" && f.curN != nil {
+		b := block{text: t, n: f.curN, linkLen: f.link, boldLen: f.bold, emLen: f.em}
+		b.heading = isHeadingTag(f.curN.tag)
+		b.right = isRight(f.curN)
+		f.blocks = append(f.blocks, b)
+	}
+	f.cur.Reset()
+	f.link, f.bold, f.em, f.brs = 0, 0, 0, 0
+}
+
+func isRight(n *node) bool {
+	for i := 0; n != nil && i < 3; i, n = i+1, n.parent {
+		st := strings.ToLower(n.attr("style"))
+		if strings.Contains(st, "text-align:right") || strings.Contains(st, "text-align: right") ||
+			strings.EqualFold(n.attr("align"), "right") {
+			return true
+		}
+		if !(n.tag == atom.Strong || n.tag == atom.B || n.tag == atom.Em || n.tag == atom.I || n.tag == atom.Span || n.tag == atom.P) {
+			break
+		}
+	}
+	return false
+}
+
+// run adds the flow of n.
+func (f *flow) run(n *node, inLink, inBold, inEm bool) {
+	for _, c := range n.children {
+		if c.isText() {
+			if f.curN == nil {
+				f.curN = n
+			}
+			f.cur.WriteString(c.text)
+			l := len(c.text)
+			if inLink {
+				f.link += l
+			}
+			if inBold {
+				f.bold += l
+			}
+			if inEm {
+				f.em += l
+			}
+			if strings.TrimSpace(c.text) != "" {
+				f.brs = 0
+			}
+			continue
+		}
+		if c.boiler == markBoil {
+			continue
+		}
+		if c.tag == atom.Br {
+			f.brs++
+			if f.brs >= 2 {
+				f.flush()
+			} else {
+				f.cur.WriteByte(' ')
+			}
+			continue
+		}
+		if c.tag == atom.Head || c.tag == atom.Title || c.tag == atom.Meta || c.tag == atom.Link {
+			continue
+		}
+		if isImageUnit(c) {
+			f.flush()
+			cap := captionText(c)
+			b := block{text: cap, n: c, caption: true, images: imageURLs(c)}
+			f.blocks = append(f.blocks, b)
+			f.curN = nil
+			continue
+		}
+		if isBlockTag(c.tag) {
+			f.flush()
+			f.curN = c
+			f.run(c, inLink, inBold, inEm)
+			f.flush()
+			f.curN = n
+			continue
+		}
+		f.run(c, inLink || c.tag == atom.A, inBold || c.tag == atom.Strong || c.tag == atom.B,
+			inEm || c.tag == atom.Em || c.tag == atom.I)
+	}
+}
+
+// isImageUnit reports whether n is a picture with its caption: a <figure>,
+// or a small table or box that holds an image and little text.
+func isImageUnit(n *node) bool {
+	switch n.tag {
+	case atom.Figure:
+		return true
+	case atom.Table, atom.Div:
+		if n.textLen > 400 || !hasImg(n) {
+			return false
+		}
+		if n.tag == atom.Div && n.textLen > 200 && !imageClass(n.classID()) {
+			return false
+		}
+		// A box of several paragraphs with one picture is not a unit.
+		ps := 0
+		walk(n, func(c *node) bool {
+			if c.tag == atom.P {
+				ps++
+			}
+			return ps < 4
+		})
+		return ps < 4
+	}
+	return false
+}
+
+// imageClass reports whether a class/id names a picture box.
+func imageClass(cid string) bool {
+	for _, w := range []string{"image", "img", "photo", "pic", "figure", "caption", "media", "anh", "minhhoa", "thumb"} {
+		if strings.Contains(cid, w) {
+			return true
+		}
+	}
+	return false
+}
+
+func hasImg(n *node) bool {
+	found := false
+	walk(n, func(c *node) bool {
+		if c.tag == atom.Img || c.tag == atom.Picture {
+			found = true
+		}
+		return !found
+	})
+	return found
+}
+
+// captionText returns the caption of an image unit: its <figcaption> or,
+// failing that, all its text.
+func captionText(n *node) string {
+	var fc *node
+	walk(n, func(c *node) bool {
+		if fc == nil && c.tag == atom.Figcaption {
+			fc = c
+		}
+		return fc == nil
+	})
+	if fc != nil {
+		return textOf(fc)
+	}
+	return textOf(n)
+}
+
+func imageURLs(n *node) []string {
+	var urls []string
+	walk(n, func(c *node) bool {
+		if c.tag == atom.Img {
+			src := c.attr("data-src")
+			if src == "" || strings.HasPrefix(src, "data:") {
+				src = c.attr("src")
+			}
+			if src != "" && !strings.HasPrefix(src, "data:") {
+				urls = append(urls, src)
+			}
+		}
+		return true
+	})
+	return urls
+}
+
+// measure fills textLen and linkLen of every node, bottom-up.
+func measure(n *node, inLink bool) (int, int) {
+	if n.isText() {
+		l := utf8.RuneCountInString(strings.TrimSpace(n.text))
+		if inLink {
+			return l, l
+		}
+		return l, 0
+	}
+	t, k := 0, 0
+	for _, c := range n.children {
+		a, b := measure(c, inLink || n.tag == atom.A)
+		t += a
+		k += b
+	}
+	n.textLen, n.linkLen = t, k
+	return t, k
+}
+
+// pickContainer scores the parents of paragraphs and returns the element
+// that holds the article's body.
+func pickContainer(blocks []block, exclude map[*node]bool) *node {
+	scores := map[*node]float64{}
+	var order []*node
+	add := func(n *node, s float64) {
+		if n == nil {
+			return
+		}
+		if _, ok := scores[n]; !ok {
+			order = append(order, n)
+		}
+		scores[n] += s
+	}
+	for _, b := range blocks {
+		if b.caption || exclude[b.n] {
+			continue
+		}
+		l := utf8.RuneCountInString(b.text)
+		if l < 25 || b.linkLen*2 > len(b.text) {
+			continue
+		}
+		s := 1 + float64(strings.Count(b.text, ",")) + minf(float64(l)/100, 3)
+		p := b.n.parent
+		if b.n.tag != atom.P && b.n.tag != atom.Li && b.n.tag != atom.Blockquote && !isHeadingTag(b.n.tag) {
+			// Text directly inside a box: the box itself is a candidate.
+			add(b.n, s)
+			add(p, s/2)
+			continue
+		}
+		add(p, s)
+		if p != nil {
+			add(p.parent, s/2)
+		}
+	}
+	var best *node
+	bestScore := 0.0
+	for _, n := range order {
+		s := scores[n]
+		if n.textLen > 0 {
+			s *= 1 - float64(n.linkLen)/float64(n.textLen)
+		}
+		if s > bestScore {
+			best, bestScore = n, s
+		}
+	}
+	return best
+}
+
+func minf(a, b float64) float64 {
+	if a < b {
+		return a
+	}
+	return b
+}
+
+// within reports whether n is c or below c.
+func within(n, c *node) bool {
+	for ; n != nil; n = n.parent {
+		if n == c {
+			return true
+		}
+	}
+	return false
+}
+
+// relatedLine reports whether a body paragraph is a pointer to other
+// articles ("Xem thêm: …", "Tin liên quan: …").
+func relatedLine(t string) bool {
+	l := strings.ToLower(t)
+	for _, p := range []string{"xem thêm", "đọc thêm", "tin liên quan", "bài liên quan", "mời xem", "mời bạn đọc xem", "xem tiếp", "read more", "see also", "related:"} {
+		if strings.HasPrefix(l, p) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,225 @@
+package http
+
+import (
+	"context"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// browserContext starts headless Chromium from DIEMBAO_TEST_CHROMIUM with a
+// fresh profile, skipping the test when the variable is unset. Console
+// errors, exceptions and Content-Security-Policy violations of the pages are
+// collected and fail the test at its end.
+func browserContext(t *testing.T) context.Context {
+	t.Helper()
+	bin := os.Getenv("DIEMBAO_TEST_CHROMIUM")
+	if bin == "" {
+		t.Skip("DIEMBAO_TEST_CHROMIUM is not set: set it to a Chromium binary (for example /usr/bin/chromium) to run the browser test")
+	}
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(bin),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.Headless,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-extensions", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.WindowSize(1280, 900),
+	}
+	if os.Geteuid() == 0 {
+		// Chromium refuses to run as root inside its sandbox.
+		opts = append(opts, chromedp.NoSandbox)
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 90*time.Second)
+	t.Cleanup(cancel)
+	actx, acancel := chromedp.NewExecAllocator(ctx, opts...)
+	t.Cleanup(acancel)
+	bctx, bcancel := chromedp.NewContext(actx)
+	t.Cleanup(bcancel)
+
+	// Start the browser and its tab, then collect what the pages write to
+	// the console: script errors, exceptions and Content-Security-Policy
+	// violations, which the browser logs as errors.
+	if err := chromedp.Do(bctx); err != nil {
+		t.Fatalf("start Chromium: %v", err)
+	}
+	var mu sync.Mutex
+	var problems []string
+	done := make(chan struct{})
+	messages := chromedp.Console(bctx)
+	go func() {
+		defer close(done)
+		for m, err := range messages {
+			if err != nil {
+				return
+			}
+			// The bad query page is answered with status 400 on purpose.
+			expected := strings.Contains(m.Text, "status of 400")
+			if (m.Type == chromedp.ConsoleError || m.IsException()) && !expected {
+				mu.Lock()
+				problems = append(problems, m.String())
+				mu.Unlock()
+			}
+		}
+	}()
+	t.Cleanup(func() {
+		bcancel()
+		<-done
+		mu.Lock()
+		defer mu.Unlock()
+		for _, p := range problems {
+			t.Errorf("browser console: %s", p)
+		}
+	})
+	return bctx
+}
+
+// screenshot saves a full-page screenshot into DIEMBAO_TEST_SCREENSHOTS when
+// that variable names a directory; it lets developers look at the pages.
+func screenshot(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	dir := os.Getenv("DIEMBAO_TEST_SCREENSHOTS")
+	if dir == "" {
+		return
+	}
+	buf, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatalf("screenshot %s: %v", name, err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, name+".png"), buf, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestBrowserSearchWithoutDiacritics opens the web interface over the
+// embedded store in Chromium, types a query without diacritics into the
+// search box, submits it and expects the accented article first, with its
+// matches highlighted; then it opens the article.
+func TestBrowserSearchWithoutDiacritics(t *testing.T) {
+	ctx := browserContext(t)
+	ts := httptest.NewServer(newStoreServer(t))
+	defer ts.Close()
+
+	const title = "Ban Chỉ đạo 35 tỉnh triển khai nhiệm vụ công tác năm 2020"
+	err := chromedp.Do(ctx,
+		chromedp.Navigate(ts.URL+"/"),
+		chromedp.WaitVisible(chromedp.ID("q")),
+		chromedp.SendKeys(chromedp.ID("q"), "ban chi dao 35"),
+		chromedp.Submit(chromedp.ID("q")),
+		chromedp.WaitVisible(chromedp.CSS("ol.hits li.hit")),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := text(t, ctx, "ol.hits li.hit:first-child .hit-title")
+	if strings.TrimSpace(first) != title {
+		t.Errorf("first result %q, want %q", first, title)
+	}
+	if count := text(t, ctx, ".results-count"); !strings.Contains(count, "Tìm thấy") {
+		t.Errorf("result count %q", count)
+	}
+	nmarks, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("ol.hits li.hit:first-child .snippet mark").length`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if nmarks == 0 {
+		t.Errorf("no highlighted match in the snippet %q", text(t, ctx, "ol.hits li.hit:first-child .snippet"))
+	}
+	screenshot(t, ctx, "search")
+
+	// Changing the sort order searches again (the one script of the UI).
+	err = chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`(() => {
+		const sel = document.getElementById("sort");
+		sel.value = "newest";
+		sel.dispatchEvent(new Event("change"));
+	})()`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !waitLocation(ctx, "sort=newest") {
+		t.Error("changing the sort order did not search again")
+	}
+	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS("ol.hits li.hit"))); err != nil {
+		t.Fatal(err)
+	}
+
+	err = chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS("ol.hits li.hit:first-child .hit-title a")),
+		chromedp.WaitVisible(chromedp.ID("tieu-de")),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if heading := text(t, ctx, "#tieu-de"); strings.TrimSpace(heading) != title {
+		t.Errorf("article heading %q", heading)
+	}
+	facts := text(t, ctx, ".facts")
+	for _, w := range []string{"Thời gian lấy về", "Thời gian đăng", "Nguồn"} {
+		if !strings.Contains(facts, w) {
+			t.Errorf("article facts lack %q: %q", w, facts)
+		}
+	}
+	screenshot(t, ctx, "article")
+
+	if err := chromedp.Do(ctx, chromedp.Navigate(ts.URL+"/sources"), chromedp.WaitVisible(chromedp.CSS("table.sources"))); err != nil {
+		t.Fatal(err)
+	}
+	if status := text(t, ctx, "table.sources tbody"); !strings.Contains(status, "Đang lỗi") || !strings.Contains(status, "Chưa lấy tin") {
+		t.Errorf("sources table: %q", status)
+	}
+	screenshot(t, ctx, "sources")
+
+	err = chromedp.Do(ctx,
+		chromedp.EmulateViewport(390, 844),
+		chromedp.Navigate(ts.URL+"/?q=%22ban+chi%22+("),
+		chromedp.WaitVisible(chromedp.CSS(".alert")),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if alert := text(t, ctx, ".alert"); !strings.Contains(alert, "Truy vấn chưa hợp lệ") {
+		t.Errorf("bad query alert: %q", alert)
+	}
+	screenshot(t, ctx, "error-mobile")
+	err = chromedp.Do(ctx,
+		chromedp.Navigate(ts.URL+"/?q=ban+chi+dao+35"),
+		chromedp.WaitVisible(chromedp.CSS("ol.hits li.hit")),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	screenshot(t, ctx, "search-mobile")
+}
+
+// waitLocation waits up to ten seconds for the tab's address to contain
+// part, and reports whether it did.
+func waitLocation(ctx context.Context, part string) bool {
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		if loc, err := chromedp.Run(ctx, chromedp.Location()); err == nil && strings.Contains(loc, part) {
+			return true
+		}
+	}
+	return false
+}
+
+// text returns the visible text of the first element css selects.
+func text(t *testing.T, ctx context.Context, css string) string {
+	t.Helper()
+	s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(css)))
+	if err != nil {
+		t.Fatalf("text of %s: %v", css, err)
+	}
+	return s
+}

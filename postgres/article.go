@@ -1,0 +1,381 @@
+package postgres
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/diembao/diembao"
+	"github.com/diembao/diembao/query"
+	"github.com/diembao/diembao/viet"
+)
+
+// ArticleService implements diembao.ArticleService on PostgreSQL.
+type ArticleService struct {
+	db       *DB
+	analyzer *query.Analyzer
+}
+
+var _ diembao.ArticleService = (*ArticleService)(nil)
+
+// NewArticleService returns an ArticleService using db and the default
+// analysis of package query.
+func NewArticleService(db *DB) *ArticleService {
+	return &ArticleService{db: db, analyzer: query.DefaultAnalyzer()}
+}
+
+// ContentHash returns the content hash of an article: the SHA-256 of its
+// normalized title, text and captions, in hexadecimal. It is the same hash
+// the embedded store computes, so an archive moved from one backend to the
+// other stays idempotent.
+func ContentHash(a *diembao.Article) string {
+	h := sha256.New()
+	h.Write([]byte(viet.Normalize(strings.TrimSpace(a.Title))))
+	h.Write([]byte{0})
+	h.Write([]byte(viet.Normalize(strings.TrimSpace(a.Text()))))
+	for _, c := range a.Captions {
+		h.Write([]byte{0})
+		h.Write([]byte(viet.Normalize(c)))
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// PutArticle stores a and its index entry in one transaction and sets a.ID
+// (and a.ContentHash when it was empty). Storing the same canonical URL
+// with the same content hash again changes nothing; the same URL with other
+// content replaces the stored article and its index entry.
+func (s *ArticleService) PutArticle(ctx context.Context, a *diembao.Article) (diembao.PutResult, error) {
+	res, err := s.PutArticles(ctx, []*diembao.Article{a})
+	if err != nil {
+		return diembao.PutResult{}, err
+	}
+	return res[0], nil
+}
+
+// PutArticles stores several articles as PutArticle does, in one
+// transaction for all of them, which is much faster for bulk imports.
+// Either every article is stored or, on error, none is.
+func (s *ArticleService) PutArticles(ctx context.Context, list []*diembao.Article) ([]diembao.PutResult, error) {
+	docs := make([]query.Document, len(list))
+	for i, a := range list {
+		if err := validateArticle(a); err != nil {
+			return nil, err
+		}
+		if a.ContentHash == "" {
+			a.ContentHash = ContentHash(a)
+		}
+		docs[i] = s.analyzer.Document(a)
+	}
+	results := make([]diembao.PutResult, len(list))
+	err := s.db.inTx(ctx, func(tx pgx.Tx) error {
+		var delta statsDelta
+		for i, a := range list {
+			r, err := s.put(ctx, tx, a, &docs[i], &delta)
+			if err != nil {
+				return err
+			}
+			results[i] = r
+		}
+		return delta.apply(ctx, tx)
+	})
+	if err != nil {
+		var de *diembao.Error
+		if errors.As(err, &de) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("postgres: put articles: %w", err)
+	}
+	return results, nil
+}
+
+// statsDelta is the change a transaction makes to the index statistics.
+type statsDelta struct {
+	docs, tokens int64
+}
+
+// apply adds d to one shard of index_stats, chosen by the server process so
+// that concurrent writers seldom share a row.
+func (d statsDelta) apply(ctx context.Context, tx pgx.Tx) error {
+	if d.docs == 0 && d.tokens == 0 {
+		return nil
+	}
+	_, err := tx.Exec(ctx, `UPDATE index_stats SET docs = docs + $1, tokens = tokens + $2
+		WHERE shard = pg_backend_pid() % 16`, d.docs, d.tokens)
+	return err
+}
+
+func validateArticle(a *diembao.Article) error {
+	if strings.TrimSpace(a.URL) == "" {
+		return diembao.Errorf(diembao.EINVALID, "an article needs a URL")
+	}
+	if strings.TrimSpace(a.Title) == "" && a.Text() == "" {
+		return diembao.Errorf(diembao.EINVALID, "article %s has neither a title nor text", a.URL)
+	}
+	return nil
+}
+
+func (s *ArticleService) put(ctx context.Context, tx pgx.Tx, a *diembao.Article, doc *query.Document, delta *statsDelta) (diembao.PutResult, error) {
+	var (
+		id      int64
+		hash    string
+		oldToks int64
+	)
+	err := tx.QueryRow(ctx, `SELECT id, content_hash, ntokens FROM articles WHERE url = $1 FOR UPDATE`, a.URL).
+		Scan(&id, &hash, &oldToks)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		id = 0
+	case err != nil:
+		return diembao.PutResult{}, fmt.Errorf("postgres: put article %s: %w", a.URL, err)
+	case hash == a.ContentHash:
+		a.ID = id
+		return diembao.PutResult{ID: id}, nil
+	}
+	if err := s.resolveSource(ctx, tx, a, doc); err != nil {
+		return diembao.PutResult{}, err
+	}
+	entry := buildEntry(doc)
+	args, err := articleArgs(a)
+	if err != nil {
+		return diembao.PutResult{}, err
+	}
+	now := s.db.Now().UTC().Truncate(time.Second)
+	args = append(args, entry.tsv, entry.ntokens, now)
+	if id == 0 {
+		n := len(args) - 3
+		placeholders := make([]string, n)
+		for i := range placeholders {
+			placeholders[i] = "$" + strconv.Itoa(i+1)
+		}
+		err := tx.QueryRow(ctx, `INSERT INTO articles (`+articleWriteColumns+`, tsv, ntokens, stored_at, updated_at)
+			VALUES (`+strings.Join(placeholders, ", ")+fmt.Sprintf(`, $%d::tsvector, $%d, $%d, $%d) RETURNING id`, n+1, n+2, n+3, n+3),
+			args...).Scan(&id)
+		if err != nil {
+			return diembao.PutResult{}, fmt.Errorf("postgres: insert article %s: %w", a.URL, err)
+		}
+		delta.docs++
+		delta.tokens += int64(entry.ntokens)
+		a.ID = id
+		return diembao.PutResult{ID: id, Created: true}, nil
+	}
+	cols := strings.Split(articleWriteColumns, ",")
+	sets := make([]string, 0, len(cols)+3)
+	for i, c := range cols {
+		sets = append(sets, strings.TrimSpace(c)+" = $"+strconv.Itoa(i+1))
+	}
+	n := len(cols)
+	sets = append(sets, "tsv = $"+strconv.Itoa(n+1)+"::tsvector", "ntokens = $"+strconv.Itoa(n+2), "updated_at = $"+strconv.Itoa(n+3))
+	if _, err := tx.Exec(ctx, `UPDATE articles SET `+strings.Join(sets, ", ")+` WHERE id = $`+strconv.Itoa(n+4),
+		append(args, id)...); err != nil {
+		return diembao.PutResult{}, fmt.Errorf("postgres: update article %s: %w", a.URL, err)
+	}
+	delta.tokens += int64(entry.ntokens) - oldToks
+	a.ID = id
+	return diembao.PutResult{ID: id, Updated: true}, nil
+}
+
+// resolveSource fills the source name from the source ID, or the source ID
+// from the name, when only one of them is set.
+func (s *ArticleService) resolveSource(ctx context.Context, tx pgx.Tx, a *diembao.Article, doc *query.Document) error {
+	switch {
+	case a.SourceID != 0 && a.SourceName == "":
+		err := tx.QueryRow(ctx, `SELECT name FROM sources WHERE id = $1`, a.SourceID).Scan(&a.SourceName)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return diembao.Errorf(diembao.EINVALID, "article %s names source %d, which does not exist", a.URL, a.SourceID)
+		} else if err != nil {
+			return fmt.Errorf("postgres: source of %s: %w", a.URL, err)
+		}
+		doc.Source = s.analyzer.Field(a.SourceName)
+	case a.SourceID == 0 && a.SourceName != "":
+		err := tx.QueryRow(ctx, `SELECT id FROM sources WHERE name = $1`, a.SourceName).Scan(&a.SourceID)
+		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("postgres: source of %s: %w", a.URL, err)
+		}
+	}
+	return nil
+}
+
+const articleWriteColumns = `url, source_id, source_name, fetch_id, title, sapo, body, captions, images,
+	author, attribution, published, published_precision, published_from, page_date, section, tags,
+	language, content_hash, fetched_at, story_id`
+
+func articleArgs(a *diembao.Article) ([]any, error) {
+	body, err := json.Marshal(orEmpty(a.Body))
+	if err != nil {
+		return nil, fmt.Errorf("postgres: article %s body: %w", a.URL, err)
+	}
+	captions, err := json.Marshal(orEmpty(a.Captions))
+	if err != nil {
+		return nil, fmt.Errorf("postgres: article %s captions: %w", a.URL, err)
+	}
+	images, err := json.Marshal(orEmpty(a.Images))
+	if err != nil {
+		return nil, fmt.Errorf("postgres: article %s images: %w", a.URL, err)
+	}
+	var attribution any
+	if a.Attribution != nil {
+		b, err := json.Marshal(a.Attribution)
+		if err != nil {
+			return nil, fmt.Errorf("postgres: article %s attribution: %w", a.URL, err)
+		}
+		attribution = string(b)
+	}
+	return []any{
+		a.URL, nullID(a.SourceID), a.SourceName, nullID(a.FetchID), a.Title, a.Sapo, string(body),
+		string(captions), string(images), a.Author, attribution,
+		dbTime(a.Published), string(a.PublishedPrecision), a.PublishedFrom, dbTime(a.PageDate),
+		a.Section, textList(a.Tags), a.Language, a.ContentHash, dbTime(a.FetchedAt), nullID(a.StoryID),
+	}, nil
+}
+
+func orEmpty[T any](list []T) []T {
+	if list == nil {
+		return []T{}
+	}
+	return list
+}
+
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}
+
+const articleReadColumns = `id, url, source_id, source_name, fetch_id, title, sapo, body::text, captions::text,
+	images::text, author, attribution::text, published, published_precision, published_from, page_date,
+	section, tags, language, content_hash, fetched_at, story_id`
+
+// FindArticleByID returns the article with the given ID or an ENOTFOUND
+// error.
+func (s *ArticleService) FindArticleByID(ctx context.Context, id int64) (*diembao.Article, error) {
+	list, err := s.find(ctx, `WHERE id = $1`, id)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: find article %d: %w", id, err)
+	}
+	if len(list) == 0 {
+		return nil, diembao.Errorf(diembao.ENOTFOUND, "no article with id %d", id)
+	}
+	return list[0], nil
+}
+
+// FindArticleByURL returns the article stored under the canonical URL u or
+// an ENOTFOUND error.
+func (s *ArticleService) FindArticleByURL(ctx context.Context, u string) (*diembao.Article, error) {
+	list, err := s.find(ctx, `WHERE url = $1`, u)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: find article %s: %w", u, err)
+	}
+	if len(list) == 0 {
+		return nil, diembao.Errorf(diembao.ENOTFOUND, "no article with URL %s", u)
+	}
+	return list[0], nil
+}
+
+// FindArticles returns articles, newest published first (articles without
+// a date last), filtered by source and published time.
+func (s *ArticleService) FindArticles(ctx context.Context, f diembao.ArticleFilter) ([]*diembao.Article, error) {
+	var (
+		where []string
+		args  []any
+	)
+	if f.SourceID != nil {
+		args = append(args, *f.SourceID)
+		where = append(where, "source_id = $"+strconv.Itoa(len(args)))
+	}
+	if !f.Since.IsZero() {
+		args = append(args, f.Since.UTC())
+		where = append(where, "published >= $"+strconv.Itoa(len(args)))
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = 100
+	}
+	q := ""
+	if len(where) > 0 {
+		q = "WHERE " + strings.Join(where, " AND ")
+	}
+	args = append(args, limit, max(f.Offset, 0))
+	q += " ORDER BY published DESC NULLS LAST, id DESC LIMIT $" + strconv.Itoa(len(args)-1) + " OFFSET $" + strconv.Itoa(len(args))
+	list, err := s.find(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: find articles: %w", err)
+	}
+	return list, nil
+}
+
+// CountArticles returns the number of stored articles.
+func (s *ArticleService) CountArticles(ctx context.Context) (int, error) {
+	var n int
+	if err := s.db.pool.QueryRow(ctx, `SELECT count(*) FROM articles`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("postgres: count articles: %w", err)
+	}
+	return n, nil
+}
+
+func (s *ArticleService) find(ctx context.Context, where string, args ...any) ([]*diembao.Article, error) {
+	rows, err := s.db.pool.Query(ctx, `SELECT `+articleReadColumns+` FROM articles `+where, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var list []*diembao.Article
+	for rows.Next() {
+		var (
+			a                            diembao.Article
+			source, fetch, story         *int64
+			published, pageDate, fetched *time.Time
+			body, captions, images       string
+			attrib                       *string
+			precision                    string
+		)
+		if err := rows.Scan(&a.ID, &a.URL, &source, &a.SourceName, &fetch, &a.Title, &a.Sapo, &body, &captions, &images,
+			&a.Author, &attrib, &published, &precision, &a.PublishedFrom, &pageDate, &a.Section, &a.Tags,
+			&a.Language, &a.ContentHash, &fetched, &story); err != nil {
+			return nil, fmt.Errorf("scan article: %w", err)
+		}
+		a.SourceID, a.FetchID, a.StoryID = deref(source), deref(fetch), deref(story)
+		a.Published = fromDB(published, diembao.Vietnam)
+		a.PublishedPrecision = diembao.Precision(precision)
+		a.PageDate = fromDB(pageDate, diembao.Vietnam)
+		a.FetchedAt = fromDB(fetched, time.UTC)
+		for _, f := range []struct {
+			text string
+			dst  any
+		}{{body, &a.Body}, {captions, &a.Captions}, {images, &a.Images}} {
+			if err := json.Unmarshal([]byte(f.text), f.dst); err != nil {
+				return nil, fmt.Errorf("article %d: %w", a.ID, err)
+			}
+		}
+		if attrib != nil {
+			a.Attribution = new(diembao.Attribution)
+			if err := json.Unmarshal([]byte(*attrib), a.Attribution); err != nil {
+				return nil, fmt.Errorf("article %d attribution: %w", a.ID, err)
+			}
+		}
+		if len(a.Captions) == 0 {
+			a.Captions = nil
+		}
+		if len(a.Images) == 0 {
+			a.Images = nil
+		}
+		a.Tags = nilIfEmpty(a.Tags)
+		list = append(list, &a)
+	}
+	return list, rows.Err()
+}
+
+func deref(p *int64) int64 {
+	if p == nil {
+		return 0
+	}
+	return *p
+}

@@ -1,0 +1,309 @@
+package postgres
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/diembao/diembao"
+	"github.com/diembao/diembao/query"
+)
+
+// expr is a compiled query: a tree of phrases in column sets joined by
+// AND, OR and NOT. It has the shape of the FTS5 expression the embedded
+// store compiles from the same prepared tree, phrase for phrase and in the
+// same order, so that the BM25 score computed over it (see bm25) equals
+// the embedded store's.
+type expr struct {
+	op   exprOp
+	kids []*expr
+	// For opPhrase: the index columns searched, the tokens that must
+	// follow each other, and whether the last token is a prefix.
+	cols   []int
+	tokens []string
+	prefix bool
+}
+
+type exprOp int
+
+const (
+	opPhrase exprOp = iota
+	opAnd
+	opOr
+	// opNot is kids[0] without kids[1] (FTS5's binary NOT).
+	opNot
+)
+
+// compiled is the text part of a prepared tree compiled: match is what
+// articles must contain (nil when the query only excludes), exclude what
+// they must not, and boost the optional terms (query.And.Boost) that raise
+// the score of the articles that also match them (nil when there are none).
+type compiled struct {
+	match   *expr
+	exclude []*expr
+	boost   *expr
+}
+
+// Column sets of the index (indexes into columns).
+var (
+	colsTitleBody  = []int{0, 2}
+	colsTitleBodyF = []int{1, 3}
+	colsTitle      = []int{0}
+	colsTitleF     = []int{1}
+	colsWords      = []int{4}
+	colsWordsF     = []int{5}
+	colsAuthor     = []int{6}
+	colsSource     = []int{7}
+	colsSection    = []int{8}
+)
+
+// fieldColumns returns the columns searched for the exact and the folded
+// form of a term in field f; same is set when both forms share them.
+func fieldColumns(f query.Field, word bool) (exact, folded []int, same bool) {
+	switch f {
+	case query.FieldTitle:
+		return colsTitle, colsTitleF, false
+	case query.FieldAuthor:
+		return colsAuthor, colsAuthor, true
+	case query.FieldSource:
+		return colsSource, colsSource, true
+	case query.FieldSection:
+		return colsSection, colsSection, true
+	}
+	if word {
+		return colsWords, colsWordsF, false
+	}
+	return colsTitleBody, colsTitleBodyF, false
+}
+
+// compile compiles the text part of a prepared tree (see query.Split). A
+// nil tree compiles to an empty match.
+func compile(n query.Node) (compiled, error) {
+	var c compiled
+	if n == nil {
+		return c, nil
+	}
+	switch n := n.(type) {
+	case *query.Not:
+		x, err := compileNode(n.Child)
+		if err != nil {
+			return c, err
+		}
+		c.exclude = append(c.exclude, x)
+		return c, nil
+	case *query.And:
+		only := true
+		for _, ch := range n.Children {
+			if _, ok := ch.(*query.Not); !ok {
+				only = false
+			}
+		}
+		if only {
+			for _, ch := range n.Children {
+				x, err := compileNode(ch.(*query.Not).Child)
+				if err != nil {
+					return c, err
+				}
+				c.exclude = append(c.exclude, x)
+			}
+			return c, nil
+		}
+	}
+	x, err := compileNode(n)
+	if err != nil {
+		return c, err
+	}
+	c.match = x
+	boost := &expr{op: opOr}
+	query.Walk(n, func(x query.Node) bool {
+		switch x := x.(type) {
+		case *query.Not:
+			return false
+		case *query.And:
+			for _, b := range x.Boost {
+				boost.kids = append(boost.kids, termExpr(b, true))
+			}
+		}
+		return true
+	})
+	if len(boost.kids) > 0 {
+		c.boost = boost
+	}
+	return c, nil
+}
+
+func compileNode(n query.Node) (*expr, error) {
+	switch n := n.(type) {
+	case *query.Term:
+		return termExpr(n, false), nil
+	case *query.Or:
+		or := &expr{op: opOr}
+		for _, ch := range n.Children {
+			if _, ok := ch.(*query.Not); ok {
+				return nil, posError(ch, "NOT cannot stand alone inside OR")
+			}
+			x, err := compileNode(ch)
+			if err != nil {
+				return nil, err
+			}
+			or.kids = append(or.kids, x)
+		}
+		return or, nil
+	case *query.And:
+		and := &expr{op: opAnd}
+		var neg []*expr
+		for _, ch := range n.Children {
+			if not, ok := ch.(*query.Not); ok {
+				x, err := compileNode(not.Child)
+				if err != nil {
+					return nil, err
+				}
+				neg = append(neg, x)
+				continue
+			}
+			x, err := compileNode(ch)
+			if err != nil {
+				return nil, err
+			}
+			and.kids = append(and.kids, x)
+		}
+		if len(and.kids) == 0 {
+			return nil, posError(n, "this group only excludes: add a word it must contain")
+		}
+		x := and
+		for _, y := range neg {
+			x = &expr{op: opNot, kids: []*expr{x, y}}
+		}
+		return x, nil
+	case *query.Not:
+		return nil, posError(n, "NOT needs something to exclude from")
+	case *query.Range:
+		return nil, posError(n, "published: can only be combined with AND")
+	}
+	return nil, fmt.Errorf("postgres: cannot compile query node %T", n)
+}
+
+func posError(n query.Node, msg string) error {
+	return &diembao.Error{Code: diembao.EINVALID, Pos: n.Pos(),
+		Message: fmt.Sprintf("query: %s (at position %d)", msg, n.Pos())}
+}
+
+// termExpr compiles a term: its exact form in the exact columns OR its
+// folded form in the folded columns.
+func termExpr(t *query.Term, boost bool) *expr {
+	word := boost && len(t.Folded) == 1 && strings.Contains(t.Folded[0], "_")
+	ex, fo, same := fieldColumns(t.Field, word)
+	folded := &expr{op: opPhrase, cols: fo, tokens: t.Folded, prefix: t.Prefix}
+	if t.Exact == nil {
+		return folded
+	}
+	exact := &expr{op: opPhrase, cols: ex, tokens: t.Exact, prefix: t.Prefix}
+	if same && equalTokens(t.Exact, t.Folded) {
+		return exact
+	}
+	return &expr{op: opOr, kids: []*expr{exact, folded}}
+}
+
+func equalTokens(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// phrases returns the phrases of x in order, left to right, as FTS5
+// numbers them.
+func (x *expr) phrases() []*expr {
+	var list []*expr
+	var walk func(*expr)
+	walk = func(x *expr) {
+		if x.op == opPhrase {
+			list = append(list, x)
+			return
+		}
+		for _, k := range x.kids {
+			walk(k)
+		}
+	}
+	walk(x)
+	return list
+}
+
+// tsquery returns x as tsquery text over the column-prefixed lexemes of the
+// index: a phrase is matched in any of its columns, its tokens joined by
+// the followed-by operator.
+func (x *expr) tsquery() string {
+	var b strings.Builder
+	x.writeTsquery(&b)
+	return b.String()
+}
+
+func (x *expr) writeTsquery(b *strings.Builder) {
+	switch x.op {
+	case opPhrase:
+		b.WriteByte('(')
+		for i, c := range x.cols {
+			if i > 0 {
+				b.WriteString(" | ")
+			}
+			b.WriteByte('(')
+			for j, tok := range x.tokens {
+				if j > 0 {
+					b.WriteString(" <-> ")
+				}
+				writeQuoted(b, columns[c].code+":"+tok)
+				if x.prefix && j == len(x.tokens)-1 {
+					b.WriteString(":*")
+				}
+			}
+			b.WriteByte(')')
+		}
+		b.WriteByte(')')
+	case opAnd, opOr:
+		sep := " & "
+		if x.op == opOr {
+			sep = " | "
+		}
+		b.WriteByte('(')
+		for i, k := range x.kids {
+			if i > 0 {
+				b.WriteString(sep)
+			}
+			k.writeTsquery(b)
+		}
+		b.WriteByte(')')
+	case opNot:
+		b.WriteByte('(')
+		x.kids[0].writeTsquery(b)
+		b.WriteString(" & !")
+		x.kids[1].writeTsquery(b)
+		b.WriteByte(')')
+	}
+}
+
+// lexemes returns the whole lexemes and the lexeme prefixes the phrases of
+// x look for: the parts of an article's tsvector that scoring needs.
+func lexemes(phrases []*expr) (whole, prefixes []string) {
+	seenW, seenP := map[string]bool{}, map[string]bool{}
+	for _, p := range phrases {
+		for _, c := range p.cols {
+			for j, tok := range p.tokens {
+				lex := columns[c].code + ":" + tok
+				if p.prefix && j == len(p.tokens)-1 {
+					if !seenP[lex] {
+						seenP[lex] = true
+						prefixes = append(prefixes, lex)
+					}
+				} else if !seenW[lex] {
+					seenW[lex] = true
+					whole = append(whole, lex)
+				}
+			}
+		}
+	}
+	return whole, prefixes
+}

@@ -1,0 +1,164 @@
+package postgres
+
+import (
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/diembao/diembao/query"
+)
+
+// column is one column of the full-text index. The embedded store keeps
+// the same columns, in the same order, in its FTS5 table; each lexeme of the
+// tsvector is the column's code, a colon and the token, positioned within
+// its column, so a column-restricted query is a query on prefixed lexemes.
+type column struct {
+	name string // the FTS5 column name, for messages and the weights
+	code string // the lexeme prefix
+}
+
+// columns lists the index columns in the embedded store's order.
+var columns = []column{
+	{"title", "t"},
+	{"title_f", "tf"},
+	{"body", "b"},
+	{"body_f", "bf"},
+	{"words", "w"},
+	{"words_f", "wf"},
+	{"author", "a"},
+	{"source", "s"},
+	{"section", "c"},
+}
+
+// columnIndex maps a column name to its place in columns.
+func columnIndex(name string) int {
+	for i, c := range columns {
+		if c.name == name {
+			return i
+		}
+	}
+	return -1
+}
+
+// maxPos and maxPositions are PostgreSQL's limits on tsvector positions: a
+// position above 16383 is stored as 16383, and a lexeme keeps at most 256
+// positions.
+const (
+	maxPos       = 16383
+	maxPositions = 256
+)
+
+// indexEntry is the index entry of one article: its tsvector in PostgreSQL's
+// text form and its number of tokens over all columns.
+type indexEntry struct {
+	tsv     string
+	ntokens int
+}
+
+// documentFields returns the texts of doc in column order.
+func documentFields(doc *query.Document) [9]string {
+	return [9]string{doc.Title, doc.TitleFolded, doc.Body, doc.BodyFolded, doc.Words, doc.WordsFolded,
+		doc.Author, doc.Source, doc.Section}
+}
+
+// buildEntry turns the analysed document into its index entry. The texts
+// are split into tokens exactly as the embedded store's FTS5 "ascii"
+// tokenizer splits them (ftsTokens), so that both backends count the same
+// tokens.
+func buildEntry(doc *query.Document) indexEntry {
+	positions := map[string][]int{}
+	n := 0
+	for i, text := range documentFields(doc) {
+		toks := ftsTokens(text)
+		n += len(toks)
+		for p, tok := range toks {
+			lex := columns[i].code + ":" + tok
+			pos := positions[lex]
+			if len(pos) < maxPositions {
+				positions[lex] = append(pos, min(p+1, maxPos))
+			}
+		}
+	}
+	lexemes := make([]string, 0, len(positions))
+	for lex := range positions {
+		lexemes = append(lexemes, lex)
+	}
+	sort.Strings(lexemes)
+	var b strings.Builder
+	for i, lex := range lexemes {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		writeQuoted(&b, lex)
+		b.WriteByte(':')
+		prev := -1
+		first := true
+		for _, p := range positions[lex] {
+			if p == prev { // positions clamped to maxPos collapse
+				continue
+			}
+			if !first {
+				b.WriteByte(',')
+			}
+			b.WriteString(strconv.Itoa(p))
+			prev, first = p, false
+		}
+	}
+	return indexEntry{tsv: b.String(), ntokens: n}
+}
+
+// writeQuoted writes s as a quoted lexeme of tsvector or tsquery text.
+func writeQuoted(b *strings.Builder, s string) {
+	b.WriteByte('\'')
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '\'':
+			b.WriteString("''")
+		case '\\':
+			b.WriteString(`\\`)
+		default:
+			b.WriteByte(s[i])
+		}
+	}
+	b.WriteByte('\'')
+}
+
+// ftsTokens splits s as SQLite FTS5's "ascii" tokenizer with tokenchars
+// '_' does: a token is a run of ASCII letters and digits, '_' and bytes
+// outside ASCII; ASCII letters are lower-cased.
+func ftsTokens(s string) []string {
+	var toks []string
+	start := -1
+	for i := 0; i <= len(s); i++ {
+		if i < len(s) && isTokenByte(s[i]) {
+			if start < 0 {
+				start = i
+			}
+			continue
+		}
+		if start >= 0 {
+			toks = append(toks, asciiLower(s[start:i]))
+			start = -1
+		}
+	}
+	return toks
+}
+
+func isTokenByte(c byte) bool {
+	return c >= 0x80 || c == '_' || ('0' <= c && c <= '9') || ('a' <= c && c <= 'z') || ('A' <= c && c <= 'Z')
+}
+
+func asciiLower(s string) string {
+	for i := 0; i < len(s); i++ {
+		if 'A' <= s[i] && s[i] <= 'Z' {
+			b := []byte(s)
+			for j := i; j < len(b); j++ {
+				if 'A' <= b[j] && b[j] <= 'Z' {
+					b[j] += 'a' - 'A'
+				}
+			}
+			return string(b)
+		}
+	}
+	return s
+}

@@ -1,0 +1,255 @@
+package postgres
+
+import (
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// weights are column weights of bm25, in column order.
+type weights [9]float64
+
+// matchWeights are the column weights of the match, the embedded store's
+// bm25Weights: the title counts above the text, an exact form above a
+// folded one, so that "bản" is not drowned by "ban" and "bàn".
+var matchWeights = weights{10.0, 4.0, 1.0, 0.4, 1.5, 0.6, 1.0, 1.0, 1.0}
+
+// boostWeights are the column weights of the boost terms (a run of words
+// as a phrase, its segmented words), the embedded store's boostWeights.
+var boostWeights = weights{4.0, 2.0, 4.0, 2.0, 2.0, 1.0, 1.0, 1.0, 1.0}
+
+// boostFactor scales the boost terms' score before it is added to the
+// match's, as the embedded store does.
+const boostFactor = 2.0
+
+// BM25 parameters of SQLite FTS5's bm25().
+const (
+	bm25K1 = 1.2
+	bm25B  = 0.75
+)
+
+// rankStats are the collection statistics BM25 needs for one query: the
+// number of indexed articles, their average length in tokens and the
+// inverse document frequency of each phrase of the match and of the boost.
+type rankStats struct {
+	rows     int64
+	avgdl    float64
+	idf      []float64
+	boostIDF []float64
+}
+
+// idf returns FTS5's inverse document frequency of a phrase found in hits
+// of rows articles: log((N - n + 0.5) / (n + 0.5)), or 1e-6 when that is
+// not positive.
+func idf(rows, hits int64) float64 {
+	v := math.Log((float64(rows) - float64(hits) + 0.5) / (float64(hits) + 0.5))
+	if v <= 0 {
+		return 1e-6
+	}
+	return v
+}
+
+// docPositions holds, for one article, the positions of the lexemes a query
+// looks for.
+type docPositions map[string][]int
+
+// parseTsvector reads PostgreSQL's text form of a tsvector ('lex':1A,5 …)
+// into lexeme positions; weights are ignored. Text it cannot read ends the
+// parse with what was read so far.
+func parseTsvector(s string) docPositions {
+	d := docPositions{}
+	i := 0
+	for i < len(s) {
+		for i < len(s) && s[i] == ' ' {
+			i++
+		}
+		if i >= len(s) || s[i] != '\'' {
+			break
+		}
+		i++
+		var lex strings.Builder
+		for i < len(s) {
+			c := s[i]
+			if c == '\'' {
+				if i+1 < len(s) && s[i+1] == '\'' {
+					lex.WriteByte('\'')
+					i += 2
+					continue
+				}
+				i++
+				break
+			}
+			if c == '\\' && i+1 < len(s) {
+				i++
+				c = s[i]
+			}
+			lex.WriteByte(c)
+			i++
+		}
+		var pos []int
+		if i < len(s) && s[i] == ':' {
+			i++
+			for i < len(s) && s[i] != ' ' {
+				j := i
+				for j < len(s) && s[j] >= '0' && s[j] <= '9' {
+					j++
+				}
+				if p, err := strconv.Atoi(s[i:j]); err == nil {
+					pos = append(pos, p)
+				}
+				for j < len(s) && s[j] != ',' && s[j] != ' ' {
+					j++ // weight letter
+				}
+				if j < len(s) && s[j] == ',' {
+					j++
+				}
+				i = j
+			}
+		}
+		d[lex.String()] = pos
+	}
+	return d
+}
+
+// occurrences returns, in column order, the columns of the phrase's
+// instances in the article: one entry per place where the phrase's tokens
+// follow each other within one of its columns.
+func (d docPositions) occurrences(ph *expr) []int {
+	cols := append([]int(nil), ph.cols...)
+	sort.Ints(cols)
+	var out []int
+	for _, c := range cols {
+		code := columns[c].code + ":"
+		last := len(ph.tokens) - 1
+		// Positions of the last token (every lexeme with the prefix, for a
+		// prefix phrase).
+		var lastPos []int
+		if ph.prefix {
+			for lex, pos := range d {
+				if strings.HasPrefix(lex, code+ph.tokens[last]) {
+					lastPos = append(lastPos, pos...)
+				}
+			}
+		} else {
+			lastPos = d[code+ph.tokens[last]]
+		}
+		if len(lastPos) == 0 {
+			continue
+		}
+		lastSet := map[int]bool{}
+		for _, p := range lastPos {
+			lastSet[p] = true
+		}
+		if last == 0 {
+			for range lastSet {
+				out = append(out, c)
+			}
+			continue
+		}
+		sets := make([]map[int]bool, last)
+		for j := 0; j < last; j++ {
+			sets[j] = map[int]bool{}
+			for _, p := range d[code+ph.tokens[j]] {
+				sets[j][p] = true
+			}
+		}
+		for _, p := range d[code+ph.tokens[0]] {
+			ok := lastSet[p+last]
+			for j := 1; ok && j < last; j++ {
+				ok = sets[j][p+j]
+			}
+			if ok {
+				out = append(out, c)
+			}
+		}
+	}
+	return out
+}
+
+// bm25 returns the score SQLite FTS5's bm25() gives an article of ntokens
+// tokens with the given lexeme positions for the expression x, whose
+// phrases (in FTS5's order) are phrases: negative, lower is better.
+//
+// Like FTS5, it counts the instances of a phrase only where the phrase
+// takes part in the match: a phrase under an AND that does not match the
+// article, under the excluded side of a NOT, or under an OR branch that
+// does not match counts nothing, even when it occurs. It computes the same
+// expression in the same order as FTS5, so scores agree to the last bits or
+// nearly.
+func bm25(d docPositions, ntokens int, x *expr, phrases []*expr, idf []float64, w *weights, avgdl float64) float64 {
+	occ := make(map[*expr][]int, len(phrases))
+	for _, ph := range phrases {
+		occ[ph] = d.occurrences(ph)
+	}
+	counted := map[*expr]bool{}
+	x.collect(occ, counted)
+	score := 0.0
+	norm := bm25K1 * (1 - bm25B + bm25B*float64(ntokens)/avgdl)
+	for i, ph := range phrases {
+		if !counted[ph] {
+			continue
+		}
+		freq := 0.0
+		for _, c := range occ[ph] {
+			freq += w[c]
+		}
+		score += idf[i] * (float64(freq*(bm25K1+1.0)) / float64(freq+norm))
+	}
+	return -1.0 * score
+}
+
+// matches reports whether the article whose phrase occurrences are occ
+// matches x.
+func (x *expr) matches(occ map[*expr][]int) bool {
+	switch x.op {
+	case opPhrase:
+		return len(occ[x]) > 0
+	case opAnd:
+		for _, k := range x.kids {
+			if !k.matches(occ) {
+				return false
+			}
+		}
+		return true
+	case opOr:
+		for _, k := range x.kids {
+			if k.matches(occ) {
+				return true
+			}
+		}
+		return false
+	case opNot:
+		return x.kids[0].matches(occ) && !x.kids[1].matches(occ)
+	}
+	return false
+}
+
+// collect marks the phrases that take part in x's match of the article.
+func (x *expr) collect(occ map[*expr][]int, counted map[*expr]bool) {
+	if !x.matches(occ) {
+		return
+	}
+	switch x.op {
+	case opPhrase:
+		counted[x] = true
+	case opAnd, opOr:
+		for _, k := range x.kids {
+			k.collect(occ, counted)
+		}
+	case opNot:
+		x.kids[0].collect(occ, counted)
+	}
+}
+
+// score returns an article's score for the plan: the bm25 of the match plus
+// boostFactor times the bm25 of the boost terms, as the embedded store
+// computes it (negative, lower is better).
+func (p *plan) score(d docPositions, ntokens int, st *rankStats) float64 {
+	s := bm25(d, ntokens, p.match, p.phrases, st.idf, &matchWeights, st.avgdl)
+	if p.boost == nil {
+		return s
+	}
+	b := bm25(d, ntokens, p.boost, p.boostPhrases, st.boostIDF, &boostWeights, st.avgdl)
+	return s + float64(boostFactor*b)
+}

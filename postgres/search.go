@@ -1,0 +1,523 @@
+package postgres
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/diembao/diembao"
+	"github.com/diembao/diembao/query"
+)
+
+// Search limits, the same as the embedded store's.
+const (
+	defaultLimit = 20
+	maxLimit     = 200
+	snippetBytes = 260
+	maxFacet     = 20
+)
+
+// SearchService implements diembao.SearchService on PostgreSQL.
+//
+// Matching runs in PostgreSQL: the prepared query tree is compiled to a
+// tsquery over the column-prefixed lexemes of the index and answered from
+// the GIN index. Ranking runs in Go: for each matching article the server
+// returns only the positions of the lexemes the query looks for, and bm25
+// scores them with the embedded store's formula, weights and statistics.
+type SearchService struct {
+	db       *DB
+	analyzer *query.Analyzer
+}
+
+var _ diembao.SearchService = (*SearchService)(nil)
+
+// NewSearchService returns a SearchService using db and the default
+// analysis of package query.
+func NewSearchService(db *DB) *SearchService {
+	return &SearchService{db: db, analyzer: query.DefaultAnalyzer()}
+}
+
+// plan is a search request turned into SQL pieces: the WHERE conditions on
+// articles a with their arguments (the tsquery of the match, when there is
+// one, is $1) and the compiled match with its phrases.
+type plan struct {
+	tree    query.Node
+	match   *expr
+	phrases []*expr
+	// boost is the expression of the boost terms, boostPhrases its
+	// phrases.
+	boost        *expr
+	boostPhrases []*expr
+	where        []string
+	args         []any
+}
+
+// arg appends v to the plan's arguments and returns its placeholder.
+func (p *plan) arg(v any) string {
+	p.args = append(p.args, v)
+	return "$" + strconv.Itoa(len(p.args))
+}
+
+// Search answers a query: one page of hits in the requested order, the
+// total number of matching articles and the requested facets. A query that
+// cannot be parsed gives an EINVALID *diembao.Error pointing at the mistake.
+func (s *SearchService) Search(ctx context.Context, req diembao.SearchRequest) (*diembao.SearchResult, error) {
+	p, err := s.plan(req)
+	if err != nil {
+		return nil, err
+	}
+	limit := req.Limit
+	if limit <= 0 {
+		limit = defaultLimit
+	}
+	limit = min(limit, maxLimit)
+	order := req.Sort
+	switch order {
+	case "":
+		order = diembao.SortRelevance
+	case diembao.SortRelevance, diembao.SortNewest, diembao.SortOldest:
+	default:
+		return nil, diembao.Errorf(diembao.EINVALID, "unknown sort %q: use relevance, newest or oldest", order)
+	}
+	if p.match == nil && order == diembao.SortRelevance {
+		order = diembao.SortNewest
+	}
+	for _, f := range req.Facets {
+		switch f {
+		case "source", "section", "day":
+		default:
+			return nil, diembao.Errorf(diembao.EINVALID, "unknown facet %q: use source, section or day", f)
+		}
+	}
+	var cur *cursor
+	if req.Cursor != "" {
+		if cur, err = decodeCursor(req.Cursor, order); err != nil {
+			return nil, err
+		}
+	}
+	var st *rankStats
+	if p.match != nil {
+		if st, err = s.stats(ctx, p); err != nil {
+			return nil, err
+		}
+	}
+	var (
+		page []scored
+		more bool
+		res  = &diembao.SearchResult{Hits: []diembao.Hit{}}
+	)
+	if order == diembao.SortRelevance {
+		var all []scored
+		if all, err = s.candidates(ctx, p, st); err != nil {
+			return nil, err
+		}
+		res.Total = len(all)
+		page, more = pageByScore(all, cur, limit)
+	} else {
+		if page, more, err = s.byDate(ctx, p, st, order, cur, limit); err != nil {
+			return nil, err
+		}
+		if err := s.count(ctx, p, res); err != nil {
+			return nil, err
+		}
+	}
+	if err := s.hits(ctx, p, page, res); err != nil {
+		return nil, err
+	}
+	if more && len(page) > 0 {
+		last := page[len(page)-1]
+		res.NextCursor = cursor{Score: last.score, Key: last.key, ID: last.id}.encode(order)
+	}
+	if len(req.Facets) > 0 {
+		res.Facets = map[string][]diembao.FacetCount{}
+		for _, f := range req.Facets {
+			counts, err := s.facet(ctx, p, f)
+			if err != nil {
+				return nil, err
+			}
+			res.Facets[f] = counts
+		}
+	}
+	return res, nil
+}
+
+// plan parses and prepares the query and turns the request's filters into
+// SQL conditions.
+func (s *SearchService) plan(req diembao.SearchRequest) (*plan, error) {
+	tree, err := query.Parse(req.Query, s.db.Now())
+	if err != nil {
+		return nil, err
+	}
+	tree, err = s.analyzer.Prepare(tree, query.Options{NoExpand: req.NoExpand})
+	if err != nil {
+		return nil, err
+	}
+	text, ranges, ok := query.Split(tree)
+	if !ok {
+		return nil, diembao.Errorf(diembao.EINVALID, "query: published: can only be combined with AND")
+	}
+	c, err := compile(text)
+	if err != nil {
+		return nil, err
+	}
+	p := &plan{tree: tree, match: c.match}
+	if c.match != nil {
+		p.phrases = c.match.phrases()
+		if c.boost != nil {
+			p.boost, p.boostPhrases = c.boost, c.boost.phrases()
+		}
+		p.where = append(p.where, "a.tsv @@ "+p.arg(c.match.tsquery())+"::tsquery")
+	}
+	for _, x := range c.exclude {
+		p.where = append(p.where, "NOT (a.tsv @@ "+p.arg(x.tsquery())+"::tsquery)")
+	}
+	addRange := func(from, to time.Time) {
+		if !from.IsZero() {
+			p.where = append(p.where, "a.published >= "+p.arg(from.UTC()))
+		}
+		if !to.IsZero() {
+			p.where = append(p.where, "a.published < "+p.arg(to.UTC()))
+		}
+	}
+	for _, r := range ranges {
+		addRange(r.From, r.To)
+	}
+	addRange(req.Since, req.Until)
+	if len(req.SourceIDs) > 0 {
+		p.where = append(p.where, "a.source_id = ANY("+p.arg(req.SourceIDs)+"::bigint[])")
+	}
+	return p, nil
+}
+
+func whereClause(where []string) string {
+	if len(where) == 0 {
+		return ""
+	}
+	return " WHERE " + strings.Join(where, " AND ")
+}
+
+// stats reads the collection statistics and the document frequency of
+// each phrase of the query.
+func (s *SearchService) stats(ctx context.Context, p *plan) (*rankStats, error) {
+	phrases := append(append([]*expr(nil), p.phrases...), p.boostPhrases...)
+	st := &rankStats{}
+	var tokens int64
+	if err := s.db.pool.QueryRow(ctx, `SELECT coalesce(sum(docs), 0)::bigint, coalesce(sum(tokens), 0)::bigint FROM index_stats`).
+		Scan(&st.rows, &tokens); err != nil {
+		return nil, fmt.Errorf("postgres: search: statistics: %w", err)
+	}
+	if st.rows > 0 {
+		st.avgdl = float64(tokens) / float64(st.rows)
+	}
+	if len(phrases) == 0 {
+		return st, nil
+	}
+	parts := make([]string, len(phrases))
+	args := make([]any, len(phrases))
+	for i, ph := range phrases {
+		parts[i] = "(SELECT count(*) FROM articles WHERE tsv @@ $" + strconv.Itoa(i+1) + "::tsquery)"
+		args[i] = ph.tsquery()
+	}
+	var hits []int64
+	if err := s.db.pool.QueryRow(ctx, `SELECT ARRAY[`+strings.Join(parts, ", ")+`]::bigint[]`, args...).Scan(&hits); err != nil {
+		return nil, fmt.Errorf("postgres: search: document frequencies: %w", err)
+	}
+	for i, n := range hits {
+		if i < len(p.phrases) {
+			st.idf = append(st.idf, idf(st.rows, n))
+		} else {
+			st.boostIDF = append(st.boostIDF, idf(st.rows, n))
+		}
+	}
+	return st, nil
+}
+
+// positionsExpr returns the SQL expression of an article's index entry
+// restricted to the lexemes the phrases look for, as tsvector text, adding
+// its arguments to args.
+func positionsExpr(p *plan, args *[]any) string {
+	whole, prefixes := lexemes(append(append([]*expr(nil), p.phrases...), p.boostPhrases...))
+	add := func(v any) string {
+		*args = append(*args, v)
+		return "$" + strconv.Itoa(len(*args))
+	}
+	lex := add(whole) + "::text[]"
+	if len(prefixes) > 0 {
+		patterns := make([]string, len(prefixes))
+		for i, p := range prefixes {
+			patterns[i] = likeEscape(p) + "%"
+		}
+		lex = "(" + lex + " || ARRAY(SELECT u.lexeme FROM unnest(a.tsv) u WHERE u.lexeme LIKE ANY (" + add(patterns) + "::text[])))"
+	}
+	return "ts_filter(setweight(a.tsv, 'A', " + lex + "), '{a}')::text"
+}
+
+func likeEscape(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return r.Replace(s)
+}
+
+// scored is a matching article with its score (FTS5's sign: lower is
+// better) and its date sort key.
+type scored struct {
+	id    int64
+	score float64
+	key   int64
+}
+
+// candidates returns every matching article with its score.
+func (s *SearchService) candidates(ctx context.Context, p *plan, st *rankStats) ([]scored, error) {
+	args := append([]any(nil), p.args...)
+	q := `SELECT a.id, a.ntokens, ` + positionsExpr(p, &args) + ` FROM articles a` + whereClause(p.where)
+	rows, err := s.db.pool.Query(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: search: %w", err)
+	}
+	defer rows.Close()
+	var all []scored
+	for rows.Next() {
+		var (
+			sc      scored
+			ntokens int
+			pos     string
+		)
+		if err := rows.Scan(&sc.id, &ntokens, &pos); err != nil {
+			return nil, fmt.Errorf("postgres: search: %w", err)
+		}
+		sc.score = p.score(parseTsvector(pos), ntokens, st)
+		all = append(all, sc)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("postgres: search: %w", err)
+	}
+	return all, nil
+}
+
+// pageByScore sorts the candidates best first (then by ID) and returns the
+// page after the cursor, and whether more follow.
+func pageByScore(all []scored, cur *cursor, limit int) ([]scored, bool) {
+	sort.Slice(all, func(i, j int) bool {
+		if all[i].score != all[j].score {
+			return all[i].score < all[j].score
+		}
+		return all[i].id < all[j].id
+	})
+	start := 0
+	if cur != nil {
+		start = sort.Search(len(all), func(i int) bool {
+			return all[i].score > cur.Score || (all[i].score == cur.Score && all[i].id > cur.ID)
+		})
+	}
+	rest := all[start:]
+	if len(rest) > limit {
+		return rest[:limit], true
+	}
+	return rest, false
+}
+
+// Sort keys of articles without a published time, which sort last.
+const (
+	noDateNewest = -9223372036854775807
+	noDateOldest = 9223372036854775807
+)
+
+// byDate returns the page of matching articles in date order after the
+// cursor, scored when the query has a match.
+func (s *SearchService) byDate(ctx context.Context, p *plan, st *rankStats, order diembao.Sort, cur *cursor, limit int) ([]scored, bool, error) {
+	args := append([]any(nil), p.args...)
+	where := append([]string(nil), p.where...)
+	key := "coalesce(extract(epoch FROM a.published)::bigint, " + strconv.FormatInt(noDateNewest, 10) + ")"
+	cmp, dir := "<", "DESC"
+	if order == diembao.SortOldest {
+		key = "coalesce(extract(epoch FROM a.published)::bigint, " + strconv.FormatInt(noDateOldest, 10) + ")"
+		cmp, dir = ">", "ASC"
+	}
+	if cur != nil {
+		args = append(args, cur.Key, cur.ID)
+		k, id := "$"+strconv.Itoa(len(args)-1), "$"+strconv.Itoa(len(args))
+		where = append(where, "("+key+" "+cmp+" "+k+"::bigint OR ("+key+" = "+k+"::bigint AND a.id "+cmp+" "+id+"::bigint))")
+	}
+	pos := "''"
+	if p.match != nil {
+		pos = positionsExpr(p, &args)
+	}
+	args = append(args, limit+1)
+	q := `SELECT a.id, a.ntokens, ` + pos + `, ` + key + ` FROM articles a` + whereClause(where) +
+		` ORDER BY ` + key + ` ` + dir + `, a.id ` + dir + ` LIMIT $` + strconv.Itoa(len(args))
+	rows, err := s.db.pool.Query(ctx, q, args...)
+	if err != nil {
+		return nil, false, fmt.Errorf("postgres: search: %w", err)
+	}
+	defer rows.Close()
+	var page []scored
+	for rows.Next() {
+		var (
+			sc      scored
+			ntokens int
+			text    string
+		)
+		if err := rows.Scan(&sc.id, &ntokens, &text, &sc.key); err != nil {
+			return nil, false, fmt.Errorf("postgres: search: %w", err)
+		}
+		if p.match != nil {
+			sc.score = p.score(parseTsvector(text), ntokens, st)
+		}
+		page = append(page, sc)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, false, fmt.Errorf("postgres: search: %w", err)
+	}
+	if len(page) > limit {
+		return page[:limit], true, nil
+	}
+	return page, false, nil
+}
+
+// hits loads the page's articles and makes their hits, with snippets
+// highlighted by package query's highlighter.
+func (s *SearchService) hits(ctx context.Context, p *plan, page []scored, res *diembao.SearchResult) error {
+	if len(page) == 0 {
+		return nil
+	}
+	ids := make([]int64, len(page))
+	for i, sc := range page {
+		ids[i] = sc.id
+	}
+	rows, err := s.db.pool.Query(ctx, `SELECT id, url, title, source_name, published, sapo, body::text
+		FROM articles WHERE id = ANY($1::bigint[])`, ids)
+	if err != nil {
+		return fmt.Errorf("postgres: search: %w", err)
+	}
+	defer rows.Close()
+	byID := map[int64]diembao.Hit{}
+	hl := query.NewHighlighter(p.tree)
+	for rows.Next() {
+		var (
+			h          diembao.Hit
+			published  *time.Time
+			sapo, body string
+		)
+		if err := rows.Scan(&h.ID, &h.URL, &h.Title, &h.Source, &published, &sapo, &body); err != nil {
+			return fmt.Errorf("postgres: search: %w", err)
+		}
+		h.Published = fromDB(published, diembao.Vietnam)
+		art := diembao.Article{Sapo: sapo}
+		if err := json.Unmarshal([]byte(body), &art.Body); err != nil {
+			return fmt.Errorf("postgres: search: article %d body: %w", h.ID, err)
+		}
+		h.Snippet, h.Highlights = hl.Snippet(art.Text(), snippetBytes)
+		byID[h.ID] = h
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("postgres: search: %w", err)
+	}
+	for _, sc := range page {
+		h, ok := byID[sc.id]
+		if !ok {
+			continue // deleted since it matched
+		}
+		h.Score = -sc.score
+		res.Hits = append(res.Hits, h)
+	}
+	return nil
+}
+
+// count sets the total number of matching articles.
+func (s *SearchService) count(ctx context.Context, p *plan, res *diembao.SearchResult) error {
+	if err := s.db.pool.QueryRow(ctx, `SELECT count(*) FROM articles a`+whereClause(p.where), p.args...).Scan(&res.Total); err != nil {
+		return fmt.Errorf("postgres: search: count: %w", err)
+	}
+	return nil
+}
+
+// facet counts the matching articles by source, section or day (in
+// Vietnam's time zone), most frequent first (newest first for days).
+func (s *SearchService) facet(ctx context.Context, p *plan, name string) ([]diembao.FacetCount, error) {
+	var expr string
+	switch name {
+	case "source":
+		expr = "a.source_name"
+	case "section":
+		expr = "a.section"
+	case "day":
+		expr = "to_char(a.published AT TIME ZONE 'UTC' + interval '7 hours', 'YYYY-MM-DD')"
+	}
+	order := `n DESC, ` + expr + ` COLLATE "C"`
+	if name == "day" {
+		order = expr + ` COLLATE "C" DESC`
+	}
+	args := append(append([]any(nil), p.args...), maxFacet)
+	q := `SELECT ` + expr + ` AS v, count(*) AS n FROM articles a` + whereClause(p.where) +
+		` GROUP BY v HAVING ` + expr + ` IS NOT NULL AND ` + expr + ` <> '' ORDER BY ` + order +
+		` LIMIT $` + strconv.Itoa(len(args))
+	rows, err := s.db.pool.Query(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: search: facet %s: %w", name, err)
+	}
+	defer rows.Close()
+	counts := []diembao.FacetCount{}
+	for rows.Next() {
+		var c diembao.FacetCount
+		if err := rows.Scan(&c.Value, &c.Count); err != nil {
+			return nil, fmt.Errorf("postgres: search: facet %s: %w", name, err)
+		}
+		counts = append(counts, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("postgres: search: facet %s: %w", name, err)
+	}
+	return counts, nil
+}
+
+// cursor is the position after the last hit of a page: its score (for
+// relevance), its sort key (for date orders) and its ID. Its encoding is
+// the embedded store's.
+type cursor struct {
+	Score float64
+	Key   int64
+	ID    int64
+}
+
+// encode returns the cursor as an opaque string for the order sort.
+func (c cursor) encode(order diembao.Sort) string {
+	var s string
+	if order == diembao.SortRelevance {
+		s = "r:" + strconv.FormatUint(math.Float64bits(c.Score), 16) + ":" + strconv.FormatInt(c.ID, 10)
+	} else {
+		s = string(order[0]) + ":" + strconv.FormatInt(c.Key, 10) + ":" + strconv.FormatInt(c.ID, 10)
+	}
+	return base64.RawURLEncoding.EncodeToString([]byte(s))
+}
+
+// decodeCursor reads a cursor made by encode for the same order.
+func decodeCursor(s string, order diembao.Sort) (*cursor, error) {
+	bad := diembao.Errorf(diembao.EINVALID, "the cursor is not valid for this search")
+	raw, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return nil, bad
+	}
+	parts := strings.Split(string(raw), ":")
+	if len(parts) != 3 || parts[0] != string(order[0]) {
+		return nil, bad
+	}
+	var c cursor
+	if c.ID, err = strconv.ParseInt(parts[2], 10, 64); err != nil {
+		return nil, bad
+	}
+	if order == diembao.SortRelevance {
+		bits, err := strconv.ParseUint(parts[1], 16, 64)
+		if err != nil {
+			return nil, bad
+		}
+		c.Score = math.Float64frombits(bits)
+	} else if c.Key, err = strconv.ParseInt(parts[1], 10, 64); err != nil {
+		return nil, bad
+	}
+	return &c, nil
+}

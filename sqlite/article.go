@@ -1,0 +1,348 @@
+package sqlite
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/diembao/diembao"
+	"github.com/diembao/diembao/query"
+	"github.com/diembao/diembao/viet"
+)
+
+// ArticleService implements diembao.ArticleService on the embedded store.
+type ArticleService struct {
+	db       *DB
+	analyzer *query.Analyzer
+}
+
+var _ diembao.ArticleService = (*ArticleService)(nil)
+
+// NewArticleService returns an ArticleService using db and the default
+// analysis of package query.
+func NewArticleService(db *DB) *ArticleService {
+	return &ArticleService{db: db, analyzer: query.DefaultAnalyzer()}
+}
+
+// ContentHash returns the content hash of an article: the SHA-256 of its
+// normalized title and text, in hexadecimal.
+func ContentHash(a *diembao.Article) string {
+	h := sha256.New()
+	h.Write([]byte(viet.Normalize(strings.TrimSpace(a.Title))))
+	h.Write([]byte{0})
+	h.Write([]byte(viet.Normalize(strings.TrimSpace(a.Text()))))
+	for _, c := range a.Captions {
+		h.Write([]byte{0})
+		h.Write([]byte(viet.Normalize(c)))
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// PutArticle stores a and its index entry in one transaction and sets a.ID
+// (and a.ContentHash when it was empty). Storing the same canonical URL
+// with the same content hash again changes nothing; the same URL with other
+// content replaces the stored article and its index entry.
+func (s *ArticleService) PutArticle(ctx context.Context, a *diembao.Article) (diembao.PutResult, error) {
+	res, err := s.PutArticles(ctx, []*diembao.Article{a})
+	if err != nil {
+		return diembao.PutResult{}, err
+	}
+	return res[0], nil
+}
+
+// PutArticles stores several articles as PutArticle does, in one
+// transaction for all of them, which is much faster for bulk imports. Either
+// every article is stored or, on error, none is.
+func (s *ArticleService) PutArticles(ctx context.Context, list []*diembao.Article) ([]diembao.PutResult, error) {
+	docs := make([]query.Document, len(list))
+	for i, a := range list {
+		if err := validateArticle(a); err != nil {
+			return nil, err
+		}
+		if a.ContentHash == "" {
+			a.ContentHash = ContentHash(a)
+		}
+		docs[i] = s.analyzer.Document(a)
+	}
+	tx, err := s.db.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: put articles: %w", err)
+	}
+	defer tx.Rollback()
+	results := make([]diembao.PutResult, len(list))
+	for i, a := range list {
+		r, err := s.put(ctx, tx, a, &docs[i])
+		if err != nil {
+			return nil, err
+		}
+		results[i] = r
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("sqlite: put articles: %w", err)
+	}
+	return results, nil
+}
+
+func validateArticle(a *diembao.Article) error {
+	if strings.TrimSpace(a.URL) == "" {
+		return diembao.Errorf(diembao.EINVALID, "an article needs a URL")
+	}
+	if strings.TrimSpace(a.Title) == "" && a.Text() == "" {
+		return diembao.Errorf(diembao.EINVALID, "article %s has neither a title nor text", a.URL)
+	}
+	return nil
+}
+
+func (s *ArticleService) put(ctx context.Context, tx *sql.Tx, a *diembao.Article, doc *query.Document) (diembao.PutResult, error) {
+	var (
+		id   int64
+		hash string
+	)
+	err := tx.QueryRowContext(ctx, `SELECT id, content_hash FROM articles WHERE url = ?`, a.URL).Scan(&id, &hash)
+	switch {
+	case err == sql.ErrNoRows:
+		id = 0
+	case err != nil:
+		return diembao.PutResult{}, fmt.Errorf("sqlite: put article %s: %w", a.URL, err)
+	case hash == a.ContentHash:
+		a.ID = id
+		return diembao.PutResult{ID: id}, nil
+	}
+	if err := resolveSource(ctx, tx, a, doc); err != nil {
+		return diembao.PutResult{}, err
+	}
+	now := s.db.Now().Unix()
+	args, err := articleArgs(a)
+	if err != nil {
+		return diembao.PutResult{}, err
+	}
+	var result diembao.PutResult
+	if id == 0 {
+		res, err := tx.ExecContext(ctx, `INSERT INTO articles (`+articleWriteColumns+`, stored_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, append(args, now, now)...)
+		if err != nil {
+			return diembao.PutResult{}, fmt.Errorf("sqlite: insert article %s: %w", a.URL, err)
+		}
+		if id, err = res.LastInsertId(); err != nil {
+			return diembao.PutResult{}, fmt.Errorf("sqlite: insert article %s: %w", a.URL, err)
+		}
+		result = diembao.PutResult{ID: id, Created: true}
+	} else {
+		sets := strings.ReplaceAll(articleWriteColumns, ",", " = ?,") + " = ?, updated_at = ?"
+		if _, err := tx.ExecContext(ctx, `UPDATE articles SET `+sets+` WHERE id = ?`, append(args, now, id)...); err != nil {
+			return diembao.PutResult{}, fmt.Errorf("sqlite: update article %s: %w", a.URL, err)
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM article_index WHERE rowid = ?`, id); err != nil {
+			return diembao.PutResult{}, fmt.Errorf("sqlite: update index of %s: %w", a.URL, err)
+		}
+		result = diembao.PutResult{ID: id, Updated: true}
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO article_index
+		(rowid, title, title_f, body, body_f, words, words_f, author, source, section)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		id, doc.Title, doc.TitleFolded, doc.Body, doc.BodyFolded, doc.Words, doc.WordsFolded,
+		doc.Author, doc.Source, doc.Section); err != nil {
+		return diembao.PutResult{}, fmt.Errorf("sqlite: index article %s: %w", a.URL, err)
+	}
+	a.ID = id
+	return result, nil
+}
+
+// resolveSource fills the source name from the source ID, or the source ID
+// from the name, when only one of them is set.
+func resolveSource(ctx context.Context, tx *sql.Tx, a *diembao.Article, doc *query.Document) error {
+	switch {
+	case a.SourceID != 0 && a.SourceName == "":
+		err := tx.QueryRowContext(ctx, `SELECT name FROM sources WHERE id = ?`, a.SourceID).Scan(&a.SourceName)
+		if err == sql.ErrNoRows {
+			return diembao.Errorf(diembao.EINVALID, "article %s names source %d, which does not exist", a.URL, a.SourceID)
+		} else if err != nil {
+			return fmt.Errorf("sqlite: source of %s: %w", a.URL, err)
+		}
+		doc.Source = query.DefaultAnalyzer().Field(a.SourceName)
+	case a.SourceID == 0 && a.SourceName != "":
+		err := tx.QueryRowContext(ctx, `SELECT id FROM sources WHERE name = ?`, a.SourceName).Scan(&a.SourceID)
+		if err != nil && err != sql.ErrNoRows {
+			return fmt.Errorf("sqlite: source of %s: %w", a.URL, err)
+		}
+	}
+	return nil
+}
+
+const articleWriteColumns = `url, source_id, source_name, fetch_id, title, sapo, body, captions, images,
+	author, attribution, published, published_precision, published_from, page_date, section, tags,
+	language, content_hash, fetched_at, story_id`
+
+func articleArgs(a *diembao.Article) ([]any, error) {
+	body, err := json.Marshal(orEmpty(a.Body))
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: article %s body: %w", a.URL, err)
+	}
+	images, err := json.Marshal(orEmpty(a.Images))
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: article %s images: %w", a.URL, err)
+	}
+	attribution := ""
+	if a.Attribution != nil {
+		b, err := json.Marshal(a.Attribution)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: article %s attribution: %w", a.URL, err)
+		}
+		attribution = string(b)
+	}
+	return []any{
+		a.URL, nullID(a.SourceID), a.SourceName, nullID(a.FetchID), a.Title, a.Sapo, string(body),
+		jsonList(a.Captions), string(images), a.Author, attribution,
+		unixTime(a.Published), string(a.PublishedPrecision), a.PublishedFrom, unixTime(a.PageDate),
+		a.Section, jsonList(a.Tags), a.Language, a.ContentHash, unixTime(a.FetchedAt), nullID(a.StoryID),
+	}, nil
+}
+
+func orEmpty[T any](list []T) []T {
+	if list == nil {
+		return []T{}
+	}
+	return list
+}
+
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}
+
+const articleReadColumns = `id, url, source_id, source_name, fetch_id, title, sapo, body, captions, images,
+	author, attribution, published, published_precision, published_from, page_date, section, tags,
+	language, content_hash, fetched_at, story_id`
+
+// FindArticleByID returns the article with the given ID or an ENOTFOUND
+// error.
+func (s *ArticleService) FindArticleByID(ctx context.Context, id int64) (*diembao.Article, error) {
+	rows, err := s.db.db.QueryContext(ctx, `SELECT `+articleReadColumns+` FROM articles WHERE id = ?`, id)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: find article %d: %w", id, err)
+	}
+	list, err := scanArticles(rows)
+	if err != nil {
+		return nil, err
+	}
+	if len(list) == 0 {
+		return nil, diembao.Errorf(diembao.ENOTFOUND, "no article with id %d", id)
+	}
+	return list[0], nil
+}
+
+// FindArticleByURL returns the article stored under the canonical URL u or
+// an ENOTFOUND error.
+func (s *ArticleService) FindArticleByURL(ctx context.Context, u string) (*diembao.Article, error) {
+	rows, err := s.db.db.QueryContext(ctx, `SELECT `+articleReadColumns+` FROM articles WHERE url = ?`, u)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: find article %s: %w", u, err)
+	}
+	list, err := scanArticles(rows)
+	if err != nil {
+		return nil, err
+	}
+	if len(list) == 0 {
+		return nil, diembao.Errorf(diembao.ENOTFOUND, "no article with URL %s", u)
+	}
+	return list[0], nil
+}
+
+// FindArticles returns articles, newest published first (articles without
+// a date last), filtered by source and published time.
+func (s *ArticleService) FindArticles(ctx context.Context, f diembao.ArticleFilter) ([]*diembao.Article, error) {
+	var (
+		where []string
+		args  []any
+	)
+	if f.SourceID != nil {
+		where = append(where, "source_id = ?")
+		args = append(args, *f.SourceID)
+	}
+	if !f.Since.IsZero() {
+		where = append(where, "published >= ?")
+		args = append(args, f.Since.Unix())
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = 100
+	}
+	q := `SELECT ` + articleReadColumns + ` FROM articles`
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
+	}
+	q += " ORDER BY published IS NULL, published DESC, id DESC LIMIT ? OFFSET ?"
+	rows, err := s.db.db.QueryContext(ctx, q, append(args, limit, max(f.Offset, 0))...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: find articles: %w", err)
+	}
+	return scanArticles(rows)
+}
+
+// CountArticles returns the number of stored articles.
+func (s *ArticleService) CountArticles(ctx context.Context) (int, error) {
+	var n int
+	if err := s.db.db.QueryRowContext(ctx, `SELECT count(*) FROM articles`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("sqlite: count articles: %w", err)
+	}
+	return n, nil
+}
+
+func scanArticles(rows *sql.Rows) ([]*diembao.Article, error) {
+	defer rows.Close()
+	var list []*diembao.Article
+	for rows.Next() {
+		var (
+			a                                    diembao.Article
+			source, fetch, story                 sql.NullInt64
+			published, pageDate, fetched         sql.NullInt64
+			body, captions, images, attrib, tags string
+			precision                            string
+		)
+		if err := rows.Scan(&a.ID, &a.URL, &source, &a.SourceName, &fetch, &a.Title, &a.Sapo, &body, &captions, &images,
+			&a.Author, &attrib, &published, &precision, &a.PublishedFrom, &pageDate, &a.Section, &tags,
+			&a.Language, &a.ContentHash, &fetched, &story); err != nil {
+			return nil, fmt.Errorf("sqlite: scan article: %w", err)
+		}
+		a.SourceID, a.FetchID, a.StoryID = source.Int64, fetch.Int64, story.Int64
+		a.Published = fromUnix(published, diembao.Vietnam)
+		a.PublishedPrecision = diembao.Precision(precision)
+		a.PageDate = fromUnix(pageDate, diembao.Vietnam)
+		a.FetchedAt = fromUnix(fetched, time.UTC)
+		for _, f := range []struct {
+			text string
+			dst  any
+		}{{body, &a.Body}, {captions, &a.Captions}, {images, &a.Images}, {tags, &a.Tags}} {
+			if err := json.Unmarshal([]byte(f.text), f.dst); err != nil {
+				return nil, fmt.Errorf("sqlite: article %d: %w", a.ID, err)
+			}
+		}
+		if attrib != "" {
+			a.Attribution = new(diembao.Attribution)
+			if err := json.Unmarshal([]byte(attrib), a.Attribution); err != nil {
+				return nil, fmt.Errorf("sqlite: article %d attribution: %w", a.ID, err)
+			}
+		}
+		if len(a.Captions) == 0 {
+			a.Captions = nil
+		}
+		if len(a.Images) == 0 {
+			a.Images = nil
+		}
+		if len(a.Tags) == 0 {
+			a.Tags = nil
+		}
+		list = append(list, &a)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: scan articles: %w", err)
+	}
+	return list, nil
+}

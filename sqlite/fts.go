@@ -1,0 +1,202 @@
+package sqlite
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/diembao/diembao"
+	"github.com/diembao/diembao/query"
+)
+
+// bm25Weights are the column weights of article_index for bm25(), in column
+// order: title, title_f, body, body_f, words, words_f, author, source,
+// section. The title counts above the text, an exact form above a folded
+// one, so that "bản" is not drowned by "ban" and "bàn".
+const bm25Weights = "10.0, 4.0, 1.0, 0.4, 1.5, 0.6, 1.0, 1.0, 1.0"
+
+// boostWeights are the column weights of the boost query (query.And.Boost:
+// the words of a run as a phrase, its segmented words). Adjacency is
+// evidence of its own wherever it occurs, so the text counts as much as
+// the title here.
+const boostWeights = "4.0, 2.0, 4.0, 2.0, 2.0, 1.0, 1.0, 1.0, 1.0"
+
+// boostFactor scales the boost query's score before it is added to the
+// score of the match.
+const boostFactor = 2.0
+
+// columns returns the FTS5 column filters for the exact and the folded form
+// of a term in field f; same is set when both forms share the columns.
+func columns(f query.Field, word bool) (exact, folded string, same bool) {
+	switch f {
+	case query.FieldTitle:
+		return "{title}", "{title_f}", false
+	case query.FieldAuthor:
+		return "{author}", "{author}", true
+	case query.FieldSource:
+		return "{source}", "{source}", true
+	case query.FieldSection:
+		return "{section}", "{section}", true
+	}
+	if word {
+		return "{words}", "{words_f}", false
+	}
+	return "{title body}", "{title_f body_f}", false
+}
+
+// compiled is a prepared query tree compiled for FTS5: Match is the MATCH
+// expression of what articles must contain ("" when the query only
+// excludes), Exclude the MATCH expressions of what they must not contain,
+// Boost the MATCH expression of the optional terms that raise the score
+// ("" when there are none). Every article Boost matches also matches Match.
+type compiled struct {
+	Match   string
+	Exclude []string
+	Boost   string
+}
+
+// compile compiles the text part of a prepared tree (see query.Split) to
+// FTS5. A nil tree compiles to an empty match.
+func compile(n query.Node) (compiled, error) {
+	if n == nil {
+		return compiled{}, nil
+	}
+	var c compiled
+	switch n := n.(type) {
+	case *query.Not:
+		s, err := expr(n.Child)
+		if err != nil {
+			return c, err
+		}
+		c.Exclude = append(c.Exclude, s)
+		return c, nil
+	case *query.And:
+		only := true
+		for _, ch := range n.Children {
+			if _, ok := ch.(*query.Not); !ok {
+				only = false
+			}
+		}
+		if only {
+			for _, ch := range n.Children {
+				s, err := expr(ch.(*query.Not).Child)
+				if err != nil {
+					return c, err
+				}
+				c.Exclude = append(c.Exclude, s)
+			}
+			return c, nil
+		}
+	}
+	s, err := expr(n)
+	if err != nil {
+		return c, err
+	}
+	c.Match = s
+	var boosts []string
+	query.Walk(n, func(x query.Node) bool {
+		switch x := x.(type) {
+		case *query.Not:
+			return false
+		case *query.And:
+			for _, b := range x.Boost {
+				boosts = append(boosts, term(b, true))
+			}
+		}
+		return true
+	})
+	c.Boost = strings.Join(boosts, " OR ")
+	return c, nil
+}
+
+// expr compiles a node to an FTS5 expression.
+func expr(n query.Node) (string, error) {
+	switch n := n.(type) {
+	case *query.Term:
+		return term(n, false), nil
+	case *query.Or:
+		parts := make([]string, 0, len(n.Children))
+		for _, ch := range n.Children {
+			if _, ok := ch.(*query.Not); ok {
+				return "", posError(ch, "NOT cannot stand alone inside OR")
+			}
+			s, err := expr(ch)
+			if err != nil {
+				return "", err
+			}
+			parts = append(parts, s)
+		}
+		return "(" + strings.Join(parts, " OR ") + ")", nil
+	case *query.And:
+		var pos, neg []string
+		for _, ch := range n.Children {
+			if not, ok := ch.(*query.Not); ok {
+				s, err := expr(not.Child)
+				if err != nil {
+					return "", err
+				}
+				neg = append(neg, s)
+				continue
+			}
+			s, err := expr(ch)
+			if err != nil {
+				return "", err
+			}
+			pos = append(pos, s)
+		}
+		if len(pos) == 0 {
+			return "", posError(n, "this group only excludes: add a word it must contain")
+		}
+		s := "(" + strings.Join(pos, " AND ") + ")"
+		for _, x := range neg {
+			s = "(" + s + " NOT " + x + ")"
+		}
+		return s, nil
+	case *query.Not:
+		return "", posError(n, "NOT needs something to exclude from")
+	case *query.Range:
+		return "", posError(n, "published: can only be combined with AND")
+	}
+	return "", fmt.Errorf("sqlite: cannot compile query node %T", n)
+}
+
+func posError(n query.Node, msg string) error {
+	return &diembao.Error{Code: diembao.EINVALID, Pos: n.Pos(),
+		Message: fmt.Sprintf("query: %s (at position %d)", msg, n.Pos())}
+}
+
+// term compiles a term: its exact form in the exact columns OR its folded
+// form in the folded columns.
+func term(t *query.Term, boost bool) string {
+	word := boost && len(t.Folded) == 1 && strings.Contains(t.Folded[0], "_")
+	ex, fo, same := columns(t.Field, word)
+	folded := phrase(t.Folded, t.Prefix)
+	if t.Exact == nil {
+		return fo + " : " + folded
+	}
+	exact := phrase(t.Exact, t.Prefix)
+	if same {
+		if exact == folded {
+			return ex + " : " + exact
+		}
+		return ex + " : (" + exact + " OR " + folded + ")"
+	}
+	return "(" + ex + " : " + exact + " OR " + fo + " : " + folded + ")"
+}
+
+// phrase quotes tokens as one FTS5 string (a phrase when there are several),
+// with "*" for a prefix.
+func phrase(tokens []string, prefix bool) string {
+	var b strings.Builder
+	b.WriteByte('"')
+	for i, t := range tokens {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(strings.ReplaceAll(t, `"`, `""`))
+	}
+	b.WriteByte('"')
+	if prefix {
+		b.WriteString(" *")
+	}
+	return b.String()
+}

@@ -1,0 +1,195 @@
+// Package sqlite is stage 7 of the pipeline: the embedded store. It keeps
+// sources, fetches and articles in one SQLite database (pure Go, WAL mode)
+// together with the article full-text index (FTS5), and answers queries of
+// package query against that index.
+//
+// An article and its index entry are always written in one transaction, so
+// the index never disagrees with the store. The schema lives in
+// migrations/*.sql, embedded in the binary and applied in lexical order
+// when the database is opened.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/diembao/diembao"
+)
+
+// FileName is the name of the database file inside a data directory.
+const FileName = "diembao.db"
+
+//go:embed migrations/*.sql
+var migrationFS embed.FS
+
+// DB is an open diembao database.
+type DB struct {
+	db     *sql.DB
+	path   string
+	logger *slog.Logger
+	// Now returns the current time; tests may replace it.
+	Now func() time.Time
+}
+
+// Open opens (creating it when missing) the database file at path, switches
+// it to WAL mode and applies the migrations it lacks. A file that is not a
+// SQLite database, or is damaged, gives an *diembao.Error with a message
+// that names the file.
+func Open(ctx context.Context, path string, logger *slog.Logger) (*DB, error) {
+	if logger == nil {
+		logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	q := url.Values{}
+	for _, p := range []string{
+		"busy_timeout(10000)",
+		"journal_mode(WAL)",
+		"synchronous(NORMAL)",
+		"foreign_keys(ON)",
+		"temp_store(MEMORY)",
+		"cache_size(-65536)",
+	} {
+		q.Add("_pragma", p)
+	}
+	q.Set("_txlock", "immediate")
+	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
+	sdb, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	db := &DB{db: sdb, path: path, logger: logger, Now: time.Now}
+	if err := db.migrate(ctx); err != nil {
+		sdb.Close()
+		return nil, db.explain(err)
+	}
+	return db, nil
+}
+
+// OpenDir opens the database of the data directory dir, creating the
+// directory when it does not exist.
+func OpenDir(ctx context.Context, dir string, logger *slog.Logger) (*DB, error) {
+	if dir == "" {
+		return nil, diembao.Errorf(diembao.EINVALID, "no data directory given")
+	}
+	if fi, err := os.Stat(dir); err == nil && !fi.IsDir() {
+		return nil, diembao.Errorf(diembao.EINVALID, "data directory %s is a file, not a directory", dir)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, diembao.Errorf(diembao.EINVALID, "cannot create data directory %s: %v", dir, err)
+	}
+	return Open(ctx, filepath.Join(dir, FileName), logger)
+}
+
+// explain turns the errors SQLite gives for unreadable files into a message
+// for users.
+func (db *DB) explain(err error) error {
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		switch se.Code() & 0xff {
+		case sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_CORRUPT:
+			return diembao.Errorf(diembao.EINVALID, "%s is not a diembao database or is damaged (%v); move it away to start afresh", db.path, err)
+		case sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_PERM, sqlite3.SQLITE_READONLY:
+			return diembao.Errorf(diembao.EUNAVAILABLE, "cannot open the database %s: %v", db.path, err)
+		}
+	}
+	var de *diembao.Error
+	if errors.As(err, &de) {
+		return err
+	}
+	return fmt.Errorf("sqlite: open %s: %w", db.path, err)
+}
+
+// Path returns the file name of the database.
+func (db *DB) Path() string { return db.path }
+
+// SQL returns the underlying database handle for packages that keep their
+// own tables in the same database.
+func (db *DB) SQL() *sql.DB { return db.db }
+
+// Close closes the database.
+func (db *DB) Close() error {
+	if err := db.db.Close(); err != nil {
+		return fmt.Errorf("sqlite: close: %w", err)
+	}
+	return nil
+}
+
+// migrate applies, in lexical order, each embedded migration that the
+// database has not recorded yet, each in its own transaction.
+func (db *DB) migrate(ctx context.Context) error {
+	if _, err := db.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		name TEXT PRIMARY KEY,
+		applied_at INTEGER NOT NULL
+	)`); err != nil {
+		return err
+	}
+	names, err := fs.Glob(migrationFS, "migrations/*.sql")
+	if err != nil {
+		return fmt.Errorf("sqlite: migrations: %w", err)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		if err := db.migrateFile(ctx, name); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (db *DB) migrateFile(ctx context.Context, name string) error {
+	base := strings.TrimPrefix(name, "migrations/")
+	tx, err := db.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE name = ?`, base).Scan(&n); err != nil {
+		return err
+	}
+	if n > 0 {
+		return nil
+	}
+	buf, err := migrationFS.ReadFile(name)
+	if err != nil {
+		return fmt.Errorf("sqlite: migration %s: %w", base, err)
+	}
+	if _, err := tx.ExecContext(ctx, string(buf)); err != nil {
+		return fmt.Errorf("sqlite: migration %s: %w", base, err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)`, base, time.Now().Unix()); err != nil {
+		return err
+	}
+	db.logger.Debug("applied migration", "name", base)
+	return tx.Commit()
+}
+
+// unixTime stores t as Unix seconds, or NULL when t is zero.
+func unixTime(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.Unix()
+}
+
+// fromUnix reads a time stored by unixTime in the given zone.
+func fromUnix(v sql.NullInt64, loc *time.Location) time.Time {
+	if !v.Valid {
+		return time.Time{}
+	}
+	return time.Unix(v.Int64, 0).In(loc)
+}

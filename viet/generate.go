@@ -1,0 +1,3 @@
+package viet
+
+//go:generate go run ./internal/segtrain -data ../../shared/data -out vietdata/segmodel.bin

@@ -1,0 +1,246 @@
+package viet
+
+import (
+	"strings"
+)
+
+// lexicon is a set of multi-syllable words, kept as hashes of their
+// syllable sequences.
+type lexicon struct {
+	keys []uint64 // open addressing, 0 = empty
+	mask uint64
+	n    int
+}
+
+func newLexicon(capacity int) *lexicon {
+	size := 1024
+	for size < 2*capacity {
+		size <<= 1
+	}
+	return &lexicon{keys: make([]uint64, size), mask: uint64(size - 1)}
+}
+
+// addHash adds a sequence hash.
+func (l *lexicon) addHash(h uint64) {
+	if h == 0 {
+		h = 1
+	}
+	if 2*(l.n+1) > len(l.keys) {
+		old := l.keys
+		l.keys = make([]uint64, 2*len(old))
+		l.mask = uint64(len(l.keys) - 1)
+		l.n = 0
+		for _, k := range old {
+			if k != 0 {
+				l.addHash(k)
+			}
+		}
+	}
+	for i := h & l.mask; ; i = (i + 1) & l.mask {
+		switch l.keys[i] {
+		case h:
+			return
+		case 0:
+			l.keys[i] = h
+			l.n++
+			return
+		}
+	}
+}
+
+// has reports whether the sequence hash h is in the lexicon.
+func (l *lexicon) has(h uint64) bool {
+	if h == 0 {
+		h = 1
+	}
+	for i := h & l.mask; ; i = (i + 1) & l.mask {
+		switch l.keys[i] {
+		case h:
+			return true
+		case 0:
+			return false
+		}
+	}
+}
+
+// addWord adds a word written with spaces between its syllables; words of
+// one syllable or more than maxWordLen syllables are ignored.
+func (l *lexicon) addWord(word string) {
+	h, n := uint64(seqStart), 0
+	for _, syl := range strings.Fields(word) {
+		h = seqNext(h, hashSyllable(syl))
+		n++
+	}
+	if n >= 2 && n <= maxWordLen {
+		l.addHash(h)
+	}
+}
+
+// addWords adds one word a line.
+func (l *lexicon) addWords(text string) {
+	for line := range strings.Lines(text) {
+		l.addWord(line)
+	}
+}
+
+// weightTable maps feature keys to weights (open addressing, key 0 empty).
+type weightTable struct {
+	slots []weightSlot
+	mask  uint32
+}
+
+type weightSlot struct {
+	key uint32
+	w   float32
+}
+
+func newWeightTable(keys []uint32, ws []float32) weightTable {
+	size := 1024
+	for size < 2*len(keys) {
+		size <<= 1
+	}
+	t := weightTable{slots: make([]weightSlot, size), mask: uint32(size - 1)}
+	for i, k := range keys {
+		for j := mix32(k) & t.mask; ; j = (j + 1) & t.mask {
+			if t.slots[j].key == 0 || t.slots[j].key == k {
+				t.slots[j] = weightSlot{k, ws[i]}
+				break
+			}
+		}
+	}
+	return t
+}
+
+func mix32(k uint32) uint32 {
+	k ^= k >> 16
+	k *= 0x7feb352d
+	k ^= k >> 15
+	return k
+}
+
+// get returns the weight of key (0 when absent).
+func (t *weightTable) get(key uint32) float32 {
+	if len(t.slots) == 0 {
+		return 0
+	}
+	for j := mix32(key) & t.mask; ; j = (j + 1) & t.mask {
+		s := t.slots[j]
+		if s.key == key {
+			return s.w
+		}
+		if s.key == 0 {
+			return 0
+		}
+	}
+}
+
+// Feature templates.
+const (
+	fBias = iota
+	fW0
+	fW1
+	fW0W1
+	fWm1W0
+	fW1W2
+	fWm1W0W1
+	fW0W1W2
+	fWm1W1
+	fShape01
+	fShape4
+	fLex
+	fLexW0W1
+	fMatch
+	fPrev
+	fPrevShape
+	fPrevLex
+	fWordLen
+	numFeatures
+)
+
+// syllable hashes standing for the places before and after a run.
+const (
+	hashBOS = 0x1b873593
+	hashEOS = 0xcc9e2d51
+)
+
+func (sc *segScratch) hashAt(k int) uint64 {
+	switch {
+	case k < 0:
+		return hashBOS
+	case k >= len(sc.hash):
+		return hashEOS
+	}
+	return sc.hash[k]
+}
+
+func (sc *segScratch) shapeAt(k int) uint64 {
+	if k < 0 || k >= len(sc.shape) {
+		return shapeBoundary
+	}
+	return uint64(sc.shape[k])
+}
+
+// feat hashes a template and its values to a non-zero key.
+func feat(tpl int, a, b, c uint64) uint32 {
+	x := mix64(uint64(tpl+1)*0x9e3779b97f4a7c15 ^ a)
+	x = mix64(x ^ b*0xc2b2ae3d27d4eb4f)
+	x = mix64(x ^ c*0x165667b19e3779f9)
+	k := uint32(x >> 32)
+	if k == 0 {
+		k = 1
+	}
+	return k
+}
+
+// features fills f with the feature keys of the space between syllables k
+// and k+1, given the decision taken for the previous space.
+func (sc *segScratch) features(k int, prev bool, f *[numFeatures]uint32) {
+	w0, w1 := sc.hashAt(k), sc.hashAt(k+1)
+	wm1, w2 := sc.hashAt(k-1), sc.hashAt(k+2)
+	s0, s1 := sc.shapeAt(k), sc.shapeAt(k+1)
+	sm1, s2 := sc.shapeAt(k-1), sc.shapeAt(k+2)
+	// Lexicon: the longest word covering the space, the longest word ending
+	// at k and starting at k+1, and whether the pair is a word.
+	cover := 0
+	for st := max(0, k-maxWordLen+2); st <= k; st++ {
+		m := sc.startMask[st] >> uint(k+2-st)
+		if m != 0 {
+			if l := longestBit(sc.startMask[st]); l > cover {
+				cover = l
+			}
+		}
+	}
+	pair := uint64(sc.startMask[k]>>2) & 1
+	endLen := uint64(sc.endMax[k])
+	startLen := uint64(longestBit(sc.startMask[k+1]))
+	lex := uint64(cover) | pair<<4 | endLen<<8 | startLen<<12
+	var match uint64
+	if sc.fmm[k] {
+		match |= 1
+	}
+	if sc.bmm[k] {
+		match |= 2
+	}
+	var p uint64
+	if prev {
+		p = 1
+	}
+	f[fBias] = feat(fBias, 0, 0, 0)
+	f[fW0] = feat(fW0, w0, 0, 0)
+	f[fW1] = feat(fW1, w1, 0, 0)
+	f[fW0W1] = feat(fW0W1, w0, w1, 0)
+	f[fWm1W0] = feat(fWm1W0, wm1, w0, 0)
+	f[fW1W2] = feat(fW1W2, w1, w2, 0)
+	f[fWm1W0W1] = feat(fWm1W0W1, wm1, w0, w1)
+	f[fW0W1W2] = feat(fW0W1W2, w0, w1, w2)
+	f[fWm1W1] = feat(fWm1W1, wm1, w1, 0)
+	f[fShape01] = feat(fShape01, s0, s1, 0)
+	f[fShape4] = feat(fShape4, sm1|s0<<4|s1<<8|s2<<12, 0, 0)
+	f[fLex] = feat(fLex, lex, 0, 0)
+	f[fLexW0W1] = feat(fLexW0W1, w0, w1, pair|match<<1)
+	f[fMatch] = feat(fMatch, match, s0|s1<<4, 0)
+	f[fPrev] = feat(fPrev, p, 0, 0)
+	f[fPrevShape] = feat(fPrevShape, p, s0|s1<<4, 0)
+	f[fPrevLex] = feat(fPrevLex, p, lex, 0)
+	f[fWordLen] = feat(fWordLen, p, uint64(min(cover, 4)), pair)
+}

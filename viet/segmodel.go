@@ -1,0 +1,136 @@
+package viet
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"slices"
+
+	"github.com/diembao/diembao/viet/vietdata"
+)
+
+// modelMagic starts every segmentation model.
+const modelMagic = "diembao-segmenter 1\n"
+
+// Model limits that keep a damaged or hostile model from exhausting memory.
+const (
+	maxModelWords    = 1 << 20
+	maxModelFeatures = 1 << 24
+	maxModelWordLen  = 1 << 10
+)
+
+// LoadSegmenter builds a segmenter from a model written by
+// Segmenter.MarshalBinary (the embedded model is one). The lexicon of the
+// model is the embedded VnVocab word list plus the words the model carries.
+func LoadSegmenter(model []byte) (*Segmenter, error) {
+	zr, err := gzip.NewReader(bytes.NewReader(model))
+	if err != nil {
+		return nil, fmt.Errorf("viet: segmentation model: %w", err)
+	}
+	r := bufio.NewReader(io.LimitReader(zr, 1<<30))
+	magic := make([]byte, len(modelMagic))
+	if _, err := io.ReadFull(r, magic); err != nil || string(magic) != modelMagic {
+		return nil, errors.New("viet: segmentation model: not a diembao segmenter model")
+	}
+	nw, err := binary.ReadUvarint(r)
+	if err != nil || nw > maxModelWords {
+		return nil, fmt.Errorf("viet: segmentation model: word count: %v", err)
+	}
+	words := make([]string, 0, nw)
+	for range nw {
+		l, err := binary.ReadUvarint(r)
+		if err != nil || l > maxModelWordLen {
+			return nil, fmt.Errorf("viet: segmentation model: word: %v", err)
+		}
+		b := make([]byte, l)
+		if _, err := io.ReadFull(r, b); err != nil {
+			return nil, fmt.Errorf("viet: segmentation model: word: %w", err)
+		}
+		words = append(words, string(b))
+	}
+	nf, err := binary.ReadUvarint(r)
+	if err != nil || nf > maxModelFeatures {
+		return nil, fmt.Errorf("viet: segmentation model: feature count: %v", err)
+	}
+	keys := make([]uint32, 0, nf)
+	ws := make([]float32, 0, nf)
+	var key uint64
+	var buf [4]byte
+	for range nf {
+		d, err := binary.ReadUvarint(r)
+		if err != nil {
+			return nil, fmt.Errorf("viet: segmentation model: feature: %w", err)
+		}
+		key += d
+		if key == 0 || key > math.MaxUint32 {
+			return nil, errors.New("viet: segmentation model: feature key out of range")
+		}
+		if _, err := io.ReadFull(r, buf[:]); err != nil {
+			return nil, fmt.Errorf("viet: segmentation model: weight: %w", err)
+		}
+		keys = append(keys, uint32(key))
+		ws = append(ws, math.Float32frombits(binary.LittleEndian.Uint32(buf[:])))
+	}
+	lex := baseLexicon(len(words))
+	for _, w := range words {
+		lex.addWord(w)
+	}
+	g := newSegmenter(lex, newWeightTable(keys, ws))
+	g.words = words
+	g.keys, g.ws = keys, ws
+	return g, nil
+}
+
+// baseLexicon returns a lexicon holding the embedded VnVocab words, with
+// room for extra more.
+func baseLexicon(extra int) *lexicon {
+	lex := newLexicon(40000 + extra)
+	lex.addWords(vietdata.Vocab)
+	return lex
+}
+
+// MarshalBinary writes the segmenter's model: the words it adds to the
+// embedded lexicon and its feature weights, gzip-compressed. LoadSegmenter
+// reads it back.
+func (g *Segmenter) MarshalBinary() ([]byte, error) {
+	var raw bytes.Buffer
+	raw.WriteString(modelMagic)
+	var tmp [binary.MaxVarintLen64]byte
+	putUvarint := func(x uint64) { raw.Write(tmp[:binary.PutUvarint(tmp[:], x)]) }
+	putUvarint(uint64(len(g.words)))
+	for _, w := range g.words {
+		putUvarint(uint64(len(w)))
+		raw.WriteString(w)
+	}
+	order := make([]int, len(g.keys))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int { return int(int64(g.keys[a]) - int64(g.keys[b])) })
+	putUvarint(uint64(len(order)))
+	var prev uint32
+	for _, i := range order {
+		putUvarint(uint64(g.keys[i] - prev))
+		prev = g.keys[i]
+		var b [4]byte
+		binary.LittleEndian.PutUint32(b[:], math.Float32bits(g.ws[i]))
+		raw.Write(b[:])
+	}
+	var out bytes.Buffer
+	zw, err := gzip.NewWriterLevel(&out, gzip.BestCompression)
+	if err != nil {
+		return nil, fmt.Errorf("viet: marshal segmenter: %w", err)
+	}
+	if _, err := zw.Write(raw.Bytes()); err != nil {
+		return nil, fmt.Errorf("viet: marshal segmenter: %w", err)
+	}
+	if err := zw.Close(); err != nil {
+		return nil, fmt.Errorf("viet: marshal segmenter: %w", err)
+	}
+	return out.Bytes(), nil
+}
