@@ -111,6 +111,8 @@ func NewWriter(cfg WriterConfig) (*Writer, error) {
 		return nil, err
 	}
 	software := cfg.Software
+	buildMu.Lock()
+	defer buildMu.Unlock()
 	w := gowarc.NewWarcFileWriter(
 		gowarc.WithCompression(true),
 		gowarc.WithMaxFileSize(cfg.MaxFileSize),
@@ -135,6 +137,11 @@ func recordOptions() []gowarc.WarcRecordOption {
 	}
 }
 
+// buildMu serializes the building and writing of records in the process:
+// gowarc sets a global of github.com/google/uuid (EnableRandPool) each time
+// it builds a record, which would otherwise race between writers.
+var buildMu sync.Mutex
+
 // Write appends the request and response records of ex, each in its own
 // gzip member, and returns the location of the response record.
 func (w *Writer) Write(ex *Exchange) (Location, error) {
@@ -147,6 +154,8 @@ func (w *Writer) Write(ex *Exchange) (Location, error) {
 	if ex.Date.IsZero() {
 		ex.Date = time.Now()
 	}
+	buildMu.Lock()
+	defer buildMu.Unlock()
 	req, err := buildRecord(gowarc.Request, "application/http;msgtype=request", ex, ex.Request)
 	if err != nil {
 		return Location{}, err
@@ -191,6 +200,8 @@ func buildRecord(t gowarc.RecordType, contentType string, ex *Exchange, block []
 
 // Rotate closes the current file; the next write starts a new one.
 func (w *Writer) Rotate() error {
+	buildMu.Lock()
+	defer buildMu.Unlock()
 	if err := w.w.Rotate(); err != nil {
 		return fmt.Errorf("archive: rotate: %w", err)
 	}
@@ -206,6 +217,8 @@ func (w *Writer) Close() error {
 	}
 	w.closed = true
 	w.mu.Unlock()
+	buildMu.Lock()
+	defer buildMu.Unlock()
 	return w.w.Close()
 }
 

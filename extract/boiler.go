@@ -14,30 +14,38 @@ const (
 )
 
 // negWords are class/id tokens (split at space, '-' and '_') that mark
-// boilerplate.
+// boilerplate whatever the subtree holds.
 var negWords = map[string]bool{
 	"ads": true, "ad": true, "adv": true, "advert": true, "advertisement": true, "banner": true,
 	"quangcao": true, "qc": true, "share": true, "sharing": true, "social": true, "tags": true,
 	"tag": true, "keyword": true, "keywords": true, "tukhoa": true, "comment": true, "comments": true,
-	"binhluan": true, "related": true, "relate": true, "sidebar": true, "footer": true, "menu": true,
+	"binhluan": true, "related": true, "relate": true, "footer": true, "menu": true,
 	"nav": true, "navbar": true, "breadcrumb": true, "breadcrumbs": true, "print": true, "rating": true,
-	"newsletter": true, "popup": true, "modal": true, "widget": true, "sponsor": true, "promo": true,
-	"audio": true, "player": true, "toolbar": true, "pagination": true, "paging": true, "login": true,
-	"subscribe": true, "hotline": true, "cookie": true, "admzone": true, "dta": true, "outbrain": true,
-	"taboola": true, "recommend": true, "recommended": true, "trending": true, "popular": true,
-	"mostread": true, "newest": true, "latest": true, "xemnhieu": true, "docnhieu": true,
-	"tinkhac": true, "cungchuyenmuc": true, "lienquan": true, "tinlienquan": true, "more": true,
-	"readmore": true, "topbar": true, "masthead": true, "logo": true, "copyright": true,
-	"sitemap": true, "search": true,
+	"newsletter": true, "popup": true, "modal": true, "audio": true, "player": true, "toolbar": true,
+	"pagination": true, "paging": true, "login": true, "subscribe": true, "hotline": true, "cookie": true,
+	"admzone": true, "dta": true, "outbrain": true, "taboola": true, "tinkhac": true,
+	"cungchuyenmuc": true, "lienquan": true, "tinlienquan": true, "topbar": true, "masthead": true,
+	"logo": true, "copyright": true, "sitemap": true, "search": true,
+}
+
+// weakWords are class/id tokens that mark boilerplate only when the
+// subtree is mostly links or holds no paragraph: themes call their main
+// column "sidebar-1" or wrap every block in a "widget".
+var weakWords = map[string]bool{
+	"sidebar": true, "widget": true, "sponsor": true, "promo": true, "recommend": true,
+	"recommended": true, "trending": true, "popular": true, "mostread": true, "newest": true,
+	"latest": true, "xemnhieu": true, "docnhieu": true, "more": true, "readmore": true, "aside": true,
 }
 
 // negSubstrings are class/id substrings that mark boilerplate whatever the
 // token boundaries (for CMSs that glue words: "TT_TinChiTiet_TinLienQuan").
 var negSubstrings = []string{
-	"comment", "lienquan", "tinkhac", "cungchuyenmuc", "xemnhieu", "docnhieu", "related",
-	"sidebar", "breadcrumb", "quangcao", "advert", "social", "share", "newsletter",
-	"chucnang", "phantrang", "most-viewed", "mostviewed", "tinmoi",
+	"comment", "lienquan", "tinkhac", "cungchuyenmuc", "related", "breadcrumb", "quangcao",
+	"advert", "social", "share", "newsletter", "chucnang", "phantrang",
 }
+
+// weakSubstrings are glued forms of the weak words.
+var weakSubstrings = []string{"xemnhieu", "docnhieu", "sidebar", "most-viewed", "mostviewed", "tinmoi"}
 
 // relatedHeadings are headings of related-news and similar boxes; a box
 // whose first text is one of them is boilerplate.
@@ -55,27 +63,38 @@ func classTokens(cid string) []string {
 	return strings.FieldsFunc(cid, func(r rune) bool { return r == ' ' || r == '-' || r == '_' })
 }
 
-// isNegative reports whether a class/id string marks boilerplate.
-func isNegative(cid string) bool {
+// negativeness tells how strongly a class/id string marks boilerplate: 0
+// not at all, 1 weakly, 2 strongly.
+func negativeness(cid string) int {
 	if cid == "" {
-		return false
+		return 0
 	}
+	weak := false
 	for _, t := range classTokens(cid) {
 		if negWords[t] {
-			return true
+			return 2
 		}
+		weak = weak || weakWords[t]
 	}
 	for _, s := range negSubstrings {
 		if strings.Contains(cid, s) {
-			return true
+			return 2
 		}
 	}
-	return false
+	for _, s := range weakSubstrings {
+		if strings.Contains(cid, s) {
+			weak = true
+		}
+	}
+	if weak {
+		return 1
+	}
+	return 0
 }
 
 // markBoilerplate sets n.boiler on the roots of boilerplate subtrees.
 func markBoilerplate(root *node, rules *SiteRule) {
-	pageText := root.textLen - root.linkLen
+	pageText := root.ptext
 	walk(root, func(n *node) bool {
 		if n.isText() {
 			return false
@@ -97,9 +116,17 @@ func markBoilerplate(root *node, rules *SiteRule) {
 			return true
 		}
 		cid := n.classID()
-		if cid != "" && isNegative(cid) && !isContentClass(cid) && !holdsArticle(n, pageText) {
-			n.boiler = markBoil
-			return true
+		switch negativeness(cid) {
+		case 2:
+			if !isContentClass(cid) && !holdsArticle(n, pageText) {
+				n.boiler = markBoil
+				return true
+			}
+		case 1:
+			if !isContentClass(cid) && (n.ptext == 0 || n.linkLen*10 > n.textLen*4 && !holdsArticle(n, pageText)) {
+				n.boiler = markBoil
+				return true
+			}
 		}
 		if rules != nil && rules.drops(n) {
 			n.boiler = markBoil
@@ -112,28 +139,20 @@ func markBoilerplate(root *node, rules *SiteRule) {
 	})
 }
 
-// holdsArticle reports whether n, though its class sounds like boilerplate
-// ("sidebar-1" is the main column of some CMSs), holds the article: its
-// headline or most of the page's text outside links.
+// holdsArticle reports whether n, though its class sounds like boilerplate,
+// holds most of the page's paragraph text: it is the article, not a box.
 func holdsArticle(n *node, pageText int) bool {
-	own := n.textLen - n.linkLen
-	if own*2 > pageText && n.linkLen*3 < n.textLen {
-		return true
-	}
-	found := false
-	walk(n, func(c *node) bool {
-		if c.tag == atom.H1 {
-			found = true
-		}
-		return !found && !c.isText()
-	})
-	return found
+	return pageText > 0 && n.ptext*2 > pageText
 }
 
 // isContentClass reports whether a class/id names the article's own parts,
 // which a negative word inside it ("detail-content-share-free") must not
 // remove.
 func isContentClass(cid string) bool {
+	// WordPress marks the post's wrapper with its tags ("tag-politik").
+	if strings.Contains(cid, "hentry") || strings.Contains(cid, "type-post") || strings.Contains(cid, "status-publish") {
+		return true
+	}
 	for _, t := range classTokens(cid) {
 		switch t {
 		case "articlebody", "fck", "sapo", "content", "body", "detail", "singular", "maincontent":

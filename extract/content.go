@@ -219,23 +219,33 @@ func imageURLs(n *node) []string {
 	return urls
 }
 
-// measure fills textLen and linkLen of every node, bottom-up.
-func measure(n *node, inLink bool) (int, int) {
+// measure fills textLen, linkLen and ptext of every node, bottom-up. The
+// paragraph text counts the paragraphs (<p>, or boxes of bare text) of at
+// least 60 characters that are not mostly links.
+func measure(n *node, inLink bool) (t, k, p int) {
 	if n.isText() {
 		l := utf8.RuneCountInString(strings.TrimSpace(n.text))
 		if inLink {
-			return l, l
+			return l, l, 0
 		}
-		return l, 0
+		return l, 0, 0
 	}
-	t, k := 0, 0
+	direct := 0
 	for _, c := range n.children {
-		a, b := measure(c, inLink || n.tag == atom.A)
+		a, b, q := measure(c, inLink || n.tag == atom.A)
 		t += a
 		k += b
+		p += q
+		if c.isText() {
+			direct += a - b
+		}
 	}
 	n.textLen, n.linkLen = t, k
-	return t, k
+	if (n.tag == atom.P || direct >= 60) && t >= 60 && k*10 < t*3 && p == 0 {
+		p = t - k
+	}
+	n.ptext = p
+	return t, k, p
 }
 
 // pickContainer scores the parents of paragraphs and returns the element

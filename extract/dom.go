@@ -33,8 +33,9 @@ type node struct {
 	children []*node
 
 	// Filled by the content pass.
-	textLen int // length of all text below
+	textLen int // length of all text below, in runes
 	linkLen int // length of text below inside <a>
+	ptext   int // length of the text of paragraphs below (see measure)
 	boiler  int8
 }
 
@@ -82,6 +83,13 @@ var skipContent = map[atom.Atom]bool{
 	atom.Math: true, atom.Iframe: true, atom.Object: true, atom.Select: true,
 	atom.Textarea: true, atom.Button: true, atom.Canvas: true, atom.Video: true,
 	atom.Audio: true, atom.Map: true,
+}
+
+// closesSkip are the end tags that end a skipped element left open.
+var closesSkip = map[atom.Atom]bool{
+	atom.Div: true, atom.Section: true, atom.Article: true, atom.Main: true, atom.Body: true,
+	atom.Td: true, atom.Li: true, atom.Ul: true, atom.Form: true, atom.P: true, atom.Header: true,
+	atom.Footer: true, atom.Nav: true, atom.Aside: true, atom.Table: true, atom.Html: true,
 }
 
 // parse builds the light tree of an UTF-8 page. It never fails: whatever
@@ -152,7 +160,7 @@ func parse(page []byte) (root *node, jsonld []string) {
 			name, hasAttr := z.TagName()
 			a := atom.Lookup(name)
 			if skip > 0 {
-				if a == skipTag && tt == html.StartTagToken && !voidElements[a] {
+				if a == skipTag && tt == html.StartTagToken {
 					skip++
 				}
 				continue
@@ -235,8 +243,14 @@ func parse(page []byte) (root *node, jsonld []string) {
 			if skip > 0 {
 				if a == skipTag {
 					skip--
+					continue
 				}
-				continue
+				// The end tag of an enclosing block ends the skipped
+				// element too (a <svg> or <button> left open).
+				if !closesSkip[a] || findOpen(a, string(name), nil) <= 0 {
+					continue
+				}
+				skip = 0
 			}
 			if a == atom.Script {
 				inScript, scriptJSON = false, false

@@ -192,9 +192,19 @@ func (x *state) titleElement(ref string) *node {
 	if ref != "" {
 		cands[ref] = true
 	}
-	for _, p := range reTitleSep.Split(x.meta.title, -1) {
-		if p = strings.TrimSpace(p); utf8.RuneCountInString(p) >= 4 {
-			cands[p] = true
+	// Every run of consecutive parts: a headline may hold a separator
+	// itself ("Site - Man Utd - Arsenal: …").
+	idx := reTitleSep.FindAllStringIndex(x.meta.title, 8)
+	bounds := []int{0}
+	for _, m := range idx {
+		bounds = append(bounds, m[0], m[1])
+	}
+	bounds = append(bounds, len(x.meta.title))
+	for i := 0; i+1 < len(bounds); i += 2 {
+		for j := i + 1; j < len(bounds); j += 2 {
+			if p := strings.TrimSpace(x.meta.title[bounds[i]:bounds[j]]); utf8.RuneCountInString(p) >= 4 {
+				cands[p] = true
+			}
 		}
 	}
 	maxLen := 0

@@ -3,8 +3,8 @@ package http
 import (
 	"bytes"
 	"context"
-	"errors"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strconv"
 	"time"
@@ -187,7 +187,13 @@ func (s *Server) handleHealthz(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-// handleAPINotFound answers unknown API paths with a JSON 404.
+// handleAPINotFound answers unknown API paths with a JSON 404, and known
+// paths asked with another method than GET with a JSON 405.
 func (s *Server) handleAPINotFound(w http.ResponseWriter, r *http.Request) {
+	if s.methodNotAllowed(w, r) {
+		s.writeJSON(w, http.StatusMethodNotAllowed, apiError{Error: apiErrorBody{
+			Code: "method_not_allowed", Message: "Only GET is allowed here."}})
+		return
+	}
 	s.writeAPIError(w, r, diembao.Errorf(diembao.ENOTFOUND, "There is no API endpoint %s %s.", r.Method, r.URL.Path))
 }

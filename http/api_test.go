@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"slices"
 	"strings"
@@ -373,6 +375,133 @@ func TestSecurityHeaders(t *testing.T) {
 			}
 			if h.Get("X-Content-Type-Options") != "nosniff" {
 				t.Errorf("X-Content-Type-Options %q", h.Get("X-Content-Type-Options"))
+			}
+		})
+	}
+}
+
+// FuzzSearchParams checks that any query string is either accepted or
+// rejected with an EINVALID error, never a panic, and that accepted
+// parameters respect the limits.
+func FuzzSearchParams(f *testing.F) {
+	f.Add("q=ban+chi+dao+35&sort=newest&limit=20&facets=source,day")
+	f.Add("q=%FF&since=2020-01-01&until=2019-01-01")
+	f.Add("q=a&day=2020-02-30&source=1,,x&section=%22")
+	f.Fuzz(func(t *testing.T, raw string) {
+		v, err := url.ParseQuery(raw)
+		if err != nil {
+			return
+		}
+		p, err := parseSearchParams(v)
+		if err != nil {
+			if diembao.ErrorCode(err) != diembao.EINVALID {
+				t.Fatalf("error %v is not EINVALID", err)
+			}
+			return
+		}
+		if p.Limit < 0 || p.Limit > maxLimit || len(p.Query) > maxQueryBytes {
+			t.Fatalf("accepted out-of-limit parameters %+v", p)
+		}
+		q, off := composeQuery(p.Query, []string{fieldClause("section", p.Section)})
+		if p.Query != "" && q[off:off+len(p.Query)] != p.Query {
+			t.Fatalf("composed query %q lost the user's query %q", q, p.Query)
+		}
+	})
+}
+
+func TestServeShutsDownOnCancel(t *testing.T) {
+	env := newTestEnv(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	errc := make(chan error, 1)
+	go func() { errc <- env.srv.Serve(ctx, ln) }()
+
+	resp, err := http.Get("http://" + ln.Addr().String() + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("status %d", resp.StatusCode)
+	}
+	cancel()
+	if err := <-errc; err != nil {
+		t.Fatalf("Serve after cancel: %v", err)
+	}
+	if _, err := http.Get("http://" + ln.Addr().String() + "/healthz"); err == nil {
+		t.Error("server still answers after shutdown")
+	}
+}
+
+func BenchmarkAPISearch(b *testing.B) {
+	env := newTestEnv(b)
+	env.search.res = benchResult()
+	req := httptest.NewRequest(http.MethodGet, "/api/v1/search?q=ban+chi+dao+35&facets=source,section,day", nil)
+	b.ReportAllocs()
+	for b.Loop() {
+		env.srv.ServeHTTP(httptest.NewRecorder(), req)
+	}
+}
+
+func BenchmarkSearchPage(b *testing.B) {
+	env := newTestEnv(b)
+	env.search.res = benchResult()
+	req := httptest.NewRequest(http.MethodGet, "/?q=ban+chi+dao+35", nil)
+	b.ReportAllocs()
+	for b.Loop() {
+		env.srv.ServeHTTP(httptest.NewRecorder(), req)
+	}
+}
+
+// benchResult is a page of twenty results with highlights and facets.
+func benchResult() *diembao.SearchResult {
+	res := &diembao.SearchResult{Total: 1000, NextCursor: "c", Facets: map[string][]diembao.FacetCount{}}
+	snippet := "…Chiều 10/1, Ban Chỉ đạo bảo vệ nền tảng tư tưởng của Đảng tỉnh tổ chức hội nghị tổng kết công tác năm 2019…"
+	for i := range 20 {
+		res.Hits = append(res.Hits, diembao.Hit{
+			ID: int64(i + 1), URL: fmt.Sprintf("https://baohanam.example/%d.html", i), Title: "Ban Chỉ đạo 35 tỉnh triển khai nhiệm vụ công tác năm 2020",
+			Source: "Báo Hà Nam", Published: time.Date(2020, 1, 10, 8, 30, 0, 0, time.UTC), Snippet: snippet,
+			Highlights: []diembao.Span{{Start: len("…Chiều 10/1, "), End: len("…Chiều 10/1, Ban")}}, Score: 3,
+		})
+	}
+	for _, name := range facetNames {
+		for i := range 10 {
+			res.Facets[name] = append(res.Facets[name], diembao.FacetCount{Value: fmt.Sprintf("%s %d", name, i), Count: 100 - i})
+		}
+	}
+	return res
+}
+
+func TestMethodNotAllowed(t *testing.T) {
+	env := newTestEnv(t)
+	tests := []struct {
+		method, path string
+		status       int
+		json         bool
+	}{
+		{http.MethodPost, "/api/v1/search?q=a", http.StatusMethodNotAllowed, true},
+		{http.MethodDelete, "/api/v1/articles/1", http.StatusMethodNotAllowed, true},
+		{http.MethodPost, "/api/v1/nothing", http.StatusNotFound, true},
+		{http.MethodPost, "/", http.StatusMethodNotAllowed, false},
+		{http.MethodPut, "/sources", http.StatusMethodNotAllowed, false},
+		{http.MethodPost, "/nothing", http.StatusNotFound, false},
+		{http.MethodHead, "/api/v1/sources", http.StatusOK, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.method+" "+tt.path, func(t *testing.T) {
+			rec := httptest.NewRecorder()
+			env.srv.ServeHTTP(rec, httptest.NewRequest(tt.method, tt.path, nil))
+			if rec.Code != tt.status {
+				t.Fatalf("status %d, want %d", rec.Code, tt.status)
+			}
+			if tt.status == http.StatusMethodNotAllowed && rec.Header().Get("Allow") != "GET, HEAD" {
+				t.Errorf("Allow %q", rec.Header().Get("Allow"))
+			}
+			if ct := rec.Header().Get("Content-Type"); strings.HasPrefix(ct, "application/json") != tt.json {
+				t.Errorf("Content-Type %q", ct)
 			}
 		})
 	}

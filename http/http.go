@@ -105,9 +105,17 @@ func (s *Server) routes() {
 }
 
 // ServeHTTP implements http.Handler: it sets the security headers, recovers
-// from panics in handlers and dispatches the request.
+// from panics in handlers, dispatches the request and logs it at debug
+// level (method, path without the query string, status, duration).
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	setSecurityHeaders(w.Header())
+	start := time.Now()
+	sw := &statusWriter{ResponseWriter: w}
+	w = sw
+	defer func() {
+		s.logger.Debug("http: request", "method", r.Method, "path", r.URL.Path,
+			"status", sw.status(), "duration", time.Since(start))
+	}()
 	defer func() {
 		if v := recover(); v != nil {
 			if v == http.ErrAbortHandler {
@@ -121,6 +129,55 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}()
 	s.mux.ServeHTTP(w, r)
+}
+
+// statusWriter remembers the status code written through it.
+type statusWriter struct {
+	http.ResponseWriter
+	code int
+}
+
+// WriteHeader records the status and passes it on.
+func (w *statusWriter) WriteHeader(code int) {
+	if w.code == 0 {
+		w.code = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+// Write records an implicit 200 and passes the bytes on.
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.code == 0 {
+		w.code = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// Unwrap gives http.ResponseController access to the underlying writer.
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// status returns the status written, 200 when nothing was.
+func (w *statusWriter) status() int {
+	if w.code == 0 {
+		return http.StatusOK
+	}
+	return w.code
+}
+
+// methodNotAllowed reports whether r's path is served for GET, so that
+// another method on it deserves 405 rather than 404; it then sets the
+// Allow header.
+func (s *Server) methodNotAllowed(w http.ResponseWriter, r *http.Request) bool {
+	if r.Method == http.MethodGet || r.Method == http.MethodHead {
+		return false
+	}
+	get := r.Clone(r.Context())
+	get.Method = http.MethodGet
+	if _, pattern := s.mux.Handler(get); pattern == "/" || pattern == "/api/" || pattern == "" {
+		return false
+	}
+	w.Header().Set("Allow", "GET, HEAD")
+	return true
 }
 
 // contentSecurityPolicy allows only the server's own style sheet, script and

@@ -238,6 +238,7 @@ func (s *Server) request(ctx context.Context, p searchParams) (diembao.SearchReq
 	req.Query, off = composeQuery(p.Query, clauses)
 	return req, off, nil
 }
+
 // matchSource returns the source whose name or homepage host is tok, case
 // insensitively, or nil.
 func matchSource(all []*diembao.Source, tok string) *diembao.Source {

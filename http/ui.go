@@ -102,8 +102,18 @@ func uiMessage(ue userError) string {
 	return ue.Message
 }
 
-// handleNotFoundPage answers every unknown path with the 404 page.
+// handleNotFoundPage answers every unknown path with the 404 page, and
+// known paths asked with another method than GET with 405.
 func (s *Server) handleNotFoundPage(w http.ResponseWriter, r *http.Request) {
+	if s.methodNotAllowed(w, r) {
+		s.render(w, r, http.StatusMethodNotAllowed, "error", errorPage{
+			page:    page{Title: "Phương thức không được hỗ trợ"},
+			Status:  http.StatusMethodNotAllowed,
+			Heading: "Phương thức không được hỗ trợ",
+			Message: "Trang này chỉ cho phép xem (GET).",
+		})
+		return
+	}
 	s.render(w, r, http.StatusNotFound, "error", errorPage{
 		page:    page{Title: "Không tìm thấy trang"},
 		Status:  http.StatusNotFound,

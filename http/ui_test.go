@@ -93,7 +93,7 @@ func TestSearchPage(t *testing.T) {
 		absent []string
 	}{
 		{"home", "/", 200,
-			[]string{"Tìm trong kho báo chí", `name="q"`, "Bài mới lưu", "Kho lưu trữ đang có 2 bài", `href="/articles/1"`},
+			[]string{"Tìm trong kho báo chí", `name="q"`, "Bài mới nhất", "Kho lưu trữ đang có 2 bài", `href="/articles/1"`},
 			[]string{"Tìm thấy"}},
 		{"results", "/?q=ban+chi+dao+35", 200,
 			[]string{
@@ -112,7 +112,7 @@ func TestSearchPage(t *testing.T) {
 				"10/01/2020",
 				`<option value="relevance" selected>`,
 			},
-			[]string{"Trang đầu", "Bài mới lưu"}},
+			[]string{"Trang đầu", "Bài mới nhất"}},
 		{"second page with filters", "/?q=ban&source=1&sort=newest&cursor=c1&page=2", 200,
 			[]string{"Trang 2", "Trang đầu", "Đang lọc:", "Nguồn: Báo Hà Nam", `name="source" value="1"`,
 				`<option value="newest" selected>`, `class="active" aria-current="true"`},

@@ -253,13 +253,20 @@ func (p *parser) parsePrimary(depth int) (Node, error) {
 		if p.pos == len(p.in) || isSpaceAt(p.in, p.pos) || p.in[p.pos] == ')' {
 			return nil, errAt(p.pos, "%s: needs a word, a phrase or a group right after the colon", name)
 		}
+		var n Node
+		var err error
 		switch p.in[p.pos] {
 		case '(':
 			return p.parseGroup(depth, field)
 		case '"':
-			return p.parsePhrase(field)
+			n, err = p.parsePhrase(field)
+		default:
+			n, err = p.parseWord(field)
 		}
-		return p.parseWord(field)
+		if t, ok := n.(*Term); ok {
+			t.At = at
+		}
+		return n, err
 	}
 	return p.parseWord(FieldAny)
 }

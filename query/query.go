@@ -24,7 +24,6 @@
 package query
 
 import (
-	"strconv"
 	"strings"
 	"time"
 )
@@ -143,7 +142,9 @@ func (n *Term) String() string {
 		b.WriteByte(':')
 	}
 	if n.Phrase {
-		b.WriteString(strconv.Quote(n.Text))
+		b.WriteByte('"')
+		b.WriteString(n.Text)
+		b.WriteByte('"')
 	} else {
 		b.WriteString(n.Text)
 	}

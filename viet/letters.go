@@ -157,32 +157,36 @@ func (p *syllableParts) lowerString(dst []byte, i, j int) []byte {
 	return dst
 }
 
-// validOnsets are the Vietnamese initial consonants ("qu" and "gi" are
-// handled apart).
-var validOnsets = map[string]bool{
-	"": true, "b": true, "c": true, "ch": true, "d": true, "đ": true, "g": true, "gh": true,
-	"h": true, "k": true, "kh": true, "l": true, "m": true, "n": true, "ng": true, "ngh": true,
-	"nh": true, "p": true, "ph": true, "r": true, "s": true, "t": true, "th": true, "tr": true,
-	"v": true, "x": true,
+// validOnset reports whether o is a Vietnamese initial consonant ("qu"
+// and "gi" are handled apart).
+func validOnset(o string) bool {
+	switch o {
+	case "", "b", "c", "ch", "d", "đ", "g", "gh", "h", "k", "kh", "l", "m", "n", "ng", "ngh",
+		"nh", "p", "ph", "r", "s", "t", "th", "tr", "v", "x":
+		return true
+	}
+	return false
 }
 
-// validCodas are the Vietnamese final consonants.
-var validCodas = map[string]bool{
-	"": true, "c": true, "ch": true, "m": true, "n": true, "ng": true, "nh": true, "p": true, "t": true,
+// validCoda reports whether c is a Vietnamese final consonant.
+func validCoda(c string) bool {
+	switch c {
+	case "", "c", "ch", "m", "n", "ng", "nh", "p", "t":
+		return true
+	}
+	return false
 }
 
-// validNuclei are the Vietnamese vowel clusters, without tone.
-var validNuclei = map[string]bool{}
-
-func init() {
-	for _, n := range []string{
-		"a", "ă", "â", "e", "ê", "i", "o", "ô", "ơ", "u", "ư", "y",
+// validNucleus reports whether n is a Vietnamese vowel cluster (toneless).
+func validNucleus(n string) bool {
+	switch n {
+	case "a", "ă", "â", "e", "ê", "i", "o", "ô", "ơ", "u", "ư", "y",
 		"ai", "ao", "au", "ay", "âu", "ây", "eo", "êu", "ia", "iê", "iu", "oa", "oă", "oe", "oi",
 		"ôi", "ơi", "ua", "uâ", "uê", "ui", "uô", "uơ", "uy", "ưa", "ưi", "ưu", "ươ", "yê", "oo",
-		"iêu", "yêu", "oai", "oao", "oay", "oeo", "uây", "uôi", "uya", "uyê", "uyu", "ươi", "ươu",
-	} {
-		validNuclei[n] = true
+		"iêu", "yêu", "oai", "oao", "oay", "oeo", "uây", "uôi", "uya", "uyê", "uyu", "ươi", "ươu":
+		return true
 	}
+	return false
 }
 
 // isVowelRune reports whether lower-case r is one of the twelve vowels.
@@ -215,7 +219,7 @@ func (p *syllableParts) toneTarget() (target int, tone uint8, ok bool) {
 		i++
 	case string(onset) == "g" && i+1 < p.n && p.lower[i] == 'i' && isVowelRune(p.lower[i+1]):
 		i++
-	case !validOnsets[string(onset)]:
+	case !validOnset(string(onset)):
 		return 0, 0, false
 	}
 	start := i
@@ -227,10 +231,10 @@ func (p *syllableParts) toneTarget() (target int, tone uint8, ok bool) {
 		return 0, 0, false
 	}
 	nucleus := p.lowerString(buf[:0], start, end)
-	if !validNuclei[string(nucleus)] {
+	if !validNucleus(string(nucleus)) {
 		return 0, 0, false
 	}
-	if !validCodas[string(p.lowerString(buf[:0], end, p.n))] {
+	if !validCoda(string(p.lowerString(buf[:0], end, p.n))) {
 		return 0, 0, false
 	}
 	// Placement: the last vowel with a modifier; else the last vowel when a

@@ -154,6 +154,11 @@ const (
 	fPrevShape
 	fPrevLex
 	fWordLen
+	fValid
+	fW0S1
+	fS0W1
+	fPairW0
+	fPairW1
 	numFeatures
 )
 
@@ -173,6 +178,16 @@ func (sc *segScratch) hashAt(k int) uint64 {
 	return sc.hash[k]
 }
 
+func (sc *segScratch) validAt(k int) uint64 {
+	if k < 0 || k >= len(sc.valid) {
+		return 2
+	}
+	if sc.valid[k] {
+		return 1
+	}
+	return 0
+}
+
 func (sc *segScratch) shapeAt(k int) uint64 {
 	if k < 0 || k >= len(sc.shape) {
 		return shapeBoundary
@@ -182,9 +197,7 @@ func (sc *segScratch) shapeAt(k int) uint64 {
 
 // feat hashes a template and its values to a non-zero key.
 func feat(tpl int, a, b, c uint64) uint32 {
-	x := mix64(uint64(tpl+1)*0x9e3779b97f4a7c15 ^ a)
-	x = mix64(x ^ b*0xc2b2ae3d27d4eb4f)
-	x = mix64(x ^ c*0x165667b19e3779f9)
+	x := mix64(uint64(tpl+1)*0x9e3779b97f4a7c15 ^ a ^ (b*0xc2b2ae3d27d4eb4f + c*0x165667b19e3779f9 + (b>>29)*0x27d4eb2f165667c5))
 	k := uint32(x >> 32)
 	if k == 0 {
 		k = 1
@@ -243,4 +256,10 @@ func (sc *segScratch) features(k int, prev bool, f *[numFeatures]uint32) {
 	f[fPrevShape] = feat(fPrevShape, p, s0|s1<<4, 0)
 	f[fPrevLex] = feat(fPrevLex, p, lex, 0)
 	f[fWordLen] = feat(fWordLen, p, uint64(min(cover, 4)), pair)
+	v0, v1 := sc.validAt(k), sc.validAt(k+1)
+	f[fValid] = feat(fValid, v0|v1<<1, s0|s1<<4, 0)
+	f[fW0S1] = feat(fW0S1, w0, s1, 0)
+	f[fS0W1] = feat(fS0W1, w1, s0, 0)
+	f[fPairW0] = feat(fPairW0, w0, pair|match<<1, 0)
+	f[fPairW1] = feat(fPairW1, w1, pair|match<<1, 0)
 }

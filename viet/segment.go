@@ -45,6 +45,17 @@ var defaultSegmenter = sync.OnceValue(func() *Segmenter {
 	return g
 })
 
+// syllableSet is the set of hashes of the embedded syllable list.
+var syllableSet = sync.OnceValue(func() *lexicon {
+	lex := newLexicon(20000)
+	for line := range strings.Lines(vietdata.Syllables) {
+		if syl := strings.TrimSpace(line); syl != "" {
+			lex.addHash(hashSyllable(syl))
+		}
+	}
+	return lex
+})
+
 // DefaultSegmenter returns the segmenter built from the embedded model,
 // loaded on first use and shared; it is safe for concurrent use.
 func DefaultSegmenter() *Segmenter { return defaultSegmenter() }
@@ -157,6 +168,7 @@ const (
 type segScratch struct {
 	hash  []uint64
 	shape []uint8
+	valid []bool // the syllable is in the embedded syllable list
 	// startMask[k] has bit L set when the lexicon holds the L syllables
 	// from k; endMax[k] is the length of the longest word ending at k.
 	startMask []uint16
@@ -188,6 +200,11 @@ func (sc *segScratch) loadHashes(hash []uint64, shape []uint8, lex *lexicon) {
 
 // analyse runs the lexicon over the loaded syllables.
 func (sc *segScratch) analyse(n int, lex *lexicon) {
+	syl := syllableSet()
+	sc.valid = resize(sc.valid, n)
+	for k, h := range sc.hash {
+		sc.valid[k] = syl.has(h)
+	}
 	sc.startMask = resize(sc.startMask, n)
 	sc.endMax = resize(sc.endMax, n)
 	sc.fmm = resize(sc.fmm, n)

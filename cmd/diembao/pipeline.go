@@ -21,6 +21,9 @@ const maxPageBytes = 32 << 20
 // errTooLarge reports a page over maxPageBytes.
 var errTooLarge = fmt.Errorf("page larger than %d MB", maxPageBytes>>20)
 
+// errNoArticle reports a page on which the extractor found no article.
+var errNoArticle = errors.New("no article text found on the page")
+
 // ingester turns fetched pages into stored articles: extract, then store.
 // It is the glue between the stages that only the binary may know.
 type ingester struct {
@@ -98,7 +101,7 @@ func (in *ingester) page(ctx context.Context, src *diembao.Source, f *diembao.Fe
 	a.FetchID = f.ID
 	a.FetchedAt = f.FetchedAt
 	if strings.TrimSpace(a.Title) == "" || len(a.Body) == 0 && a.Sapo == "" {
-		return diembao.PutResult{}, errors.New("no article text found on the page")
+		return diembao.PutResult{}, errNoArticle
 	}
 	return in.articles.PutArticle(ctx, a)
 }

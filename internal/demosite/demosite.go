@@ -59,6 +59,7 @@ type Site struct {
 	servers  []*http.Server
 	articles []Article
 	wg       sync.WaitGroup
+	stop     chan struct{} // closed by Close
 
 	closeOnce sync.Once
 	closeErr  error
@@ -72,7 +73,7 @@ func Start(ctx context.Context) (*Site, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Site{}
+	s := &Site{stop: make(chan struct{})}
 	listeners := make([]net.Listener, 0, len(lib.outlets))
 	for _, o := range lib.outlets {
 		var lc net.ListenConfig
@@ -87,7 +88,7 @@ func Start(ctx context.Context) (*Site, error) {
 		o.base = "http://" + ln.Addr().String()
 	}
 	for i, o := range lib.outlets {
-		h, err := newHandler(lib, o)
+		h, err := newHandler(o)
 		if err != nil {
 			for _, l := range listeners {
 				l.Close()
@@ -106,8 +107,11 @@ func Start(ctx context.Context) (*Site, error) {
 	s.articles = lib.gold()
 	if done := ctx.Done(); done != nil {
 		go func() {
-			<-done
-			s.Close()
+			select {
+			case <-done:
+				s.Close()
+			case <-s.stop:
+			}
 		}()
 	}
 	return s, nil
@@ -146,6 +150,7 @@ func (s *Site) Articles() []Article {
 // to call more than once.
 func (s *Site) Close() error {
 	s.closeOnce.Do(func() {
+		close(s.stop)
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		var errs []error

@@ -98,7 +98,7 @@ type view struct {
 }
 
 // newHandler prerenders every resource of outlet o.
-func newHandler(lib *library, o *outlet) (http.Handler, error) {
+func newHandler(o *outlet) (http.Handler, error) {
 	tmpl, err := template.New(o.Layout).ParseFS(templateFS, "templates/"+o.Layout+".html")
 	if err != nil {
 		return nil, fmt.Errorf("demosite: templates: %w", err)
@@ -115,7 +115,7 @@ func newHandler(lib *library, o *outlet) (http.Handler, error) {
 	}
 
 	// Home and section listings.
-	home := o.baseView(lib, "")
+	home := o.baseView("")
 	home.Heading = "Tin mới nhất"
 	home.List = o.links(o.articles, "")
 	body, err := render("list", home)
@@ -124,7 +124,7 @@ func newHandler(lib *library, o *outlet) (http.Handler, error) {
 	}
 	h.pages["/"] = response{htmlType, body}
 	for _, sec := range o.Sections {
-		v := o.baseView(lib, sec)
+		v := o.baseView(sec)
 		v.Heading = sec
 		var list []*article
 		for _, a := range o.articles {
@@ -155,7 +155,7 @@ func newHandler(lib *library, o *outlet) (http.Handler, error) {
 		}
 	}
 	for _, t := range tagOrder {
-		v := o.baseView(lib, "")
+		v := o.baseView("")
 		v.Heading = t
 		v.List = o.links(tags[o.tagPath(t)], "")
 		if body, err = render("list", v); err != nil {
@@ -170,7 +170,7 @@ func newHandler(lib *library, o *outlet) (http.Handler, error) {
 
 	// Article pages and their photos.
 	for _, a := range o.articles {
-		v := o.articleView(lib, a)
+		v := o.articleView(a)
 		name := "article"
 		if a.Encoding != "" {
 			name = "legacy"
@@ -224,7 +224,7 @@ func (o *outlet) pageKey(p string) string {
 }
 
 // baseView fills the parts every page of the outlet shares.
-func (o *outlet) baseView(lib *library, section string) *view {
+func (o *outlet) baseView(section string) *view {
 	v := &view{Outlet: o, Home: o.base + "/", Year: 2020}
 	for _, s := range o.Sections {
 		v.Menu = append(v.Menu, link{URL: o.base + o.sectionPath(s), Title: s, Active: s == section})
@@ -256,8 +256,8 @@ func (o *outlet) links(list []*article, self string) []link {
 }
 
 // articleView fills the view of one article page.
-func (o *outlet) articleView(lib *library, a *article) *view {
-	v := o.baseView(lib, a.Section)
+func (o *outlet) articleView(a *article) *view {
+	v := o.baseView(a.Section)
 	v.URL = a.URL()
 	v.Title = a.Title
 	v.Sapo = a.Sapo

@@ -1,0 +1,84 @@
+package sqlite
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/diembao/diembao"
+	"github.com/diembao/diembao/query"
+)
+
+func TestCompile(t *testing.T) {
+	tests := []struct {
+		in    string
+		match string
+		excl  int
+		boost bool
+	}{
+		{"bao", `{title_f body_f} : "bao"`, 0, false},
+		{"bản", `({title body} : "bản" OR {title_f body_f} : "ban")`, 0, false},
+		{"ha noi", `({title_f body_f} : "ha" AND {title_f body_f} : "noi")`, 0, true},
+		{`"ha noi"`, `{title_f body_f} : "ha noi"`, 0, false},
+		{"chuyen*", `{title_f body_f} : "chuyen" *`, 0, false},
+		{"title:bao", `{title_f} : "bao"`, 0, false},
+		{`author:"Lê Minh"`, `{author} : ("lê minh" OR "le minh")`, 0, false},
+		{"a -b", `(({title_f body_f} : "a") NOT {title_f body_f} : "b")`, 0, false},
+		{"-a -b", "", 2, false},
+		{"a OR b", `({title_f body_f} : "a" OR {title_f body_f} : "b")`, 0, false},
+	}
+	a := query.DefaultAnalyzer()
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			n, err := query.Parse(tt.in, testNowSearch)
+			if err != nil {
+				t.Fatal(err)
+			}
+			p, err := a.Prepare(n, query.Options{NoExpand: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			c, err := compile(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.Match != tt.match {
+				t.Errorf("match %s, want %s", c.Match, tt.match)
+			}
+			if len(c.Exclude) != tt.excl {
+				t.Errorf("%d exclusions, want %d", len(c.Exclude), tt.excl)
+			}
+			if (c.Boost != "") != tt.boost {
+				t.Errorf("boost %q, want one: %v", c.Boost, tt.boost)
+			}
+		})
+	}
+}
+
+// FuzzCompile checks that every query the parser and Prepare accept
+// compiles to FTS5 expressions that SQLite runs.
+func FuzzCompile(f *testing.F) {
+	for _, s := range []string{
+		"ban chi dao 35", `"nền tảng tư tưởng"`, "a OR (b -c)", `title:bão source:"Báo"`,
+		"published:[2020-01-01 TO 2020-01-31] chuyển*", "published:>now-7d HĐND", "-a -b",
+		"author:(a OR b)", `"a" "b"*`, "Hội đồng nhân dân tỉnh", "covid-19 TP.HCM", "(a b) OR (c -d)",
+	} {
+		f.Add(s)
+	}
+	db := openTest(f)
+	loadFixtures(f, db)
+	svc := NewSearchService(db)
+	f.Fuzz(func(t *testing.T, in string) {
+		for _, noExpand := range []bool{false, true} {
+			_, err := svc.Search(context.Background(), diembao.SearchRequest{Query: in, NoExpand: noExpand, Facets: []string{"day"}})
+			var e *diembao.Error
+			if err != nil && (!errors.As(err, &e) || e.Code != diembao.EINVALID) {
+				t.Fatalf("Search(%q): %v", in, err)
+			}
+			if e != nil && strings.Contains(e.Message, "fts5") {
+				t.Fatalf("Search(%q) leaks an FTS5 error: %v", in, err)
+			}
+		}
+	})
+}
