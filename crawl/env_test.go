@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -115,11 +116,13 @@ func (e *env) page(url string) ([]byte, bool) {
 
 // rss renders an RSS feed linking to the given URLs.
 func rss(links ...string) string {
-	s := `<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>Tin mới</title>`
+	var b strings.Builder
+	b.WriteString(`<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>Tin mới</title>`)
 	for i, l := range links {
-		s += fmt.Sprintf(`<item><title>Bài %d</title><link>%s</link><pubDate>Mon, 02 Mar 2026 08:0%d:00 +0700</pubDate></item>`, i, l, i%10)
+		fmt.Fprintf(&b, `<item><title>Bài %d</title><link>%s</link><pubDate>Mon, 02 Mar 2026 08:0%d:00 +0700</pubDate></item>`, i, l, i%10)
 	}
-	return s + `</channel></rss>`
+	b.WriteString(`</channel></rss>`)
+	return b.String()
 }
 
 // site serves a feed at /feed.xml linking to /page and the given handlers.

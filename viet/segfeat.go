@@ -159,6 +159,10 @@ const (
 	fS0W1
 	fPairW0
 	fPairW1
+	fStats
+	fStatsShape
+	fStatsLex
+	fStatsPrev
 	numFeatures
 )
 
@@ -176,6 +180,13 @@ func (sc *segScratch) hashAt(k int) uint64 {
 		return hashEOS
 	}
 	return sc.hash[k]
+}
+
+func (sc *segScratch) pairAt(k int) uint64 {
+	if k < 0 || k >= len(sc.pair)-1 {
+		return 0xffff
+	}
+	return uint64(sc.pair[k])
 }
 
 func (sc *segScratch) validAt(k int) uint64 {
@@ -262,4 +273,9 @@ func (sc *segScratch) features(k int, prev bool, f *[numFeatures]uint32) {
 	f[fS0W1] = feat(fS0W1, w1, s0, 0)
 	f[fPairW0] = feat(fPairW0, w0, pair|match<<1, 0)
 	f[fPairW1] = feat(fPairW1, w1, pair|match<<1, 0)
+	code := uint64(sc.pair[k])
+	f[fStats] = feat(fStats, code, 0, 0)
+	f[fStatsShape] = feat(fStatsShape, code&0x3f, s0|s1<<4, 0)
+	f[fStatsLex] = feat(fStatsLex, code&0x3f, lex, match)
+	f[fStatsPrev] = feat(fStatsPrev, code&0x7, p, sc.pairAt(k-1)&0x7)
 }

@@ -24,10 +24,11 @@ type Word struct {
 // whether each space between two syllables is inside a word or between two
 // words; the classifier's features are the neighbouring syllables, their
 // letter case, what the lexicon finds around the space (the longest words
-// covering it, forward and backward longest matching) and the previous
-// decision. A Segmenter is immutable once built and safe for concurrent use.
+// covering it, forward and backward longest matching), how strongly the two
+// syllables go together in unlabelled news text, and the previous decision. A Segmenter is immutable once built and safe for concurrent use.
 type Segmenter struct {
 	lex     *lexicon
+	stats   *bigramStats
 	weights weightTable
 	scratch sync.Pool
 	// words are the lexicon words the model adds to VnVocab; keys and ws
@@ -35,6 +36,10 @@ type Segmenter struct {
 	words []string
 	keys  []uint32
 	ws    []float32
+	// pairKeys and pairCodes are the bigram statistics, kept for
+	// MarshalBinary.
+	pairKeys  []uint32
+	pairCodes []uint16
 }
 
 var defaultSegmenter = sync.OnceValue(func() *Segmenter {
@@ -60,9 +65,10 @@ var syllableSet = sync.OnceValue(func() *lexicon {
 // loaded on first use and shared; it is safe for concurrent use.
 func DefaultSegmenter() *Segmenter { return defaultSegmenter() }
 
-// newSegmenter builds a segmenter from a lexicon and weights.
-func newSegmenter(lex *lexicon, w weightTable) *Segmenter {
-	g := &Segmenter{lex: lex, weights: w}
+// newSegmenter builds a segmenter from a lexicon, bigram statistics and
+// weights.
+func newSegmenter(lex *lexicon, stats *bigramStats, w weightTable) *Segmenter {
+	g := &Segmenter{lex: lex, stats: stats, weights: w}
 	g.scratch.New = func() any { return new(segScratch) }
 	return g
 }
@@ -124,7 +130,7 @@ const maxRun = 512
 func (g *Segmenter) appendRun(dst []Word, sc *segScratch, toks []Token, first, last int) []Word {
 	for first < last {
 		end := min(last, first+maxRun)
-		sc.load(toks[first:end], g.lex)
+		sc.load(toks[first:end], g.lex, g.stats)
 		n := len(sc.hash)
 		start := 0
 		prev := false
@@ -169,6 +175,8 @@ type segScratch struct {
 	hash  []uint64
 	shape []uint8
 	valid []bool // the syllable is in the embedded syllable list
+	// pair[k] is the bigram statistics code of syllables k and k+1.
+	pair []uint16
 	// startMask[k] has bit L set when the lexicon holds the L syllables
 	// from k; endMax[k] is the length of the longest word ending at k.
 	startMask []uint16
@@ -179,7 +187,7 @@ type segScratch struct {
 }
 
 // load fills the scratch arrays for a run of syllable tokens.
-func (sc *segScratch) load(toks []Token, lex *lexicon) {
+func (sc *segScratch) load(toks []Token, lex *lexicon, stats *bigramStats) {
 	n := len(toks)
 	sc.hash = sc.hash[:0]
 	sc.shape = sc.shape[:0]
@@ -187,23 +195,19 @@ func (sc *segScratch) load(toks []Token, lex *lexicon) {
 		sc.hash = append(sc.hash, hashSyllable(t.Text))
 		sc.shape = append(sc.shape, shapeOf(t.Text))
 	}
-	sc.analyse(n, lex)
-}
-
-// loadHashes fills the scratch arrays from syllable hashes and shapes
-// already computed (training).
-func (sc *segScratch) loadHashes(hash []uint64, shape []uint8, lex *lexicon) {
-	sc.hash = append(sc.hash[:0], hash...)
-	sc.shape = append(sc.shape[:0], shape...)
-	sc.analyse(len(hash), lex)
+	sc.analyse(n, lex, stats)
 }
 
 // analyse runs the lexicon over the loaded syllables.
-func (sc *segScratch) analyse(n int, lex *lexicon) {
+func (sc *segScratch) analyse(n int, lex *lexicon, stats *bigramStats) {
 	syl := syllableSet()
 	sc.valid = resize(sc.valid, n)
+	sc.pair = resize(sc.pair, n)
 	for k, h := range sc.hash {
 		sc.valid[k] = syl.has(h)
+		if k+1 < n {
+			sc.pair[k] = stats.code(h, sc.hash[k+1])
+		}
 	}
 	sc.startMask = resize(sc.startMask, n)
 	sc.endMax = resize(sc.endMax, n)

@@ -169,7 +169,13 @@ func load() (*library, error) {
 			return nil, err
 		}
 	}
+	nums := map[string]string{}
 	for _, a := range all {
+		key := fmt.Sprintf("%s/%d", a.Outlet.ID, a.Num)
+		if other, ok := nums[key]; ok {
+			return nil, fmt.Errorf("demosite: %s/%s and %s share the number %d; rename one", a.Outlet.ID, a.Slug, other, a.Num)
+		}
+		nums[key] = a.Slug
 		a.Outlet.articles = append(a.Outlet.articles, a)
 	}
 	for _, o := range lib.outlets {
@@ -219,6 +225,8 @@ func (lib *library) resolve(a *article) error {
 		return fmt.Errorf("demosite: %s: section %q is not one of %s's", name, a.Section, a.Outlet.Name)
 	case a.Encoding != "" && a.Encoding != "tcvn3":
 		return fmt.Errorf("demosite: %s: unknown encoding %q", name, a.Encoding)
+	case a.Outlet.Layout != layoutPortal && (a.Encoding != "" || a.HeaderDate != "" || a.LeadInBody):
+		return fmt.Errorf("demosite: %s: encoding, page_date and lead_in_body are quirks of the portal layout only", name)
 	}
 	a.Published = a.Published.In(diembao.Vietnam)
 	if a.Outlet.Layout == layoutPortal {
@@ -237,6 +245,9 @@ func (lib *library) resolve(a *article) error {
 		d, err := time.ParseInLocation("2006-01-02", hd, diembao.Vietnam)
 		if err != nil {
 			return fmt.Errorf("demosite: %s: page_date: %w", name, err)
+		}
+		if d.Before(truncateDay(a.Published)) {
+			return fmt.Errorf("demosite: %s: page_date %s is before the article", name, hd)
 		}
 		a.PageDate = d
 	}

@@ -191,15 +191,15 @@ func TestFeedsListEveryArticle(t *testing.T) {
 	arts := s.Articles()
 	kinds := map[string]bool{}
 	for _, src := range s.Sources() {
-		t.Run(src.Name, func(t *testing.T) {
-			var links []string
-			for _, f := range src.Feeds {
+		for _, f := range src.Feeds {
+			t.Run(f[strings.LastIndexByte(f, '/')+1:], func(t *testing.T) {
 				_, body := get(t, f)
 				var doc feedDoc
 				if err := xml.Unmarshal(body, &doc); err != nil {
 					t.Fatalf("feed %s: %v", f, err)
 				}
 				kinds[doc.XMLName.Local] = true
+				var links []string
 				for _, it := range doc.Items {
 					if it.PubDate == "" {
 						t.Errorf("item %s has no pubDate", it.Link)
@@ -212,9 +212,9 @@ func TestFeedsListEveryArticle(t *testing.T) {
 					}
 					links = append(links, e.Link.Href)
 				}
-			}
-			checkCovers(t, "feed", src, arts, links)
-		})
+				checkCovers(t, "feed", src, arts, links)
+			})
+		}
 	}
 	if !kinds["rss"] || !kinds["feed"] {
 		t.Errorf("feed kinds %v, want both RSS and Atom", kinds)

@@ -106,11 +106,7 @@ func marshalXML(v any) ([]byte, error) {
 func (o *outlet) feedResponses() (map[string]response, error) {
 	out := map[string]response{}
 	newest := o.articles[0].Published
-	var doc any
-	feedType := "application/rss+xml; charset=utf-8"
-	switch o.Layout {
-	case layoutMeta:
-		feedType = "application/atom+xml; charset=utf-8"
+	if o.Layout == layoutMeta {
 		f := atomFeed{
 			Lang:    "vi",
 			ID:      o.base + "/",
@@ -136,32 +132,42 @@ func (o *outlet) feedResponses() (map[string]response, error) {
 			}
 			f.Entries = append(f.Entries, e)
 		}
-		doc = f
-	default:
-		ch := rssChannel{
-			Title:         o.Name + " - Tin mới nhất",
-			Link:          o.base + "/",
-			Description:   o.Tagline,
-			Language:      "vi-VN",
-			LastBuildDate: newest.Format(time.RFC1123Z),
+		b, err := marshalXML(f)
+		if err != nil {
+			return nil, err
 		}
-		for _, a := range o.articles {
-			ch.Items = append(ch.Items, rssItem{
-				Title:       a.Title,
-				Link:        a.URL(),
-				GUID:        rssGUID{IsPermaLink: "true", Value: a.URL()},
-				Description: a.Sapo,
-				PubDate:     a.Published.Format(time.RFC1123Z),
-				Category:    a.Section,
-			})
-		}
-		doc = rss{Version: "2.0", Channel: ch}
+		out[metaFeed] = response{"application/atom+xml; charset=utf-8", b}
 	}
-	b, err := marshalXML(doc)
+
+	ch := rssChannel{
+		Title:         o.Name + " - Tin mới nhất",
+		Link:          o.base + "/",
+		Description:   o.Tagline,
+		Language:      "vi-VN",
+		LastBuildDate: newest.Format(time.RFC1123Z),
+	}
+	for _, a := range o.articles {
+		ch.Items = append(ch.Items, rssItem{
+			Title:       a.Title,
+			Link:        a.URL(),
+			GUID:        rssGUID{IsPermaLink: "true", Value: a.URL()},
+			Description: a.Sapo,
+			PubDate:     a.Published.Format(time.RFC1123Z),
+			Category:    a.Section,
+		})
+	}
+	b, err := marshalXML(rss{Version: "2.0", Channel: ch})
 	if err != nil {
 		return nil, err
 	}
-	out[o.feedPath()] = response{feedType, b}
+	rssPath := modernFeed
+	switch o.Layout {
+	case layoutPortal:
+		rssPath = portalFeed
+	case layoutMeta:
+		rssPath = metaRSS
+	}
+	out[rssPath] = response{"application/rss+xml; charset=utf-8", b}
 
 	const xmlType = "application/xml; charset=utf-8"
 	if o.Layout != layoutModern {

@@ -2,7 +2,6 @@ package demosite
 
 import (
 	"fmt"
-	"net/url"
 	"strconv"
 	"time"
 
@@ -14,6 +13,7 @@ const (
 	modernFeed   = "/rss/tin-moi-nhat.rss"
 	portalFeed   = "/rss.aspx"
 	metaFeed     = "/feed.atom"
+	metaRSS      = "/rss/trang-chu.rss"
 	sitemapPath  = "/sitemap.xml"
 	portalPage   = "/Default.aspx"
 	imagePrefix  = "/images/"
@@ -30,11 +30,7 @@ func (a *article) path() string {
 		if a.Encoding != "" {
 			return fmt.Sprintf("/LuuTru/%d/tin%d.htm", a.Published.Year(), a.Num)
 		}
-		q := url.Values{}
-		q.Set("tabid", "86")
-		q.Set("ID", strconv.Itoa(a.Num))
-		q.Set("CateID", strconv.Itoa(o.sectionNum(a.Section)))
-		return portalPage + "?" + encodeOrdered(q, "tabid", "ID", "CateID")
+		return fmt.Sprintf("%s?tabid=86&ID=%d&CateID=%d", portalPage, a.Num, o.sectionNum(a.Section))
 	default:
 		return "/tin-tuc/" + slugify(a.Section) + "/" + a.Slug + "-" + strconv.Itoa(a.Num) + ".htm"
 	}
@@ -82,43 +78,34 @@ func (o *outlet) tagPath(tag string) string {
 	return ""
 }
 
-// feedPath returns the path of the outlet's feed.
-func (o *outlet) feedPath() string {
+// feedPaths returns the paths of the outlet's feeds, the main one first.
+func (o *outlet) feedPaths() []string {
 	switch o.Layout {
 	case layoutModern:
-		return modernFeed
+		return []string{modernFeed}
 	case layoutPortal:
-		return portalFeed
+		return []string{portalFeed}
 	default:
-		return metaFeed
+		return []string{metaFeed, metaRSS}
 	}
 }
 
 // source returns the outlet as a diembao source on its live URL.
 func (o *outlet) source() diembao.Source {
+	var feeds []string
+	for _, p := range o.feedPaths() {
+		feeds = append(feeds, o.base+p)
+	}
 	return diembao.Source{
 		Name:        o.Name,
 		Homepage:    o.base + "/",
-		Feeds:       []string{o.base + o.feedPath()},
+		Feeds:       feeds,
 		Sitemaps:    []string{o.base + sitemapPath},
 		Province:    o.Province,
 		Kind:        o.Kind,
 		Collections: []string{Collection},
 		Enabled:     true,
 	}
-}
-
-// encodeOrdered encodes q with its keys in the given order, as old portals
-// wrote their links (url.Values.Encode sorts them).
-func encodeOrdered(q url.Values, keys ...string) string {
-	s := ""
-	for i, k := range keys {
-		if i > 0 {
-			s += "&"
-		}
-		s += url.QueryEscape(k) + "=" + url.QueryEscape(q.Get(k))
-	}
-	return s
 }
 
 // gold returns what a correct extraction finds in every article page.

@@ -115,7 +115,7 @@ func testSearch(t *testing.T, b *Backend) {
 			if b.SetNow == nil && q.Name == "relative date" {
 				t.Skipf("%s cannot fix its clock", b.Name)
 			}
-			hits, res := All(t, b, q, 3)
+			hits, res := All(t, b, q, 5)
 			checkExpectations(t, b, q, hits)
 			checkOrder(t, b, q, hits)
 			checkHighlights(t, b, q, hits)

@@ -1,0 +1,128 @@
+package viet
+
+import (
+	"iter"
+	"math"
+	"strings"
+)
+
+// bigramStats maps a pair of syllables to a small code summarizing how
+// strongly they go together in unlabelled text: pointwise mutual
+// information, frequency, and how often each predicts the other.
+type bigramStats struct {
+	keys  []uint32 // open addressing, 0 = empty
+	codes []uint16
+	mask  uint32
+}
+
+// pairKey hashes a syllable pair to a non-zero key.
+func pairKey(a, b uint64) uint32 {
+	k := uint32(mix64(a*0x9e3779b97f4a7c15^b) >> 32)
+	if k == 0 {
+		k = 1
+	}
+	return k
+}
+
+func newBigramStats(keys []uint32, codes []uint16) *bigramStats {
+	size := 1024
+	for size < 2*len(keys) {
+		size <<= 1
+	}
+	s := &bigramStats{keys: make([]uint32, size), codes: make([]uint16, size), mask: uint32(size - 1)}
+	for i, k := range keys {
+		for j := mix32(k) & s.mask; ; j = (j + 1) & s.mask {
+			if s.keys[j] == 0 || s.keys[j] == k {
+				s.keys[j], s.codes[j] = k, codes[i]
+				break
+			}
+		}
+	}
+	return s
+}
+
+// code returns the code of the pair (0 when unseen or rare).
+func (s *bigramStats) code(a, b uint64) uint16 {
+	if s == nil || len(s.keys) == 0 {
+		return 0
+	}
+	k := pairKey(a, b)
+	for j := mix32(k) & s.mask; ; j = (j + 1) & s.mask {
+		switch s.keys[j] {
+		case k:
+			return s.codes[j]
+		case 0:
+			return 0
+		}
+	}
+}
+
+// minPairCount is how often a pair must occur to be kept.
+const minPairCount = 5
+
+// countBigrams counts the syllables and syllable pairs of unlabelled texts
+// (each normalized, tokenized, cut at anything but syllables; repeated
+// texts counted once) and returns the codes of the pairs seen at least
+// minPairCount times.
+func countBigrams(texts iter.Seq[string]) (keys []uint32, codes []uint16, syllables int) {
+	uni := map[uint64]uint32{}
+	type pair struct{ a, b uint64 }
+	bi := map[pair]uint32{}
+	seen := map[uint64]bool{}
+	var toks []Token
+	for text := range texts {
+		th := hashLowerRunes([]byte(text))
+		if seen[th] {
+			continue
+		}
+		seen[th] = true
+		text = Normalize(text)
+		toks = AppendTokens(toks[:0], text)
+		prev := uint64(0)
+		for i, t := range toks {
+			if t.Kind != Syllable || (i > 0 && lineBreak(text, toks[i-1].End, t.Start)) {
+				prev = 0
+				if t.Kind != Syllable {
+					continue
+				}
+			}
+			h := hashSyllable(t.Text)
+			uni[h]++
+			syllables++
+			if prev != 0 {
+				bi[pair{prev, h}]++
+			}
+			prev = h
+		}
+	}
+	n := float64(syllables)
+	for p, c := range bi {
+		if c < minPairCount {
+			continue
+		}
+		ca, cb := float64(uni[p.a]), float64(uni[p.b])
+		pmi := math.Log2(float64(c) * n / (ca * cb))
+		code := uint16(bucket(pmi, -2, 2, 7)) | uint16(bucket(math.Log2(float64(c)), 2, 2, 7))<<3 |
+			uint16(bucket(float64(c)/ca, 0, 0.2, 3))<<6 | uint16(bucket(float64(c)/cb, 0, 0.2, 3))<<8 | 1<<10
+		keys = append(keys, pairKey(p.a, p.b))
+		codes = append(codes, code)
+	}
+	return keys, codes, syllables
+}
+
+// bucket maps x to 0..top in steps of width from lo.
+func bucket(x, lo, width float64, top int) int {
+	b := int(math.Floor((x - lo) / width))
+	return max(0, min(top, b))
+}
+
+// textLines yields the non-empty lines of s (for tests and small corpora).
+func textLines(s string) iter.Seq[string] {
+	return func(yield func(string) bool) {
+		for line := range strings.Lines(s) {
+			if strings.TrimSpace(line) != "" && !yield(line) {
+				return
+			}
+		}
+	}
+}
