@@ -239,7 +239,7 @@ func (c *Crawler) drain(ctx context.Context, src *diembao.Source, p *Progress, w
 	var last error
 	var idleSince time.Time
 	for ctx.Err() == nil {
-		items, err := c.svc.Frontier.Lease(ctx, diembao.LeaseRequest{SourceID: src.ID, Now: time.Now(), Limit: 4, Duration: c.cfg.Lease})
+		items, err := c.svc.Frontier.Lease(ctx, diembao.LeaseRequest{SourceID: src.ID, Now: time.Now(), Limit: 1, Duration: c.cfg.Lease})
 		if err != nil {
 			return fmt.Errorf("crawl: lease: %w", err)
 		}

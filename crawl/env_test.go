@@ -13,7 +13,6 @@ import (
 
 	"github.com/diembao/diembao"
 	"github.com/diembao/diembao/archive"
-	"github.com/diembao/diembao/sqlite"
 )
 
 // testConfig is a configuration for loopback test servers: private
@@ -23,8 +22,8 @@ func testConfig() Config {
 		Guard:          &Guard{AllowPrivate: true},
 		HostDelay:      time.Millisecond,
 		ConnectTimeout: time.Second,
-		HeaderTimeout:  time.Second,
-		TotalTimeout:   2 * time.Second,
+		HeaderTimeout:  5 * time.Second,
+		TotalTimeout:   10 * time.Second,
 		Backoff:        10 * time.Millisecond,
 		MaxBackoff:     40 * time.Millisecond,
 		MaxAttempts:    2,
@@ -37,7 +36,6 @@ func testConfig() Config {
 // env is a crawler on a temporary store with one source.
 type env struct {
 	t     *testing.T
-	db    *sqlite.DB
 	svc   Services
 	src   *diembao.Source
 	dir   string
@@ -50,14 +48,7 @@ func newEnv(t *testing.T, cfg Config, homepage string, feeds, sitemaps []string)
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
-	db, err := sqlite.Open(ctx, filepath.Join(dir, "test.db"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	fr := sqlite.NewFrontierService(db)
-	e := &env{t: t, db: db, dir: dir, pages: map[string][]byte{},
-		svc: Services{Sources: sqlite.NewSourceService(db), Frontier: fr, Feeds: fr, Fetches: sqlite.NewFetchService(db)}}
+	e := &env{t: t, dir: dir, pages: map[string][]byte{}, svc: newMemStore().services()}
 	e.src = &diembao.Source{Name: "Báo Thử", Homepage: homepage, Feeds: feeds, Sitemaps: sitemaps, Enabled: true}
 	if err := e.svc.Sources.CreateSource(ctx, e.src); err != nil {
 		t.Fatal(err)

@@ -50,7 +50,7 @@ func gzipBomb(t *testing.T, size int) []byte {
 // the frontier item and the source, and settles the item as the retry rules
 // say.
 func TestHostilePages(t *testing.T) {
-	bomb := gzipBomb(t, 64<<20)
+	bomb := gzipBomb(t, 16<<20)
 	tests := []struct {
 		name      string
 		page      http.HandlerFunc
@@ -291,13 +291,11 @@ func TestHostileFeeds(t *testing.T) {
 	})
 	t.Run("feed with 10000 items", func(t *testing.T) {
 		t.Parallel()
-		srv := site(t, map[string]http.HandlerFunc{"/big2.xml": func(w http.ResponseWriter, r *http.Request) {
-			links := make([]string, 10000)
-			for i := range links {
-				links[i] = fmt.Sprintf("http://%s/bai-%d.html?utm_source=rss", r.Host, i)
-			}
-			fmt.Fprint(w, rss(links...))
-		}})
+		links := make([]string, 10000)
+		for i := range links {
+			links[i] = fmt.Sprintf("{{base}}/bai-%d.html?utm_source=rss", i)
+		}
+		srv := newMock(t, map[string]string{"/big2.xml": rss(links...)}, nil)
 		e := newEnv(t, testConfig(), srv.URL+"/", []string{srv.URL + "/big2.xml"}, nil)
 		n, done, err := e.c.pollFeed(context.Background(), e.src, srv.URL+"/big2.xml", false, true)
 		if err != nil || !done || n != 10000 {
@@ -399,6 +397,9 @@ func newMock(t *testing.T, bodies map[string]string, hits *atomic.Int32) *mockSe
 	m := &mockServer{}
 	srv := site(t, map[string]http.HandlerFunc{"/": func(w http.ResponseWriter, r *http.Request) {
 		b, ok := bodies[r.URL.Path]
+		if r.URL.Path == "/feed.xml" {
+			ok = false
+		}
 		if !ok {
 			http.NotFound(w, r)
 			return

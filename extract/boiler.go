@@ -41,7 +41,8 @@ var weakWords = map[string]bool{
 // token boundaries (for CMSs that glue words: "TT_TinChiTiet_TinLienQuan").
 var negSubstrings = []string{
 	"comment", "lienquan", "tinkhac", "cungchuyenmuc", "related", "breadcrumb", "quangcao",
-	"advert", "social", "share", "newsletter", "chucnang", "phantrang",
+	"advert", "social", "share", "newsletter", "chucnang", "phantrang", "popup", "popmake",
+	"modal", "cookie",
 }
 
 // weakSubstrings are glued forms of the weak words.
@@ -77,7 +78,7 @@ func negativeness(cid string) int {
 		weak = weak || weakWords[t]
 	}
 	for _, s := range negSubstrings {
-		if strings.Contains(cid, s) {
+		if strings.Contains(cid, s) && (s != "comment" || strings.Count(cid, "comment") > strings.Count(cid, "commentary")) {
 			return 2
 		}
 	}

@@ -243,14 +243,43 @@ func measure(n *node, inLink bool) (t, k, p int) {
 	n.textLen, n.linkLen = t, k
 	if (n.tag == atom.P || direct >= 60) && t >= 60 && k*10 < t*3 && p == 0 {
 		p = t - k
+		n.para = true
 	}
 	n.ptext = p
 	return t, k, p
 }
 
+// measureBody fills pbody: the paragraph text below n outside boilerplate.
+func measureBody(n *node) int {
+	if n.isText() || n.boiler != markNone {
+		return 0
+	}
+	if n.para {
+		n.pbody = n.ptext
+		return n.pbody
+	}
+	s := 0
+	for _, c := range n.children {
+		s += measureBody(c)
+	}
+	n.pbody = s
+	return s
+}
+
+// touches reports whether n is one of the avoided nodes, or holds or sits
+// below one.
+func touches(n *node, avoid []*node) bool {
+	for _, a := range avoid {
+		if a != nil && (within(a, n) || within(n, a)) {
+			return true
+		}
+	}
+	return false
+}
+
 // pickContainer scores the parents of paragraphs and returns the element
 // that holds the article's body.
-func pickContainer(blocks []block, exclude map[*node]bool) *node {
+func pickContainer(blocks []block, exclude map[*node]bool, avoid ...*node) (best *node, extra []*node) {
 	scores := map[*node]float64{}
 	var order []*node
 	add := func(n *node, s float64) {
@@ -270,7 +299,7 @@ func pickContainer(blocks []block, exclude map[*node]bool) *node {
 		if l < 25 || b.linkLen*2 > len(b.text) {
 			continue
 		}
-		s := 1 + float64(strings.Count(b.text, ",")) + minf(float64(l)/100, 3)
+		s := 1 + minf(float64(strings.Count(b.text, ",")), 5) + minf(float64(l)/100, 3)
 		p := b.n.parent
 		if b.n.tag != atom.P && b.n.tag != atom.Li && b.n.tag != atom.Blockquote && !isHeadingTag(b.n.tag) {
 			// Text directly inside a box: the box itself is a candidate.
@@ -283,18 +312,49 @@ func pickContainer(blocks []block, exclude map[*node]bool) *node {
 			add(p.parent, s/2)
 		}
 	}
-	var best *node
-	bestScore := 0.0
-	for _, n := range order {
+	final := func(n *node) float64 {
 		s := scores[n]
 		if n.textLen > 0 {
 			s *= 1 - float64(n.linkLen)/float64(n.textLen)
 		}
-		if s > bestScore {
+		return s
+	}
+	bestScore := 0.0
+	for _, n := range order {
+		if s := final(n); s > bestScore {
 			best, bestScore = n, s
 		}
 	}
-	return best
+	if best == nil {
+		return nil, nil
+	}
+	// Climb while the boxes beside the container hold a good share of
+	// paragraph text: a body split into modules, or paragraphs next to the
+	// box. The boxes join the body; the ancestors themselves do not (they
+	// hold bylines, dates and labels too).
+	cur, total := best, best.pbody
+	for level := 0; level < 6; level++ {
+		p := cur.parent
+		if p == nil || p.tag == atom.Body || p.tag == atom.Html || p.parent == nil || p.boiler != markNone {
+			break
+		}
+		gain := 0
+		var boxes []*node
+		for _, c := range p.children {
+			if c == cur || c.isText() || c.boiler != markNone || exclude[c] || c.pbody == 0 || touches(c, avoid) {
+				continue
+			}
+			gain += c.pbody
+			boxes = append(boxes, c)
+		}
+		if gain*4 < total && gain > 0 {
+			break
+		}
+		extra = append(extra, boxes...)
+		total += gain
+		cur = p
+	}
+	return best, extra
 }
 
 func minf(a, b float64) float64 {

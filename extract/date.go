@@ -26,7 +26,7 @@ var (
 	reDM = regexp.MustCompile(`(\d{1,2})\s*/\s*(\d{1,2})`)
 	// reTime matches 08:30, 8h30, 8h, 14 giờ 05, 8 giờ 30 phút, with an
 	// optional period word after it ("8 giờ sáng").
-	reTime = regexp.MustCompile(`(\d{1,2})\s*(?::|h|g|giờ|gio)\s*(\d{2})?(?:\s*(?:phút|phut|p))?(?:\s*(sáng|sang|trưa|trua|chiều|chieu|tối|toi|đêm|dem|am|pm))?`)
+	reTime = regexp.MustCompile(`(\d{1,2})\s*(?:giờ|gio|:|h|g)\s*(\d{2})?(?:\s*(?:phút|phut|p))?(?:\s*(sáng|sang|trưa|trua|chiều|chieu|tối|toi|đêm|dem|am|pm))?`)
 	// reAgo matches "2 giờ trước", "15 phút trước", "3 ngày trước".
 	reAgo = regexp.MustCompile(`(\d{1,3})\s*(phút|phut|giờ|gio|tiếng|tieng|ngày|ngay|tuần|tuan)\s*(?:trước|truoc)`)
 	// reRelDay matches "hôm nay", "sáng nay", "hôm qua", "tối qua", "hôm kia".

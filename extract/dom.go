@@ -33,9 +33,11 @@ type node struct {
 	children []*node
 
 	// Filled by the content pass.
-	textLen int // length of all text below, in runes
-	linkLen int // length of text below inside <a>
-	ptext   int // length of the text of paragraphs below (see measure)
+	textLen int  // length of all text below, in runes
+	linkLen int  // length of text below inside <a>
+	ptext   int  // length of the text of paragraphs below (see measure)
+	pbody   int  // ptext outside boilerplate (see measureBody)
+	para    bool // n is a paragraph counted by ptext
 	boiler  int8
 }
 
@@ -159,6 +161,13 @@ func parse(page []byte) (root *node, jsonld []string) {
 		case html.StartTagToken, html.SelfClosingTagToken:
 			name, hasAttr := z.TagName()
 			a := atom.Lookup(name)
+			// The tokenizer reads the content of <title>, <textarea>… as
+			// raw text even when the tag closes itself or sits in an <svg>
+			// (where there is no raw text): it would swallow the rest of
+			// the page looking for an end tag that never comes.
+			if skip > 0 || tt == html.SelfClosingTagToken && a != atom.Script {
+				z.NextIsNotRawText()
+			}
 			if skip > 0 {
 				if a == skipTag && tt == html.StartTagToken {
 					skip++

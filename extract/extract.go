@@ -57,6 +57,7 @@ func (e *Extractor) Extract(page []byte, pageURL string, fetched time.Time, head
 	meta := collectMeta(root, jsonld)
 	rule := e.rules.For(pageURL)
 	markBoilerplate(root, rule)
+	measureBody(root)
 
 	a := &diembao.Article{URL: pageURL, FetchedAt: fetched}
 	x := &state{root: root, meta: meta, rule: rule, fetched: fetched}
@@ -108,6 +109,7 @@ type state struct {
 	titleNode *node
 	sapoNode  *node
 	container *node
+	extra     []*node // siblings of the container that hold body text too
 
 	bodyBlocks  []block
 	body        []diembao.Paragraph
@@ -337,7 +339,7 @@ func (x *state) findContainer() {
 			exclude[b.n] = true
 		}
 	}
-	x.container = pickContainer(x.blocks, exclude)
+	x.container, x.extra = pickContainer(x.blocks, exclude, x.sapoNode, x.titleNode)
 }
 
 // collectBody takes the blocks of the container, in order, as body and
@@ -348,13 +350,13 @@ func (x *state) collectBody() {
 	}
 	seen := map[string]bool{}
 	for _, b := range x.blocks {
-		if !within(b.n, x.container) {
+		if !x.inBody(b.n) {
 			continue
 		}
 		if x.sapoNode != nil && within(b.n, x.sapoNode) || x.titleNode != nil && within(b.n, x.titleNode) {
 			continue
 		}
-		if hasBoilerAncestor(b.n, x.container) {
+		if hasBoilerAncestor(b.n, x.container.parent) {
 			continue
 		}
 		if b.caption {
@@ -383,6 +385,19 @@ func (x *state) collectBody() {
 		seen[b.text] = true
 		x.bodyBlocks = append(x.bodyBlocks, b)
 	}
+}
+
+// inBody reports whether n is in the container or one of its companions.
+func (x *state) inBody(n *node) bool {
+	if within(n, x.container) {
+		return true
+	}
+	for _, e := range x.extra {
+		if within(n, e) {
+			return true
+		}
+	}
+	return false
 }
 
 func hasBoilerAncestor(n, stop *node) bool {

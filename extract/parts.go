@@ -179,7 +179,7 @@ func (x *state) findByline() {
 	if x.attribution == nil && x.container != nil {
 		after, n := false, 0
 		for _, b := range x.blocks {
-			if within(b.n, x.container) {
+			if x.inBody(b.n) {
 				after = true
 				continue
 			}
@@ -261,7 +261,7 @@ func (x *state) section() string {
 			return false
 		}
 		cid := n.classID()
-		if cid != "" && (strings.Contains(cid, "breadcrumb") || containsToken(cid, "cate", "category", "chuyenmuc", "truongmuc")) && n.textLen > 0 && n.textLen < 200 {
+		if cid != "" && (strings.Contains(cid, "breadcrumb") || strings.Contains(cid, "chuyenmuc") || strings.Contains(cid, "truongmuc") || containsToken(cid, "cate", "category")) && n.textLen > 0 && n.textLen < 200 {
 			var last string
 			walk(n, func(c *node) bool {
 				if c.tag == atom.A || c.tag == atom.Li {

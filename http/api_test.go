@@ -354,7 +354,7 @@ func TestAPISources(t *testing.T) {
 func TestHealthz(t *testing.T) {
 	env := newTestEnv(t)
 	rec := env.get("/healthz")
-	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), `"articles": 2`) {
+	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), `"articles": 3`) {
 		t.Errorf("healthy: status %d body %s", rec.Code, rec.Body)
 	}
 	env.articles.countErr = errors.New("sqlite: closed")

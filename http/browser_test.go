@@ -113,9 +113,12 @@ func TestBrowserSearchWithoutDiacritics(t *testing.T) {
 	defer ts.Close()
 
 	const title = "Ban Chỉ đạo 35 tỉnh triển khai nhiệm vụ công tác năm 2020"
-	err := chromedp.Do(ctx,
-		chromedp.Navigate(ts.URL+"/"),
-		chromedp.WaitVisible(chromedp.ID("q")),
+	err := chromedp.Do(ctx, chromedp.Navigate(ts.URL+"/"), chromedp.WaitVisible(chromedp.ID("q")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	screenshot(t, ctx, "home")
+	err = chromedp.Do(ctx,
 		chromedp.SendKeys(chromedp.ID("q"), "ban chi dao 35"),
 		chromedp.Submit(chromedp.ID("q")),
 		chromedp.WaitVisible(chromedp.CSS("ol.hits li.hit")),
@@ -150,6 +153,9 @@ func TestBrowserSearchWithoutDiacritics(t *testing.T) {
 	}
 	if !waitLocation(ctx, "sort=newest") {
 		t.Error("changing the sort order did not search again")
+	}
+	if loc, err := chromedp.Run(ctx, chromedp.Location()); err != nil || strings.Contains(loc, "since=") {
+		t.Errorf("empty date fields were sent: %s (%v)", loc, err)
 	}
 	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS("ol.hits li.hit"))); err != nil {
 		t.Fatal(err)

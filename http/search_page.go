@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"time"
 
 	"github.com/diembao/diembao"
 )
@@ -20,6 +21,8 @@ type searchPage struct {
 	// Hidden are the active filters, carried by the search form as hidden
 	// fields so that a new query keeps them.
 	Hidden []field
+	// Since and Until fill the date fields of the form (YYYY-MM-DD).
+	Since, Until string
 	// Searched is set when a query was run (even when it failed).
 	Searched bool
 	Total    int
@@ -109,15 +112,15 @@ func (s *Server) handleSearchPage(w http.ResponseWriter, r *http.Request) {
 	p, perr := parseSearchParams(q)
 	v.Query = p.Query
 	v.Sorts = sortOptions(p.Sort)
-	v.Hidden = hiddenFilters(q)
-	ctx, cancel := s.requestContext(r)
-	defer cancel()
-
+	v.Hidden, v.Since, v.Until = formFilters(q)
 	if perr == nil && p.Query == "" && p.Section == "" {
 		s.fillHome(r, &v)
 		s.render(w, r, http.StatusOK, "search", v)
 		return
 	}
+
+	ctx, cancel := s.requestContext(r)
+	defer cancel()
 	v.Searched = true
 	v.page.Title = p.Query + " – Tìm kiếm"
 	v.PageNo = pageNumber(q.Get("page"))
@@ -222,17 +225,29 @@ func sortOptions(cur diembao.Sort) []sortOption {
 // filterParams are the query-string parameters that filter results.
 var filterParams = []string{"source", "section", "day", "since", "until"}
 
-// hiddenFilters returns the active filters as hidden form fields.
-func hiddenFilters(q url.Values) []field {
-	var out []field
+// formFilters returns the active filters as the search form carries them:
+// since and until given as dates fill the form's date fields, every other
+// filter becomes a hidden field.
+func formFilters(q url.Values) (hidden []field, since, until string) {
 	for _, k := range filterParams {
 		for _, val := range q[k] {
-			if val != "" {
-				out = append(out, field{Name: k, Value: val})
+			if val == "" {
+				continue
 			}
+			if _, err := time.Parse(dayLayout, val); err == nil {
+				switch {
+				case k == "since" && since == "":
+					since = val
+					continue
+				case k == "until" && until == "":
+					until = val
+					continue
+				}
+			}
+			hidden = append(hidden, field{Name: k, Value: val})
 		}
 	}
-	return out
+	return hidden, since, until
 }
 
 // activeFilters describes the filters in effect with their removal links.
@@ -252,10 +267,10 @@ func activeFilters(q url.Values, p searchParams, names map[string]string) []filt
 		out = append(out, filterView{Label: "Ngày đăng", Value: dayLabel(p.Day), RemoveURL: withParams(q, "day", "")})
 	}
 	if p.Since != "" {
-		out = append(out, filterView{Label: "Từ", Value: p.Since, RemoveURL: withParams(q, "since", "")})
+		out = append(out, filterView{Label: "Từ ngày", Value: dayLabel(p.Since), RemoveURL: withParams(q, "since", "")})
 	}
 	if p.Until != "" {
-		out = append(out, filterView{Label: "Đến", Value: p.Until, RemoveURL: withParams(q, "until", "")})
+		out = append(out, filterView{Label: "Đến ngày", Value: dayLabel(p.Until), RemoveURL: withParams(q, "until", "")})
 	}
 	return out
 }

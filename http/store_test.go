@@ -93,6 +93,17 @@ func TestStoreSearchAPI(t *testing.T) {
 		})
 	}
 
+	t.Run("source filter by an outlet that is not a configured source", func(t *testing.T) {
+		rec := env.get("/api/v1/search?q=hop+tac+xa&source=Th%E1%BB%9Di+b%C3%A1o+Ven+S%C3%B4ng&facets=source")
+		var res diembao.SearchResult
+		if err := json.Unmarshal(rec.Body.Bytes(), &res); err != nil {
+			t.Fatal(err)
+		}
+		if rec.Code != http.StatusOK || res.Total != 1 || res.Hits[0].Source != "Thời báo Ven Sông" {
+			t.Errorf("status %d: %s", rec.Code, rec.Body)
+		}
+	})
+
 	t.Run("source filter excludes other outlets", func(t *testing.T) {
 		rec := env.get("/api/v1/search?q=ban+chi+dao&source=Tin+Nhanh")
 		var res diembao.SearchResult

@@ -93,7 +93,7 @@ func TestSearchPage(t *testing.T) {
 		absent []string
 	}{
 		{"home", "/", 200,
-			[]string{"Tìm trong kho báo chí", `name="q"`, "Bài mới nhất", "Kho lưu trữ đang có 2 bài", `href="/articles/1"`},
+			[]string{"Tìm trong kho báo chí", `name="q"`, "Bài mới nhất", "Kho lưu trữ đang có 3 bài", `href="/articles/1"`},
 			[]string{"Tìm thấy"}},
 		{"results", "/?q=ban+chi+dao+35", 200,
 			[]string{
@@ -117,6 +117,10 @@ func TestSearchPage(t *testing.T) {
 			[]string{"Trang 2", "Trang đầu", "Đang lọc:", "Nguồn: Báo Hà Nam", `name="source" value="1"`,
 				`<option value="newest" selected>`, `class="active" aria-current="true"`},
 			nil},
+		{"date filters fill the date fields", "/?q=ban&since=2020-01-01&until=2020-01-31T00:00:00Z", 200,
+			[]string{`id="since" name="since" type="date" value="2020-01-01"`, `id="until" name="until" type="date" value=""`,
+				`type="hidden" name="until" value="2020-01-31T00:00:00Z"`, "Từ ngày: 01/01/2020"},
+			[]string{`type="hidden" name="since"`}},
 		{"bad parameter", "/?q=ban&sort=sideways", 400,
 			[]string{"Truy vấn chưa hợp lệ", "sideways", `role="alert"`},
 			[]string{"Tìm thấy"}},

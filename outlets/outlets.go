@@ -18,7 +18,6 @@ package outlets
 
 import (
 	"bufio"
-	"bytes"
 	_ "embed"
 	"errors"
 	"fmt"
@@ -39,7 +38,7 @@ import (
 // defaultFile is the default source list with its comments.
 //
 //go:embed default.toml
-var defaultFile []byte
+var defaultFile string
 
 // MaxFileSize bounds the size of a source list Parse accepts.
 const MaxFileSize = 4 << 20
@@ -54,7 +53,7 @@ func Kinds() []diembao.SourceKind {
 
 // Default returns the default sources.
 func Default() ([]diembao.Source, error) {
-	srcs, err := Parse(bytes.NewReader(defaultFile))
+	srcs, err := Parse(strings.NewReader(defaultFile))
 	if err != nil {
 		return nil, fmt.Errorf("outlets: default list: %w", err)
 	}
@@ -64,7 +63,7 @@ func Default() ([]diembao.Source, error) {
 // WriteDefault writes the default list as shipped, with its comments, for
 // the user to edit.
 func WriteDefault(w io.Writer) error {
-	if _, err := w.Write(defaultFile); err != nil {
+	if _, err := io.WriteString(w, defaultFile); err != nil {
 		return fmt.Errorf("outlets: write default list: %w", err)
 	}
 	return nil

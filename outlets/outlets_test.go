@@ -265,7 +265,7 @@ func TestParseErrors(t *testing.T) {
 }
 
 func FuzzParse(f *testing.F) {
-	f.Add(defaultFile)
+	f.Add([]byte(defaultFile))
 	f.Add([]byte("[[source]]\nname = \"A\"\nhomepage = \"https://a.example\"\nkind = \"national\"\nfeeds = [\"https://a.example/rss\"]\n"))
 	f.Add([]byte("[[source]]\nname = \"A\"\n[[source]]\nname = \"A\"\n"))
 	f.Add([]byte("source = [{name = \"A\", homepage = \"http://a\", kind = \"other\"}]"))
@@ -296,7 +296,7 @@ func BenchmarkParseDefault(b *testing.B) {
 	b.ReportAllocs()
 	b.SetBytes(int64(len(defaultFile)))
 	for b.Loop() {
-		if _, err := Parse(bytes.NewReader(defaultFile)); err != nil {
+		if _, err := Parse(strings.NewReader(defaultFile)); err != nil {
 			b.Fatal(err)
 		}
 	}

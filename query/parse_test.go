@@ -13,7 +13,9 @@ import (
 // Vietnam.
 var testNow = time.Date(2020, 1, 20, 12, 0, 0, 0, diembao.Vietnam)
 
-func day(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, diembao.Vietnam) }
+func day(y int, m time.Month, d int) time.Time {
+	return time.Date(y, m, d, 0, 0, 0, 0, diembao.Vietnam)
+}
 
 func TestParse(t *testing.T) {
 	tests := []struct {

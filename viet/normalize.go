@@ -134,7 +134,7 @@ func placeTones(s string) string {
 			i++
 			continue
 		}
-		j, vowels, toned := i, 0, false
+		j, vowels, toned, eth := i, 0, false, false
 		for j < len(s) {
 			r, size := rune(s[j]), 1
 			if r >= utf8.RuneSelf {
@@ -147,7 +147,22 @@ func placeTones(s string) string {
 				vowels++
 				toned = toned || info.tone != toneNone
 			}
+			eth = eth || r == 'Ð' || r == 'ð'
 			j += size
+		}
+		if eth {
+			// "Ð" (eth) typed for "Đ": fix it when the word then reads as a
+			// Vietnamese syllable ("Ðảng" → "Đảng"), never in other languages.
+			var buf [4 * maxSyllableRunes]byte
+			if fixed, ok := fixEth(buf[:0], s[i:j]); ok && p.split(string(fixed)) {
+				if target, tone, ok := p.toneTarget(); ok {
+					out = append(out, s[last:i]...)
+					out = p.appendCanonical(out, target, tone)
+					last = j
+				}
+			}
+			i = j
+			continue
 		}
 		if j == i { // a non-ASCII rune that is not part of a word
 			_, size := utf8.DecodeRuneInString(s[i:])
@@ -168,4 +183,22 @@ func placeTones(s string) string {
 	}
 	out = append(out, s[last:]...)
 	return string(out)
+}
+
+// fixEth appends word with "Ð"/"ð" (eth) replaced by "Đ"/"đ"; ok is false
+// when the word is too long to be a syllable.
+func fixEth(dst []byte, word string) ([]byte, bool) {
+	if len(word) > cap(dst) {
+		return dst, false
+	}
+	for _, r := range word {
+		switch r {
+		case 'Ð':
+			r = 'Đ'
+		case 'ð':
+			r = 'đ'
+		}
+		dst = utf8.AppendRune(dst, r)
+	}
+	return dst, true
 }

@@ -48,6 +48,8 @@ func TestNormalize(t *testing.T) {
 		{"zwj", "a\u200db", "ab"},
 		{"joined mark after removal", "a\u200b\u0301", "á"},
 		{"line breaks kept", "dòng 1\ndòng 2\ttab", "dòng 1\ndòng 2\ttab"},
+		{"eth typed for d stroke", "Ðảng và Nhà nước ðã", "Đảng và Nhà nước đã"},
+		{"eth kept outside Vietnamese", "Ðað og ðetta", "Ðað og ðetta"},
 		{"mixed sentence", "Ủy ban nhân dân tỉnh Khánh Hòa", "Uỷ ban nhân dân tỉnh Khánh Hoà"},
 	}
 	for _, tt := range tests {

@@ -5,81 +5,99 @@ import (
 )
 
 // lexicon is a set of multi-syllable words, kept as hashes of their
-// syllable sequences.
+// syllable sequences, each with flags telling where it comes from.
 type lexicon struct {
-	keys []uint64 // open addressing, 0 = empty
-	mask uint64
-	n    int
+	keys  []uint64 // open addressing, 0 = empty
+	flags []uint8
+	mask  uint64
+	n     int
 }
+
+// Sources of lexicon words.
+const (
+	fromVocab   = 1 // the embedded VnVocab list
+	fromTrained = 2 // the words of the training data
+	// fromSplit marks a pair of syllables the training data shows side by
+	// side in two different words; it is not a word.
+	fromSplit = 4
+	// fromWords are the sources of words.
+	fromWords = fromVocab | fromTrained
+)
 
 func newLexicon(capacity int) *lexicon {
 	size := 1024
 	for size < 2*capacity {
 		size <<= 1
 	}
-	return &lexicon{keys: make([]uint64, size), mask: uint64(size - 1)}
+	return &lexicon{keys: make([]uint64, size), flags: make([]uint8, size), mask: uint64(size - 1)}
 }
 
-// addHash adds a sequence hash.
-func (l *lexicon) addHash(h uint64) {
+// addHash adds a sequence hash with the given source flags.
+func (l *lexicon) addHash(h uint64, flags uint8) {
 	if h == 0 {
 		h = 1
 	}
 	if 2*(l.n+1) > len(l.keys) {
-		old := l.keys
-		l.keys = make([]uint64, 2*len(old))
+		oldKeys, oldFlags := l.keys, l.flags
+		l.keys = make([]uint64, 2*len(oldKeys))
+		l.flags = make([]uint8, 2*len(oldKeys))
 		l.mask = uint64(len(l.keys) - 1)
 		l.n = 0
-		for _, k := range old {
+		for i, k := range oldKeys {
 			if k != 0 {
-				l.addHash(k)
+				l.addHash(k, oldFlags[i])
 			}
 		}
 	}
 	for i := h & l.mask; ; i = (i + 1) & l.mask {
 		switch l.keys[i] {
 		case h:
+			l.flags[i] |= flags
 			return
 		case 0:
 			l.keys[i] = h
+			l.flags[i] = flags
 			l.n++
 			return
 		}
 	}
 }
 
-// has reports whether the sequence hash h is in the lexicon.
-func (l *lexicon) has(h uint64) bool {
+// get returns the source flags of the sequence hash h (0 when absent).
+func (l *lexicon) get(h uint64) uint8 {
 	if h == 0 {
 		h = 1
 	}
 	for i := h & l.mask; ; i = (i + 1) & l.mask {
 		switch l.keys[i] {
 		case h:
-			return true
+			return l.flags[i]
 		case 0:
-			return false
+			return 0
 		}
 	}
 }
 
+// has reports whether the sequence hash h is in the lexicon.
+func (l *lexicon) has(h uint64) bool { return l.get(h) != 0 }
+
 // addWord adds a word written with spaces between its syllables; words of
 // one syllable or more than maxWordLen syllables are ignored.
-func (l *lexicon) addWord(word string) {
+func (l *lexicon) addWord(word string, flags uint8) {
 	h, n := uint64(seqStart), 0
 	for _, syl := range strings.Fields(word) {
 		h = seqNext(h, hashSyllable(syl))
 		n++
 	}
 	if n >= 2 && n <= maxWordLen {
-		l.addHash(h)
+		l.addHash(h, flags)
 	}
 }
 
 // addWords adds one word a line.
-func (l *lexicon) addWords(text string) {
+func (l *lexicon) addWords(text string, flags uint8) {
 	for line := range strings.Lines(text) {
-		l.addWord(line)
+		l.addWord(line, flags)
 	}
 }
 
@@ -163,6 +181,10 @@ const (
 	fStatsShape
 	fStatsLex
 	fStatsPrev
+	fSource
+	fSourceShape
+	fSourceW0W1
+	fCapSpan
 	numFeatures
 )
 
@@ -235,6 +257,8 @@ func (sc *segScratch) features(k int, prev bool, f *[numFeatures]uint32) {
 		}
 	}
 	pair := uint64(sc.startMask[k]>>2) & 1
+	srcPair := uint64(sc.pairSrc[k])
+	srcCover := uint64(sc.coverSrc[k])
 	endLen := uint64(sc.endMax[k])
 	startLen := uint64(longestBit(sc.startMask[k+1]))
 	lex := uint64(cover) | pair<<4 | endLen<<8 | startLen<<12
@@ -278,4 +302,21 @@ func (sc *segScratch) features(k int, prev bool, f *[numFeatures]uint32) {
 	f[fStatsShape] = feat(fStatsShape, code&0x3f, s0|s1<<4, 0)
 	f[fStatsLex] = feat(fStatsLex, code&0x3f, lex, match)
 	f[fStatsPrev] = feat(fStatsPrev, code&0x7, p, sc.pairAt(k-1)&0x7)
+	// The run of capitalized syllables around the space: its length and
+	// the place of the space in it ("Lý Bỉnh Sâm", "Sea Games").
+	var capSpan uint64
+	if s0 == shapeTitle && s1 == shapeTitle {
+		a, b := k, k+1
+		for a > 0 && sc.shape[a-1] == shapeTitle {
+			a--
+		}
+		for b+1 < len(sc.shape) && sc.shape[b+1] == shapeTitle {
+			b++
+		}
+		capSpan = uint64(min(b-a+1, 6)) | uint64(min(k-a, 4))<<4 | (v0|v1<<2)<<8
+	}
+	f[fCapSpan] = feat(fCapSpan, capSpan, p, 0)
+	f[fSource] = feat(fSource, srcPair, srcCover, 0)
+	f[fSourceShape] = feat(fSourceShape, srcPair, srcCover, s0|s1<<4)
+	f[fSourceW0W1] = feat(fSourceW0W1, w0, w1, srcPair|srcCover<<4)
 }

@@ -33,8 +33,9 @@ type Segmenter struct {
 	scratch sync.Pool
 	// words are the lexicon words the model adds to VnVocab; keys and ws
 	// its feature weights, kept for MarshalBinary.
-	words []string
-	keys  []uint32
+	words  []string
+	splits []string
+	keys   []uint32
 	ws    []float32
 	// pairKeys and pairCodes are the bigram statistics, kept for
 	// MarshalBinary.
@@ -55,7 +56,7 @@ var syllableSet = sync.OnceValue(func() *lexicon {
 	lex := newLexicon(20000)
 	for line := range strings.Lines(vietdata.Syllables) {
 		if syl := strings.TrimSpace(line); syl != "" {
-			lex.addHash(hashSyllable(syl))
+			lex.addHash(hashSyllable(syl), fromVocab)
 		}
 	}
 	return lex
@@ -177,6 +178,9 @@ type segScratch struct {
 	valid []bool // the syllable is in the embedded syllable list
 	// pair[k] is the bigram statistics code of syllables k and k+1.
 	pair []uint16
+	// pairSrc[k] holds the sources of the word made of syllables k and
+	// k+1; coverSrc[k] the sources of every word covering that space.
+	pairSrc, coverSrc []uint8
 	// startMask[k] has bit L set when the lexicon holds the L syllables
 	// from k; endMax[k] is the length of the longest word ending at k.
 	startMask []uint16
@@ -213,6 +217,10 @@ func (sc *segScratch) analyse(n int, lex *lexicon, stats *bigramStats) {
 	sc.endMax = resize(sc.endMax, n)
 	sc.fmm = resize(sc.fmm, n)
 	sc.bmm = resize(sc.bmm, n)
+	sc.pairSrc = resize(sc.pairSrc, n)
+	sc.coverSrc = resize(sc.coverSrc, n)
+	clear(sc.pairSrc)
+	clear(sc.coverSrc)
 	clear(sc.endMax)
 	clear(sc.fmm)
 	clear(sc.bmm)
@@ -221,8 +229,18 @@ func (sc *segScratch) analyse(n int, lex *lexicon, stats *bigramStats) {
 		h := uint64(seqStart)
 		for l := 1; l <= maxWordLen && k+l <= n; l++ {
 			h = seqNext(h, sc.hash[k+l-1])
-			if l >= 2 && lex.has(h) {
+			if l < 2 {
+				continue
+			}
+			src := lex.get(h)
+			if l == 2 {
+				sc.pairSrc[k] = src
+			}
+			if src &= fromWords; src != 0 {
 				mask |= 1 << l
+				for m := k; m < k+l-1; m++ {
+					sc.coverSrc[m] |= src
+				}
 				if e := k + l - 1; uint8(l) > sc.endMax[e] {
 					sc.endMax[e] = uint8(l)
 				}
@@ -352,7 +370,7 @@ func hashSyllable(s string) uint64 {
 			toned = toned || info.tone != toneNone
 			r = letters.compose[info.vowel-1][info.tone][0]
 		} else {
-			r = unicode.ToLower(r)
+			r = lowerLetter(r)
 		}
 		var buf [utf8.UTFMax]byte
 		n := utf8.EncodeRune(buf[:], r)
@@ -380,7 +398,7 @@ func hashLowerRunes(b []byte) uint64 {
 		if info := letters.info(r); info.vowel != 0 {
 			r = letters.compose[info.vowel-1][info.tone][0]
 		} else {
-			r = unicode.ToLower(r)
+			r = lowerLetter(r)
 		}
 		var buf [utf8.UTFMax]byte
 		n := utf8.EncodeRune(buf[:], r)
@@ -389,4 +407,14 @@ func hashLowerRunes(b []byte) uint64 {
 		}
 	}
 	return h
+}
+
+// lowerLetter lower-cases r for hashing, reading "Ð"/"ð" (eth), often typed
+// for it, as "đ".
+func lowerLetter(r rune) rune {
+	switch r {
+	case 'Ð', 'ð', 'Đ':
+		return 'đ'
+	}
+	return unicode.ToLower(r)
 }

@@ -53,6 +53,22 @@ func LoadSegmenter(model []byte) (*Segmenter, error) {
 		}
 		words = append(words, string(b))
 	}
+	ns, err := binary.ReadUvarint(r)
+	if err != nil || ns > maxModelWords {
+		return nil, fmt.Errorf("viet: segmentation model: pair count: %v", err)
+	}
+	splits := make([]string, 0, ns)
+	for range ns {
+		l, err := binary.ReadUvarint(r)
+		if err != nil || l > maxModelWordLen {
+			return nil, fmt.Errorf("viet: segmentation model: pair: %v", err)
+		}
+		b := make([]byte, l)
+		if _, err := io.ReadFull(r, b); err != nil {
+			return nil, fmt.Errorf("viet: segmentation model: pair: %w", err)
+		}
+		splits = append(splits, string(b))
+	}
 	nf, err := binary.ReadUvarint(r)
 	if err != nil || nf > maxModelFeatures {
 		return nil, fmt.Errorf("viet: segmentation model: feature count: %v", err)
@@ -76,13 +92,39 @@ func LoadSegmenter(model []byte) (*Segmenter, error) {
 		keys = append(keys, uint32(key))
 		ws = append(ws, math.Float32frombits(binary.LittleEndian.Uint32(buf[:])))
 	}
-	lex := baseLexicon(len(words))
-	for _, w := range words {
-		lex.addWord(w)
+	np, err := binary.ReadUvarint(r)
+	if err != nil || np > maxModelFeatures {
+		return nil, fmt.Errorf("viet: segmentation model: pair count: %v", err)
 	}
-	g := newSegmenter(lex, newWeightTable(keys, ws))
-	g.words = words
+	pairKeys := make([]uint32, 0, np)
+	pairCodes := make([]uint16, 0, np)
+	key = 0
+	for range np {
+		d, err := binary.ReadUvarint(r)
+		if err != nil {
+			return nil, fmt.Errorf("viet: segmentation model: pair: %w", err)
+		}
+		key += d
+		if key == 0 || key > math.MaxUint32 {
+			return nil, errors.New("viet: segmentation model: pair key out of range")
+		}
+		if _, err := io.ReadFull(r, buf[:2]); err != nil {
+			return nil, fmt.Errorf("viet: segmentation model: pair code: %w", err)
+		}
+		pairKeys = append(pairKeys, uint32(key))
+		pairCodes = append(pairCodes, binary.LittleEndian.Uint16(buf[:2]))
+	}
+	lex := baseLexicon(len(words) + len(splits))
+	for _, w := range words {
+		lex.addWord(w, fromTrained)
+	}
+	for _, w := range splits {
+		lex.addWord(w, fromSplit)
+	}
+	g := newSegmenter(lex, newBigramStats(pairKeys, pairCodes), newWeightTable(keys, ws))
+	g.words, g.splits = words, splits
 	g.keys, g.ws = keys, ws
+	g.pairKeys, g.pairCodes = pairKeys, pairCodes
 	return g, nil
 }
 
@@ -90,12 +132,13 @@ func LoadSegmenter(model []byte) (*Segmenter, error) {
 // room for extra more.
 func baseLexicon(extra int) *lexicon {
 	lex := newLexicon(40000 + extra)
-	lex.addWords(vietdata.Vocab)
+	lex.addWords(vietdata.Vocab, fromVocab)
 	return lex
 }
 
 // MarshalBinary writes the segmenter's model: the words it adds to the
-// embedded lexicon and its feature weights, gzip-compressed. LoadSegmenter
+// embedded lexicon, its feature weights and its bigram statistics,
+// gzip-compressed. LoadSegmenter
 // reads it back.
 func (g *Segmenter) MarshalBinary() ([]byte, error) {
 	var raw bytes.Buffer
@@ -104,6 +147,11 @@ func (g *Segmenter) MarshalBinary() ([]byte, error) {
 	putUvarint := func(x uint64) { raw.Write(tmp[:binary.PutUvarint(tmp[:], x)]) }
 	putUvarint(uint64(len(g.words)))
 	for _, w := range g.words {
+		putUvarint(uint64(len(w)))
+		raw.WriteString(w)
+	}
+	putUvarint(uint64(len(g.splits)))
+	for _, w := range g.splits {
 		putUvarint(uint64(len(w)))
 		raw.WriteString(w)
 	}
@@ -119,6 +167,20 @@ func (g *Segmenter) MarshalBinary() ([]byte, error) {
 		prev = g.keys[i]
 		var b [4]byte
 		binary.LittleEndian.PutUint32(b[:], math.Float32bits(g.ws[i]))
+		raw.Write(b[:])
+	}
+	order = order[:0]
+	for i := range g.pairKeys {
+		order = append(order, i)
+	}
+	slices.SortFunc(order, func(a, b int) int { return int(int64(g.pairKeys[a]) - int64(g.pairKeys[b])) })
+	putUvarint(uint64(len(order)))
+	prev = 0
+	for _, i := range order {
+		putUvarint(uint64(g.pairKeys[i] - prev))
+		prev = g.pairKeys[i]
+		var b [2]byte
+		binary.LittleEndian.PutUint16(b[:], g.pairCodes[i])
 		raw.Write(b[:])
 	}
 	var out bytes.Buffer

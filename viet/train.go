@@ -2,6 +2,7 @@ package viet
 
 import (
 	"errors"
+	"iter"
 	"log/slog"
 	"math/rand/v2"
 )
@@ -18,6 +19,9 @@ type TrainOptions struct {
 	// Dev, when not empty, are held-out sentences: after each epoch the
 	// model is scored on them and the best epoch is kept.
 	Dev [][]string
+	// Unlabelled, when not nil, yields unlabelled texts (news articles)
+	// whose syllable-pair statistics become features.
+	Unlabelled iter.Seq[string]
 	// Seed fixes the order in which sentences are visited (default 1).
 	Seed uint64
 	// Logger receives one line per epoch (nil discards).
@@ -58,8 +62,11 @@ func TrainSegmenter(train [][]string, opts TrainOptions) (*Segmenter, error) {
 		golds[i] = newGoldSentence(s)
 	}
 	// Words of each fold, and the lexicon of each fold without its words.
+	// Pairs of syllables seen side by side in two different words are
+	// kept too, so that the model learns how often a pair is written apart.
 	foldWords := make([][]string, opts.Folds)
-	var allWords []string
+	foldSplits := make([][]string, opts.Folds)
+	var allWords, allSplits []string
 	seen := map[string]bool{}
 	for i, gs := range golds {
 		for _, w := range gs.multiWords() {
@@ -69,26 +76,47 @@ func TrainSegmenter(train [][]string, opts TrainOptions) (*Segmenter, error) {
 				allWords = append(allWords, w)
 			}
 		}
+		for _, w := range gs.splitPairs() {
+			foldSplits[i%opts.Folds] = append(foldSplits[i%opts.Folds], w)
+			if !seen["\x00"+w] {
+				seen["\x00"+w] = true
+				allSplits = append(allSplits, w)
+			}
+		}
 	}
 	lexicons := make([]*lexicon, opts.Folds)
 	for f := range lexicons {
-		lex := baseLexicon(len(allWords))
-		for g, words := range foldWords {
+		lex := baseLexicon(len(allWords) + len(allSplits))
+		for g := range foldWords {
 			if g != f || opts.Folds == 1 {
-				for _, w := range words {
-					lex.addWord(w)
+				for _, w := range foldWords[g] {
+					lex.addWord(w, fromTrained)
+				}
+				for _, w := range foldSplits[g] {
+					lex.addWord(w, fromSplit)
 				}
 			}
 		}
 		lexicons[f] = lex
 	}
+	var pairKeys []uint32
+	var pairCodes []uint16
+	if opts.Unlabelled != nil {
+		var n int
+		pairKeys, pairCodes, n = countBigrams(opts.Unlabelled)
+		log.Info("viet: train segmenter: unlabelled text", "syllables", n, "pairs", len(pairKeys))
+	}
+	stats := newBigramStats(pairKeys, pairCodes)
 	var runs []trainRun
 	for i, gs := range golds {
-		runs = gs.appendRuns(runs, lexicons[i%opts.Folds])
+		runs = gs.appendRuns(runs, lexicons[i%opts.Folds], stats)
 	}
-	fullLex := baseLexicon(len(allWords))
+	fullLex := baseLexicon(len(allWords) + len(allSplits))
 	for _, w := range allWords {
-		fullLex.addWord(w)
+		fullLex.addWord(w, fromTrained)
+	}
+	for _, w := range allSplits {
+		fullLex.addWord(w, fromSplit)
 	}
 
 	p := newPerceptron()
@@ -123,8 +151,9 @@ func TrainSegmenter(train [][]string, opts TrainOptions) (*Segmenter, error) {
 			}
 		}
 		keys, ws := p.averaged()
-		g := newSegmenter(fullLex, newWeightTable(keys, ws))
-		g.words, g.keys, g.ws = allWords, keys, ws
+		g := newSegmenter(fullLex, stats, newWeightTable(keys, ws))
+		g.words, g.splits, g.keys, g.ws = allWords, allSplits, keys, ws
+		g.pairKeys, g.pairCodes = pairKeys, pairCodes
 		attrs := []any{"epoch", epoch, "train_error", ratio(mistakes, gaps), "features", len(keys)}
 		if len(opts.Dev) == 0 {
 			best = g
@@ -152,9 +181,22 @@ func (gs goldSentence) multiWords() []string {
 	return out
 }
 
+// splitPairs returns the pairs of neighbouring syllables that belong to
+// two different gold words, joined by a space.
+func (gs goldSentence) splitPairs() []string {
+	var out []string
+	for w := 1; w < len(gs.spans); w++ {
+		a, b := gs.spans[w-1][1]-1, gs.spans[w][0]
+		if a >= 0 && b < len(gs.toks) && gs.toks[a].Kind == Syllable && gs.toks[b].Kind == Syllable {
+			out = append(out, gs.toks[a].Text+" "+gs.toks[b].Text)
+		}
+	}
+	return out
+}
+
 // appendRuns cuts a gold sentence into the runs of syllable tokens the
 // segmenter sees and appends them with their gold decisions.
-func (gs goldSentence) appendRuns(runs []trainRun, lex *lexicon) []trainRun {
+func (gs goldSentence) appendRuns(runs []trainRun, lex *lexicon, stats *bigramStats) []trainRun {
 	wordOf := make([]int, len(gs.toks))
 	for w, sp := range gs.spans {
 		for k := sp[0]; k < sp[1]; k++ {
@@ -171,7 +213,7 @@ func (gs goldSentence) appendRuns(runs []trainRun, lex *lexicon) []trainRun {
 			j++
 		}
 		sc := new(segScratch)
-		sc.load(gs.toks[i:j], lex)
+		sc.load(gs.toks[i:j], lex, stats)
 		join := make([]bool, j-i-1)
 		for k := range join {
 			join[k] = wordOf[i+k] == wordOf[i+k+1]

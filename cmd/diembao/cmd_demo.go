@@ -2,8 +2,11 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net"
+	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -47,7 +50,7 @@ the archive, prints what it indexed and exits.`,
 func runDemo(ctx context.Context, app *App, addr string, once bool) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	site, err := demosite.Start(ctx)
+	site, err := startDemoSite(ctx, app.DataDir)
 	if err != nil {
 		return err
 	}
@@ -98,4 +101,35 @@ func runDemo(ctx context.Context, app *App, addr string, once bool) error {
 	}
 	fmt.Fprintf(app.Stdout, "demo: web UI at http://%s/ (Ctrl-C to stop)\n", ln.Addr())
 	return srv.Serve(ctx, ln)
+}
+
+// demoSiteFile remembers the addresses of the demo outlets in the data
+// directory, so that every run serves the same URLs and the archive keeps one
+// copy of each article.
+const demoSiteFile = "demo-site.json"
+
+// startDemoSite starts the demo site on the addresses a previous run used,
+// or on free ports the first time, and remembers them.
+func startDemoSite(ctx context.Context, dataDir string) (*demosite.Site, error) {
+	path := filepath.Join(dataDir, demoSiteFile)
+	var addrs []string
+	if b, err := os.ReadFile(path); err == nil {
+		if err := json.Unmarshal(b, &addrs); err != nil {
+			return nil, fmt.Errorf("demo: %s: %v (delete it to choose new ports)", path, err)
+		}
+	}
+	site, err := demosite.Start(ctx, addrs...)
+	if err != nil {
+		return nil, fmt.Errorf("demo: cannot start the demo site on the ports of the last run (%v); is another demo running on this data directory?", err)
+	}
+	b, _ := json.Marshal(site.Addrs())
+	if err := os.MkdirAll(dataDir, 0o755); err != nil {
+		site.Close()
+		return nil, err
+	}
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		site.Close()
+		return nil, err
+	}
+	return site, nil
 }

@@ -183,21 +183,28 @@ func evalPages(dir string, base bool, rep *extractReport) error {
 	return nil
 }
 
+// readPage reads path, or path.gz; a gzipped file is unpacked (several
+// times when it was packed twice, as some files of the snippet set are).
 func readPage(path string) ([]byte, error) {
 	b, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
 		b, err = os.ReadFile(path + ".gz")
-		if err != nil {
-			return nil, err
-		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	for i := 0; i < 3 && bytes.HasPrefix(b, []byte{0x1f, 0x8b}); i++ {
 		zr, err := gzip.NewReader(bytes.NewReader(b))
 		if err != nil {
-			return nil, fmt.Errorf("%s.gz: %w", path, err)
+			return nil, fmt.Errorf("%s: %w", path, err)
 		}
-		defer zr.Close()
-		return io.ReadAll(zr)
+		b, err = io.ReadAll(zr)
+		zr.Close()
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
 	}
-	return b, err
+	return b, nil
 }
 
 func predictionOf(a *diembao.Article) prediction {

@@ -127,15 +127,18 @@ type library struct {
 	byKey   map[string]*article // "outlet/slug"
 }
 
-// load reads and checks every article file.
-func load() (*library, error) {
+// load reads and checks the embedded articles.
+func load() (*library, error) { return loadFS(articleFS) }
+
+// loadFS reads and checks every article file of fsys (under articles/).
+func loadFS(fsys fs.FS) (*library, error) {
 	lib := &library{outlets: outletDefs(), byKey: map[string]*article{}}
 	byID := map[string]*outlet{}
 	for _, o := range lib.outlets {
 		byID[o.ID] = o
 	}
 	var all []*article
-	err := fs.WalkDir(articleFS, "articles", func(p string, d fs.DirEntry, err error) error {
+	err := fs.WalkDir(fsys, "articles", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || path.Ext(p) != ".toml" {
 			return err
 		}
@@ -143,7 +146,7 @@ func load() (*library, error) {
 		if o == nil {
 			return fmt.Errorf("demosite: %s: folder names no outlet", p)
 		}
-		data, err := articleFS.ReadFile(p)
+		data, err := fs.ReadFile(fsys, p)
 		if err != nil {
 			return fmt.Errorf("demosite: %w", err)
 		}
@@ -179,6 +182,9 @@ func load() (*library, error) {
 		a.Outlet.articles = append(a.Outlet.articles, a)
 	}
 	for _, o := range lib.outlets {
+		if len(o.articles) == 0 {
+			return nil, fmt.Errorf("demosite: outlet %s has no article", o.ID)
+		}
 		slices.SortFunc(o.articles, func(x, y *article) int {
 			if c := y.Published.Compare(x.Published); c != 0 {
 				return c

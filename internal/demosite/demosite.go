@@ -22,6 +22,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -66,18 +67,24 @@ type Site struct {
 }
 
 // Start loads the demo articles and starts one HTTP listener per outlet on
-// 127.0.0.1 with a port chosen by the system, so that each outlet is a host
-// of its own. The site stops when ctx is done or Close is called.
-func Start(ctx context.Context) (*Site, error) {
+// 127.0.0.1, so that each outlet is a host of its own. addrs, when given,
+// are the listen addresses of the outlets in order (so that a later run
+// serves the same URLs); an outlet without one gets a port chosen by the
+// system. The site stops when ctx is done or Close is called.
+func Start(ctx context.Context, addrs ...string) (*Site, error) {
 	lib, err := load()
 	if err != nil {
 		return nil, err
 	}
 	s := &Site{stop: make(chan struct{})}
 	listeners := make([]net.Listener, 0, len(lib.outlets))
-	for _, o := range lib.outlets {
+	for i, o := range lib.outlets {
+		addr := "127.0.0.1:0"
+		if i < len(addrs) && addrs[i] != "" {
+			addr = addrs[i]
+		}
 		var lc net.ListenConfig
-		ln, err := lc.Listen(ctx, "tcp", "127.0.0.1:0")
+		ln, err := lc.Listen(ctx, "tcp", addr)
 		if err != nil {
 			for _, l := range listeners {
 				l.Close()
@@ -115,6 +122,16 @@ func Start(ctx context.Context) (*Site, error) {
 		}()
 	}
 	return s, nil
+}
+
+// Addrs returns the listen addresses of the outlets, in the order Start
+// takes them.
+func (s *Site) Addrs() []string {
+	out := make([]string, len(s.outlets))
+	for i, o := range s.outlets {
+		out[i] = strings.TrimPrefix(o.base, "http://")
+	}
+	return out
 }
 
 // Sources returns the demo outlets as sources pointing at the live local

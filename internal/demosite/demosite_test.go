@@ -1,10 +1,12 @@
 package demosite
 
 import (
+	"bytes"
 	"context"
 	"encoding/xml"
 	"fmt"
 	"html"
+	"image/gif"
 	"io"
 	"net/http"
 	"regexp"
@@ -157,8 +159,12 @@ func TestArticlePages(t *testing.T) {
 				t.Errorf("gold %q lacks language, source or date", a.Title)
 			}
 			for _, img := range a.Images {
-				if resp, _ := get(t, img.URL); resp.Header.Get("Content-Type") != "image/gif" {
-					t.Errorf("image %s: Content-Type %q", img.URL, resp.Header.Get("Content-Type"))
+				resp, body := get(t, img.URL)
+				if ct := resp.Header.Get("Content-Type"); ct != "image/gif" {
+					t.Errorf("image %s: Content-Type %q", img.URL, ct)
+				}
+				if _, err := gif.Decode(bytes.NewReader(body)); err != nil {
+					t.Errorf("image %s: %v", img.URL, err)
 				}
 			}
 		})

@@ -165,7 +165,7 @@ func newHandler(o *outlet) (http.Handler, error) {
 	}
 
 	// Static assets the pages refer to.
-	h.pages["/Portals/0/banner.gif"] = response{"image/gif", placeholderGIF}
+	h.pages["/Portals/0/banner.gif"] = response{"image/gif", []byte(placeholderGIF)}
 	h.pages["/Portals/_default/default.css"] = response{"text/css; charset=utf-8", []byte("body { font-family: Arial, sans-serif; font-size: 12px }\n")}
 
 	// Article pages and their photos.
@@ -189,7 +189,7 @@ func newHandler(o *outlet) (http.Handler, error) {
 			res = response{"text/html; charset=windows-1252", enc}
 		}
 		h.pages[o.pageKey(a.path())] = res
-		h.pages[strings.TrimPrefix(a.imageURL(), o.base)] = response{"image/gif", placeholderGIF}
+		h.pages[strings.TrimPrefix(a.imageURL(), o.base)] = response{"image/gif", []byte(placeholderGIF)}
 	}
 
 	// Feeds, sitemaps and robots.txt.
@@ -347,9 +347,5 @@ func jsonLD(a *article) template.JS {
 }
 
 // placeholderGIF is a 1×1 grey GIF served for every photo.
-var placeholderGIF = []byte{
-	0x47, 0x49, 0x46, 0x38, 0x39, 0x61, 0x01, 0x00, 0x01, 0x00, 0x80, 0x00, 0x00,
-	0xcc, 0xcc, 0xcc, 0x00, 0x00, 0x00, 0x21, 0xf9, 0x04, 0x01, 0x00, 0x00, 0x00,
-	0x00, 0x2c, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00, 0x02, 0x02,
-	0x44, 0x01, 0x00, 0x3b,
-}
+const placeholderGIF = "GIF89a\x01\x00\x01\x00\x80\x00\x00\xcc\xcc\xcc\x00\x00\x00" +
+	"!\xf9\x04\x01\x00\x00\x00\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;"

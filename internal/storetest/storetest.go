@@ -46,26 +46,36 @@ type Opener func(t *testing.T) *Backend
 // known part of it.
 var Now = time.Date(2020, 2, 28, 12, 0, 0, 0, diembao.Vietnam)
 
-// Run runs every conformance check against stores opened by open.
+// Run runs every conformance check against stores opened by open. The
+// checks run in parallel, each on a store of its own.
 func Run(t *testing.T, open Opener) {
-	t.Run("Sources", func(t *testing.T) { testSources(t, open(t)) })
-	t.Run("Fetches", func(t *testing.T) { testFetches(t, open(t)) })
-	t.Run("Articles", func(t *testing.T) { testArticles(t, open(t)) })
-	t.Run("Search", func(t *testing.T) { testSearch(t, open(t)) })
-	t.Run("Frontier", func(t *testing.T) {
-		b := open(t)
-		if b.Frontier == nil {
-			t.Skipf("%s has no frontier", b.Name)
-		}
-		testFrontier(t, b)
-	})
-	t.Run("FeedStates", func(t *testing.T) {
-		b := open(t)
-		if b.Feeds == nil {
-			t.Skipf("%s keeps no feed states", b.Name)
-		}
-		testFeedStates(t, b)
-	})
+	checks := []struct {
+		name string
+		fn   func(*testing.T, *Backend)
+	}{
+		{"Sources", testSources},
+		{"Fetches", testFetches},
+		{"Articles", testArticles},
+		{"Search", testSearch},
+		{"Frontier", func(t *testing.T, b *Backend) {
+			if b.Frontier == nil {
+				t.Skipf("%s has no frontier", b.Name)
+			}
+			testFrontier(t, b)
+		}},
+		{"FeedStates", func(t *testing.T, b *Backend) {
+			if b.Feeds == nil {
+				t.Skipf("%s keeps no feed states", b.Name)
+			}
+			testFeedStates(t, b)
+		}},
+	}
+	for _, c := range checks {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			c.fn(t, open(t))
+		})
+	}
 }
 
 //go:embed testdata/corpus.json

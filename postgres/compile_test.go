@@ -1,0 +1,169 @@
+package postgres
+
+import (
+	"math"
+	"testing"
+	"time"
+
+	"github.com/diembao/diembao"
+	"github.com/diembao/diembao/query"
+)
+
+// prepare parses and prepares q as the search does, with abbreviation
+// expansion off so that the trees do not depend on the lexicon.
+func prepare(t testing.TB, q string) query.Node {
+	t.Helper()
+	n, err := query.Parse(q, time.Date(2020, 2, 1, 0, 0, 0, 0, diembao.Vietnam))
+	if err != nil {
+		t.Fatalf("parse %q: %v", q, err)
+	}
+	n, err = query.DefaultAnalyzer().Prepare(n, query.Options{NoExpand: true})
+	if err != nil {
+		t.Fatalf("prepare %q: %v", q, err)
+	}
+	text, _, ok := query.Split(n)
+	if !ok {
+		t.Fatalf("split %q", q)
+	}
+	return text
+}
+
+func TestCompileTsquery(t *testing.T) {
+	tests := []struct {
+		name, query, match string
+		exclude            []string
+	}{
+		{"folded word", "ha", `(('tf:ha') | ('bf:ha'))`, nil},
+		{"accented word", "hà", `((('t:hà') | ('b:hà')) | (('tf:ha') | ('bf:ha')))`, nil},
+		{"phrase", `"nền tảng"`,
+			`((('t:nền' <-> 't:tảng') | ('b:nền' <-> 'b:tảng')) | (('tf:nen' <-> 'tf:tang') | ('bf:nen' <-> 'bf:tang')))`, nil},
+		{"prefix", "chuyen*", `(('tf:chuyen':*) | ('bf:chuyen':*))`, nil},
+		{"title field", "title:ha", `(('tf:ha'))`, nil},
+		{"author field", `author:"lê"`, `((('a:lê')) | (('a:le')))`, nil},
+		{"not binds to its and", "lua OR gao -ngo",
+			`((('tf:lua') | ('bf:lua')) | (((('tf:gao') | ('bf:gao'))) & !(('tf:ngo') | ('bf:ngo'))))`, nil},
+		{"grouped or and not", "(lua OR gao) -ngo",
+			`((((('tf:lua') | ('bf:lua')) | (('tf:gao') | ('bf:gao')))) & !(('tf:ngo') | ('bf:ngo')))`, nil},
+		{"only exclusions", "-lua -gao", "", []string{`(('tf:lua') | ('bf:lua'))`, `(('tf:gao') | ('bf:gao'))`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := compile(prepare(t, tt.query))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := ""
+			if c.match != nil {
+				got = c.match.tsquery()
+			}
+			if got != tt.match {
+				t.Errorf("match of %q =\n%s\nwant\n%s", tt.query, got, tt.match)
+			}
+			if len(c.exclude) != len(tt.exclude) {
+				t.Fatalf("%d exclusions, want %d", len(c.exclude), len(tt.exclude))
+			}
+			for i, x := range c.exclude {
+				if x.tsquery() != tt.exclude[i] {
+					t.Errorf("exclusion %d = %s, want %s", i, x.tsquery(), tt.exclude[i])
+				}
+			}
+		})
+	}
+}
+
+func TestBoost(t *testing.T) {
+	c, err := compile(prepare(t, "hà nội"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.boost == nil {
+		t.Fatal("a run of two words has no boost terms")
+	}
+	ph := c.boost.phrases()
+	if len(ph) < 2 || len(ph[0].tokens) != 2 || ph[0].tokens[0] != "hà" {
+		t.Errorf("boost phrases %+v, want the run as a phrase first", ph)
+	}
+}
+
+func TestOccurrences(t *testing.T) {
+	d := docPositions{
+		"b:nền": {4, 10}, "b:tảng": {5, 20}, "t:nền": {1},
+		"bf:chuyen": {1}, "bf:chuyenđoi": {7}, "bf:chuyển": {9},
+	}
+	tests := []struct {
+		name string
+		ph   *expr
+		want []int
+	}{
+		{"phrase in body", &expr{cols: []int{0, 2}, tokens: []string{"nền", "tảng"}}, []int{2}},
+		{"word in title and body", &expr{cols: []int{2, 0}, tokens: []string{"nền"}}, []int{0, 2, 2}},
+		{"absent", &expr{cols: []int{0}, tokens: []string{"tảng"}}, nil},
+		{"prefix", &expr{cols: []int{3}, tokens: []string{"chuyen"}, prefix: true}, []int{3, 3}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := d.occurrences(tt.ph)
+			if len(got) != len(tt.want) {
+				t.Fatalf("occurrences = %v, want %v", got, tt.want)
+			}
+			for i := range got {
+				if got[i] != tt.want[i] {
+					t.Errorf("occurrences = %v, want %v", got, tt.want)
+				}
+			}
+		})
+	}
+}
+
+func TestBM25(t *testing.T) {
+	// One phrase in the folded title of a document of 128 tokens among 20
+	// documents of 2798 tokens, 6 of which contain it.
+	ph := &expr{op: opPhrase, cols: []int{1, 3}, tokens: []string{"ha"}}
+	d := docPositions{"tf:ha": {1}}
+	got := bm25(d, 128, ph, []*expr{ph}, []float64{idf(20, 6)}, &matchWeights, 2798.0/20)
+	want := -math.Log(14.5/6.5) * (4 * 2.2) / (4 + 1.2*(0.25+0.75*128/(2798.0/20)))
+	if math.Abs(got-want) > 1e-12 {
+		t.Errorf("bm25 = %v, want %v", got, want)
+	}
+	if v := idf(20, 15); v != 1e-6 {
+		t.Errorf("idf of a phrase in most documents = %v, want the floor 1e-6", v)
+	}
+	t.Run("unmatched branch counts nothing", func(t *testing.T) {
+		a := &expr{op: opPhrase, cols: []int{1}, tokens: []string{"ha"}}
+		b := &expr{op: opPhrase, cols: []int{1}, tokens: []string{"noi"}}
+		c := &expr{op: opPhrase, cols: []int{1}, tokens: []string{"hdnd"}}
+		x := &expr{op: opOr, kids: []*expr{{op: opAnd, kids: []*expr{a, b}}, c}}
+		doc := docPositions{"tf:ha": {1}, "tf:hdnd": {2}}
+		idfs := []float64{1, 1, 1}
+		got := bm25(doc, 100, x, []*expr{a, b, c}, idfs, &matchWeights, 100)
+		only := bm25(doc, 100, c, []*expr{c}, idfs[:1], &matchWeights, 100)
+		if got != only {
+			t.Errorf("score %v counts the phrase of an AND that does not match; want %v", got, only)
+		}
+	})
+}
+
+func TestCursor(t *testing.T) {
+	for _, order := range []diembao.Sort{diembao.SortRelevance, diembao.SortNewest, diembao.SortOldest} {
+		t.Run(string(order), func(t *testing.T) {
+			c := cursor{Score: -12.345678901234567, Key: 1580000000, ID: 42}
+			got, err := decodeCursor(c.encode(order), order)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if order == diembao.SortRelevance {
+				c.Key = 0
+			} else {
+				c.Score = 0
+			}
+			if *got != c {
+				t.Errorf("cursor round trip = %+v, want %+v", *got, c)
+			}
+		})
+	}
+	for _, bad := range []string{"!!", "cjox", cursor{ID: 1}.encode(diembao.SortNewest)} {
+		if _, err := decodeCursor(bad, diembao.SortRelevance); diembao.ErrorCode(err) != diembao.EINVALID {
+			t.Errorf("decodeCursor(%q) = %v, want EINVALID", bad, err)
+		}
+	}
+}
