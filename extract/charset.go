@@ -56,12 +56,25 @@ func Decode(page []byte, header http.Header) ([]byte, Charset) {
 		if out, ok := decodeLegacy(label, page); ok {
 			return out, Charset{label, from}
 		}
-		if enc, err := htmlindex.Get(label); err == nil && !isWestern(label) {
-			return decodeWith(enc, page), Charset{label, from}
+		if enc, err := htmlindex.Get(label); err == nil {
+			out := decodeWith(enc, page)
+			if !isWestern(label) {
+				return out, Charset{label, from}
+			}
+			// Vietnamese pages typed in legacy fonts are often declared as
+			// Windows-1252: trust the declaration unless the text reads as
+			// such a font.
+			if l, ok := legacyInWestern(page, out); ok {
+				if out, ok := decodeLegacy(l, page); ok {
+					return out, Charset{l, "sniff"}
+				}
+			}
+			return out, Charset{label, from}
 		}
 	}
-	// Nothing usable was declared (or the declaration was UTF-8 or a
-	// Western code page, both contradicted by the bytes): sniff.
+	// Nothing usable was declared (or the declaration was UTF-8, which the
+	// bytes contradict): sniff for legacy Vietnamese encodings, and never
+	// fall back to Windows-1252.
 	if l, ok := sniffLegacy(page); ok {
 		if out, ok := decodeLegacy(l, page); ok {
 			return out, Charset{l, "sniff"}

@@ -88,6 +88,7 @@ func (e *Extractor) Extract(page []byte, pageURL string, fetched time.Time, head
 	a.Section = x.section()
 	a.Tags = x.tags()
 	a.URL = canonicalURL(pageURL, meta)
+	fixMojibake(a)
 	a.Language = language(meta, a)
 	e.logger.Debug("extracted", "url", pageURL, "charset", cs.Name, "charset_from", cs.From,
 		"paragraphs", len(a.Body), "published_from", a.PublishedFrom)

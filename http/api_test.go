@@ -189,8 +189,8 @@ func TestAPISearchRequest(t *testing.T) {
 				t.Errorf("since %v until %v", req.Since, req.Until)
 			}
 		}},
-		{"sources by ID, name and host", "q=a&source=2&source=b%C3%A1o+h%C3%A0+nam,tinnhanh.example", func(t *testing.T, req diembao.SearchRequest) {
-			if !slices.Equal(req.SourceIDs, []int64{2, 1, 2}) {
+		{"sources by ID, name and host", "q=a&source=2,1&source=b%C3%A1o+h%C3%A0+nam&source=tinnhanh.example", func(t *testing.T, req diembao.SearchRequest) {
+			if !slices.Equal(req.SourceIDs, []int64{2, 1, 1, 2}) {
 				t.Errorf("source IDs %v", req.SourceIDs)
 			}
 		}},
@@ -199,8 +199,8 @@ func TestAPISearchRequest(t *testing.T) {
 				t.Errorf("query %q", req.Query)
 			}
 		}},
-		{"unconfigured source names become clauses", "q=a&source=Kh%C3%B4ng+C%C3%B3,B%C3%A1o+%22X%22", func(t *testing.T, req diembao.SearchRequest) {
-			if req.Query != `(a) (source:"Không Có" OR source:"Báo  X ")` || req.SourceIDs != nil {
+		{"unconfigured source names become clauses", "q=a&source=Kh%C3%B4ng+C%C3%B3&source=B%C3%A1o+%22X%22,+b%E1%BA%A3n+in", func(t *testing.T, req diembao.SearchRequest) {
+			if req.Query != `(a) (source:"Không Có" OR source:"Báo  X , bản in")` || req.SourceIDs != nil {
 				t.Errorf("query %q, source IDs %v", req.Query, req.SourceIDs)
 			}
 		}},

@@ -120,7 +120,7 @@ func parseSearchParams(v url.Values) (searchParams, error) {
 		return p, invalid("until is before since.")
 	}
 
-	p.Sources = splitList(v["source"])
+	p.Sources = sourceList(v["source"])
 	if len(p.Sources) > maxSourceFilters {
 		return p, invalid("Too many sources (at most %d).", maxSourceFilters)
 	}
@@ -143,6 +143,33 @@ func splitList(vals []string) []string {
 			if item = strings.TrimSpace(item); item != "" {
 				out = append(out, item)
 			}
+		}
+	}
+	return out
+}
+
+// sourceList reads the source parameters: each is a source name or host,
+// or a comma-separated list of IDs ("1,2,3"). Names are never split, since
+// outlet names may hold commas.
+func sourceList(vals []string) []string {
+	var out []string
+	for _, v := range vals {
+		v = strings.TrimSpace(v)
+		if v == "" {
+			continue
+		}
+		ids := splitList([]string{v})
+		allIDs := len(ids) > 0
+		for _, id := range ids {
+			if n, err := strconv.ParseInt(id, 10, 64); err != nil || n <= 0 {
+				allIDs = false
+				break
+			}
+		}
+		if allIDs {
+			out = append(out, ids...)
+		} else {
+			out = append(out, v)
 		}
 	}
 	return out

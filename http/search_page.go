@@ -279,6 +279,10 @@ func activeFilters(q url.Values, p searchParams, names map[string]string) []filt
 // of facetNames. Source values that are IDs are labelled with the source's
 // name.
 func facetViews(q url.Values, facets map[string][]diembao.FacetCount, names map[string]string) []facetView {
+	ids := make(map[string]string, len(names))
+	for id, n := range names {
+		ids[n] = id
+	}
 	var out []facetView
 	for _, name := range facetNames {
 		counts := facets[name]
@@ -290,17 +294,21 @@ func facetViews(q url.Values, facets map[string][]diembao.FacetCount, names map[
 			if c.Value == "" {
 				continue
 			}
-			label := c.Value
+			label, param := c.Value, c.Value
 			switch name {
 			case "source":
+				// Source facets count by ID or by outlet name; a name of a
+				// configured source filters by its ID.
 				if n, ok := names[c.Value]; ok {
 					label = n
+				} else if id, ok := ids[c.Value]; ok {
+					param = id
 				}
 			case "day":
 				label = dayLabel(c.Value)
 			}
-			active := q.Get(name) == c.Value
-			link := withParams(q, name, c.Value)
+			active := q.Get(name) == param
+			link := withParams(q, name, param)
 			if active {
 				link = withParams(q, name, "")
 			}

@@ -80,7 +80,7 @@ func TestSearchPage(t *testing.T) {
 		}},
 		NextCursor: "c2",
 		Facets: map[string][]diembao.FacetCount{
-			"source":  {{Value: "1", Count: 30}, {Value: "Tin Nhanh", Count: 12}},
+			"source":  {{Value: "1", Count: 30}, {Value: "Tin Nhanh", Count: 12}, {Value: "Báo Xa, bản in", Count: 1}},
 			"section": {{Value: "Chính trị", Count: 40}},
 			"day":     {{Value: "2020-01-10", Count: 42}},
 		},
@@ -109,6 +109,8 @@ func TestSearchPage(t *testing.T) {
 				"cursor=c2", "page=2",
 				"Nguồn", "Chuyên mục", "Ngày đăng",
 				"href=\"/?q=ban&#43;chi&#43;dao&#43;35&amp;source=1\"",
+				"href=\"/?q=ban&#43;chi&#43;dao&#43;35&amp;source=2\"",
+				"href=\"/?q=ban&#43;chi&#43;dao&#43;35&amp;source=B%C3%A1o&#43;Xa%2C&#43;b%E1%BA%A3n&#43;in\"",
 				"10/01/2020",
 				`<option value="relevance" selected>`,
 			},

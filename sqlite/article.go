@@ -7,7 +7,9 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/diembao/diembao"
@@ -59,16 +61,12 @@ func (s *ArticleService) PutArticle(ctx context.Context, a *diembao.Article) (di
 // transaction for all of them, which is much faster for bulk imports. Either
 // every article is stored or, on error, none is.
 func (s *ArticleService) PutArticles(ctx context.Context, list []*diembao.Article) ([]diembao.PutResult, error) {
-	docs := make([]query.Document, len(list))
-	for i, a := range list {
+	for _, a := range list {
 		if err := validateArticle(a); err != nil {
 			return nil, err
 		}
-		if a.ContentHash == "" {
-			a.ContentHash = ContentHash(a)
-		}
-		docs[i] = s.analyzer.Document(a)
 	}
+	docs := s.analyze(list)
 	tx, err := s.db.db.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: put articles: %w", err)
@@ -86,6 +84,44 @@ func (s *ArticleService) PutArticles(ctx context.Context, list []*diembao.Articl
 		return nil, fmt.Errorf("sqlite: put articles: %w", err)
 	}
 	return results, nil
+}
+
+// parallelBatch is the smallest batch analysed by several goroutines.
+const parallelBatch = 32
+
+// analyze computes the content hashes (where empty) and the index entries
+// of list, on all processors when the batch is large.
+func (s *ArticleService) analyze(list []*diembao.Article) []query.Document {
+	docs := make([]query.Document, len(list))
+	one := func(i int) {
+		a := list[i]
+		if a.ContentHash == "" {
+			a.ContentHash = ContentHash(a)
+		}
+		docs[i] = s.analyzer.Document(a)
+	}
+	workers := runtime.GOMAXPROCS(0)
+	if len(list) < parallelBatch || workers < 2 {
+		for i := range list {
+			one(i)
+		}
+		return docs
+	}
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for range workers {
+		wg.Go(func() {
+			for i := range next {
+				one(i)
+			}
+		})
+	}
+	for i := range list {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	return docs
 }
 
 func validateArticle(a *diembao.Article) error {

@@ -2,27 +2,27 @@ package sqlite
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/diembao/diembao"
 	"github.com/diembao/diembao/query"
 )
 
-// bm25Weights are the column weights of article_index for bm25(), in column
-// order: title, title_f, body, body_f, words, words_f, author, source,
-// section. The title counts above the text, an exact form above a folded
-// one, so that "bản" is not drowned by "ban" and "bàn".
-const bm25Weights = "10.0, 4.0, 1.0, 0.4, 1.5, 0.6, 1.0, 1.0, 1.0"
+// weightList formats column weights as bm25() arguments.
+func weightList(w [9]float64) string {
+	parts := make([]string, len(w))
+	for i, x := range w {
+		parts[i] = strconv.FormatFloat(x, 'f', -1, 64)
+	}
+	return strings.Join(parts, ", ")
+}
 
-// boostWeights are the column weights of the boost query (query.And.Boost:
-// the words of a run as a phrase, its segmented words). Adjacency is
-// evidence of its own wherever it occurs, so the text counts as much as
-// the title here.
-const boostWeights = "4.0, 2.0, 4.0, 2.0, 2.0, 1.0, 1.0, 1.0, 1.0"
-
-// boostFactor scales the boost query's score before it is added to the
-// score of the match.
-const boostFactor = 2.0
+var (
+	ranking      = query.DefaultRanking()
+	bm25Weights  = weightList(ranking.Weights)
+	boostWeights = weightList(ranking.BoostWeights)
+)
 
 // columns returns the FTS5 column filters for the exact and the folded form
 // of a term in field f; same is set when both forms share the columns.

@@ -229,7 +229,7 @@ func (p *plan) from() string {
 	if p.boost == "" {
 		return `(` + m + `) f JOIN articles a ON a.id = f.id`
 	}
-	return `(SELECT m.id, m.score + ` + strconv.FormatFloat(boostFactor, 'f', -1, 64) + ` * coalesce(b.score, 0) AS score
+	return `(SELECT m.id, m.score + ` + strconv.FormatFloat(ranking.BoostFactor, 'f', -1, 64) + ` * coalesce(b.score, 0) AS score
 		FROM (` + m + `) m LEFT JOIN (SELECT rowid AS id, bm25(article_index, ` + boostWeights + `) AS score
 		FROM article_index WHERE article_index MATCH ?) b ON b.id = m.id) f JOIN articles a ON a.id = f.id`
 }

@@ -185,6 +185,7 @@ const (
 	fSourceShape
 	fSourceW0W1
 	fCapSpan
+	fRunPos
 	numFeatures
 )
 
@@ -316,6 +317,8 @@ func (sc *segScratch) features(k int, prev bool, f *[numFeatures]uint32) {
 		capSpan = uint64(min(b-a+1, 6)) | uint64(min(k-a, 4))<<4 | (v0|v1<<2)<<8
 	}
 	f[fCapSpan] = feat(fCapSpan, capSpan, p, 0)
+	n := len(sc.hash)
+	f[fRunPos] = feat(fRunPos, uint64(min(n, 6)), uint64(min(k, 3)), uint64(min(n-2-k, 3))|srcPair<<4)
 	f[fSource] = feat(fSource, srcPair, srcCover, 0)
 	f[fSourceShape] = feat(fSourceShape, srcPair, srcCover, s0|s1<<4)
 	f[fSourceW0W1] = feat(fSourceW0W1, w0, w1, srcPair|srcCover<<4)

@@ -22,6 +22,10 @@ type TrainOptions struct {
 	// Unlabelled, when not nil, yields unlabelled texts (news articles)
 	// whose syllable-pair statistics become features.
 	Unlabelled iter.Seq[string]
+	// Models is the number of perceptrons trained side by side, each
+	// visiting the sentences in its own order; the model is their average
+	// (default 1).
+	Models int
 	// Seed fixes the order in which sentences are visited (default 1).
 	Seed uint64
 	// Logger receives one line per epoch (nil discards).
@@ -52,6 +56,9 @@ func TrainSegmenter(train [][]string, opts TrainOptions) (*Segmenter, error) {
 	}
 	if opts.Seed == 0 {
 		opts.Seed = 1
+	}
+	if opts.Models <= 0 {
+		opts.Models = 1
 	}
 	log := opts.Logger
 	if log == nil {
@@ -119,38 +126,46 @@ func TrainSegmenter(train [][]string, opts TrainOptions) (*Segmenter, error) {
 		fullLex.addWord(w, fromSplit)
 	}
 
-	p := newPerceptron()
-	rng := rand.New(rand.NewPCG(opts.Seed, 0x5eed))
-	order := make([]int, len(runs))
-	for i := range order {
-		order[i] = i
+	models := make([]*perceptron, opts.Models)
+	rngs := make([]*rand.Rand, opts.Models)
+	orders := make([][]int, opts.Models)
+	for m := range models {
+		models[m] = newPerceptron()
+		rngs[m] = rand.New(rand.NewPCG(opts.Seed+uint64(m), 0x5eed))
+		orders[m] = make([]int, len(runs))
+		for i := range orders[m] {
+			orders[m][i] = i
+		}
 	}
 	var best *Segmenter
 	bestF1 := -1.0
 	var f [numFeatures]uint32
 	for epoch := 1; epoch <= opts.Epochs; epoch++ {
-		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
 		mistakes, gaps := 0, 0
-		for _, ri := range order {
-			r := runs[ri]
-			prev := false
-			for k, gold := range r.join {
-				r.sc.features(k, prev, &f)
-				pred := p.score(&f) > 0
-				p.tick()
-				gaps++
-				if pred != gold {
-					mistakes++
-					delta := 1.0
-					if !gold {
-						delta = -1
+		for m, p := range models {
+			order := orders[m]
+			rngs[m].Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
+			for _, ri := range order {
+				r := runs[ri]
+				prev := false
+				for k, gold := range r.join {
+					r.sc.features(k, prev, &f)
+					pred := p.score(&f) > 0
+					p.tick()
+					gaps++
+					if pred != gold {
+						mistakes++
+						delta := 1.0
+						if !gold {
+							delta = -1
+						}
+						p.update(&f, delta)
 					}
-					p.update(&f, delta)
+					prev = pred
 				}
-				prev = pred
 			}
 		}
-		keys, ws := p.averaged()
+		keys, ws := averageModels(models)
 		g := newSegmenter(fullLex, stats, newWeightTable(keys, ws))
 		g.words, g.splits, g.keys, g.ws = allWords, allSplits, keys, ws
 		g.pairKeys, g.pairCodes = pairKeys, pairCodes
@@ -260,6 +275,24 @@ func (p *perceptron) update(f *[numFeatures]uint32, delta float64) {
 		a.last = p.time
 		a.w += delta
 	}
+}
+
+// averageModels returns the mean of the averaged weights of models.
+func averageModels(models []*perceptron) ([]uint32, []float32) {
+	sum := map[uint32]float32{}
+	for _, p := range models {
+		keys, ws := p.averaged()
+		for i, k := range keys {
+			sum[k] += ws[i] / float32(len(models))
+		}
+	}
+	keys := make([]uint32, 0, len(sum))
+	ws := make([]float32, 0, len(sum))
+	for k, w := range sum {
+		keys = append(keys, k)
+		ws = append(ws, w)
+	}
+	return keys, ws
 }
 
 // averaged returns the averaged weights, leaving out those too small to

@@ -94,6 +94,8 @@ func child(dir string) error {
 	}
 	defer c.Close()
 	fmt.Println("ready")
+	t0 := time.Now()
+	c.OnProgress = func(p crawl.Progress) { fmt.Fprintln(os.Stderr, time.Since(t0), p.Source.Name, p.Stage, p.Feeds, p.Fetched) }
 	start := time.Now()
 	sum, err := c.RunOnce(ctx)
 	if sum != nil {
@@ -184,6 +186,7 @@ func TestCrashSafety(t *testing.T) {
 		case <-timer:
 			_ = cmd.Process.Signal(syscall.SIGKILL)
 			<-done
+			t.Logf("killed after %v:\n%s", killAfter, errOut.String())
 			return true
 		case <-time.After(2 * time.Minute):
 			_ = cmd.Process.Kill()
@@ -191,22 +194,31 @@ func TestCrashSafety(t *testing.T) {
 		}
 		return false
 	}
-	kills := 0
-	for range 200 {
-		if kills >= 20 {
-			break
-		}
-		if run(time.Duration(1+rand.IntN(800)) * time.Millisecond) {
+	// Kill crawls at random moments until 20 of them died; a crawl that
+	// finishes first is simply started again.
+	kills, runs := 0, 0
+	for ; kills < 20 && runs < 100; runs++ {
+		if run(time.Duration(1+rand.IntN(1000)) * time.Millisecond) {
 			kills++
-		} else {
-			break // the crawl finished before the kill
 		}
 	}
-	// Then run to completion, as often as it takes the retries to settle.
-	for range 3 {
+	if kills < 20 {
+		t.Fatalf("only %d of %d crawls were killed", kills, runs)
+	}
+	db, err = sqlite.Open(ctx, filepath.Join(dir, "diembao.db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var before int
+	if err := db.SQL().QueryRowContext(ctx, `SELECT count(*) FROM crash_articles`).Scan(&before); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	t.Logf("%d of %d crawls killed; %d articles stored by then", kills, runs, before)
+	// Then run to completion twice: the second run must find nothing left.
+	for range 2 {
 		run(0)
 	}
-	t.Logf("killed %d times", kills)
 
 	db, err = sqlite.Open(ctx, filepath.Join(dir, "diembao.db"), nil)
 	if err != nil {

@@ -94,7 +94,10 @@ func Start(ctx context.Context, addrs ...string) (*Site, error) {
 		listeners = append(listeners, ln)
 		o.base = "http://" + ln.Addr().String()
 	}
-	for i, o := range lib.outlets {
+	// Render every outlet before serving any, so that a failure leaves
+	// nothing running.
+	handlers := make([]http.Handler, 0, len(lib.outlets))
+	for _, o := range lib.outlets {
 		h, err := newHandler(o)
 		if err != nil {
 			for _, l := range listeners {
@@ -102,6 +105,9 @@ func Start(ctx context.Context, addrs ...string) (*Site, error) {
 			}
 			return nil, err
 		}
+		handlers = append(handlers, h)
+	}
+	for i, h := range handlers {
 		srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 		s.servers = append(s.servers, srv)
 		s.wg.Add(1)

@@ -8,6 +8,7 @@ import (
 	"html"
 	"image/gif"
 	"io"
+	"net"
 	"net/http"
 	"regexp"
 	"slices"
@@ -533,5 +534,47 @@ func BenchmarkServeArticle(b *testing.B) {
 		}
 		io.Copy(io.Discard, resp.Body)
 		resp.Body.Close()
+	}
+}
+
+func TestStartOnGivenAddresses(t *testing.T) {
+	first, err := Start(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var addrs []string
+	for _, src := range first.Sources() {
+		addrs = append(addrs, strings.TrimSuffix(strings.TrimPrefix(src.Homepage, "http://"), "/"))
+	}
+	urls := first.Articles()
+	if err := first.Close(); err != nil {
+		t.Fatal(err)
+	}
+	again, err := Start(t.Context(), addrs...)
+	if err != nil {
+		t.Fatalf("Start on %v: %v", addrs, err)
+	}
+	defer again.Close()
+	for i, a := range again.Articles() {
+		if a.URL != urls[i].URL {
+			t.Fatalf("article %d at %s, was %s", i, a.URL, urls[i].URL)
+		}
+	}
+	get(t, again.Articles()[0].URL)
+}
+
+func TestStartAddressInUse(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	s, err := Start(t.Context(), "", ln.Addr().String())
+	if err == nil {
+		s.Close()
+		t.Fatalf("Start on the busy address %s succeeded", ln.Addr())
+	}
+	if !strings.HasPrefix(err.Error(), "demosite: listen for ") {
+		t.Errorf("error %q does not say which outlet could not listen", err)
 	}
 }

@@ -27,9 +27,10 @@ func main() {
 	out := flag.String("out", "vietdata/segmodel.bin", "model file to write")
 	epochs := flag.Int("epochs", 12, "training epochs (the best on dev is kept)")
 	folds := flag.Int("folds", 5, "jackknife folds for the lexicon features")
+	models := flag.Int("models", 5, "perceptrons trained side by side and averaged")
 	vntc := flag.String("vntc", "vntc/vntc_10topics_train.jsonl.gz", "unlabelled news texts (gzipped JSON lines with a \"text\" field) under the data directory; empty to train without")
 	flag.Parse()
-	if err := run(*data, *out, *vntc, *epochs, *folds); err != nil {
+	if err := run(*data, *out, *vntc, *epochs, *folds, *models); err != nil {
 		fmt.Fprintln(os.Stderr, "segtrain:", err)
 		os.Exit(1)
 	}
@@ -44,7 +45,7 @@ func readCoNLLU(path string) ([][]string, error) {
 	return viet.ReadCoNLLU(f)
 }
 
-func run(data, out, vntc string, epochs, folds int) error {
+func run(data, out, vntc string, epochs, folds, models int) error {
 	train, err := readCoNLLU(filepath.Join(data, "ud-vtb", "vi_vtb-ud-train.conllu"))
 	if err != nil {
 		return err
@@ -54,7 +55,7 @@ func run(data, out, vntc string, epochs, folds int) error {
 		return err
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
-	opts := viet.TrainOptions{Epochs: epochs, Folds: folds, Dev: dev, Logger: log}
+	opts := viet.TrainOptions{Epochs: epochs, Folds: folds, Models: models, Dev: dev, Logger: log}
 	if vntc != "" {
 		opts.Unlabelled = readVNTC(filepath.Join(data, vntc), log)
 	}
