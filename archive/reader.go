@@ -84,9 +84,15 @@ func Open(path string) (*Reader, error) {
 	return OpenAt(path, 0)
 }
 
-// OpenAt opens a WARC file and starts reading at the record at offset.
+// OpenAt opens a WARC file and starts reading at the record at offset. A
+// file still being written is found under its final name too.
 func OpenAt(path string, offset int64) (*Reader, error) {
 	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		if of, oerr := os.Open(path + openSuffix); oerr == nil {
+			f, err = of, nil
+		}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("archive: %w", err)
 	}

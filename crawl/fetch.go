@@ -41,7 +41,7 @@ func (e *Error) Error() string {
 	if e.Status != 0 && e.Err == nil {
 		return fmt.Sprintf("crawl: %s: HTTP %d", e.URL, e.Status)
 	}
-	return fmt.Sprintf("crawl: %s: %v", e.URL, e.Err)
+	return fmt.Sprintf("crawl: %s: %s", e.URL, strings.TrimPrefix(e.Err.Error(), "crawl: "))
 }
 
 // Unwrap returns the cause.

@@ -4,10 +4,10 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
-	"errors"
 	"fmt"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/netip"
 	"strings"
 	"sync/atomic"
@@ -395,11 +395,8 @@ type mockServer struct{ URL string }
 func newMock(t *testing.T, bodies map[string]string, hits *atomic.Int32) *mockServer {
 	t.Helper()
 	m := &mockServer{}
-	srv := site(t, map[string]http.HandlerFunc{"/": func(w http.ResponseWriter, r *http.Request) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b, ok := bodies[r.URL.Path]
-		if r.URL.Path == "/feed.xml" {
-			ok = false
-		}
 		if !ok {
 			http.NotFound(w, r)
 			return
@@ -409,9 +406,8 @@ func newMock(t *testing.T, bodies map[string]string, hits *atomic.Int32) *mockSe
 		}
 		w.Header().Set("Content-Type", "application/xml")
 		fmt.Fprint(w, strings.ReplaceAll(b, "{{base}}", m.URL))
-	}})
+	}))
+	t.Cleanup(srv.Close)
 	m.URL = srv.URL
 	return m
 }
-
-var _ = errors.New

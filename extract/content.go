@@ -158,7 +158,7 @@ func isImageUnit(n *node) bool {
 			if c.tag == atom.P {
 				ps++
 			}
-			return ps < 4
+			return ps < 4 && !c.isText()
 		})
 		return ps < 4
 	}
@@ -175,16 +175,7 @@ func imageClass(cid string) bool {
 	return false
 }
 
-func hasImg(n *node) bool {
-	found := false
-	walk(n, func(c *node) bool {
-		if c.tag == atom.Img || c.tag == atom.Picture {
-			found = true
-		}
-		return !found
-	})
-	return found
-}
+func hasImg(n *node) bool { return n.imgs > 0 }
 
 // captionText returns the caption of an image unit: its <figcaption> or,
 // failing that, all its text.
@@ -231,8 +222,12 @@ func measure(n *node, inLink bool) (t, k, p int) {
 		return l, 0, 0
 	}
 	direct := 0
+	if n.tag == atom.Img || n.tag == atom.Picture {
+		n.imgs = 1
+	}
 	for _, c := range n.children {
 		a, b, q := measure(c, inLink || n.tag == atom.A)
+		n.imgs += c.imgs
 		t += a
 		k += b
 		p += q

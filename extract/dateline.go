@@ -47,6 +47,9 @@ func (x *state) neighbourhood() *node {
 		return x.root
 	}
 	for i := 0; i < 3 && n.parent != nil; i++ {
+		if p := n.parent; p.tag == atom.Body || p.tag == atom.Html || p.parent == nil {
+			break
+		}
 		n = n.parent
 	}
 	return n

@@ -38,6 +38,8 @@ type node struct {
 	ptext   int  // length of the text of paragraphs below (see measure)
 	pbody   int  // ptext outside boilerplate (see measureBody)
 	para    bool // n is a paragraph counted by ptext
+	imgs    int  // number of images below
+	ord     int  // place of an element in document order
 	boiler  int8
 }
 
@@ -233,7 +235,7 @@ func parse(page []byte) (root *node, jsonld []string) {
 				}
 			}
 			p := top()
-			n := &node{tag: a, name: string(name), attrs: attrs, parent: p}
+			n := &node{tag: a, name: string(name), attrs: attrs, parent: p, ord: nodes}
 			if a == 0 {
 				n.name = string(name)
 			}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 	"time"
@@ -88,6 +89,7 @@ func (e *Extractor) Extract(page []byte, pageURL string, fetched time.Time, head
 	a.Section = x.section()
 	a.Tags = x.tags()
 	a.URL = canonicalURL(pageURL, meta)
+	resolveImages(a.Images, a.URL)
 	fixMojibake(a)
 	a.Language = language(meta, a)
 	e.logger.Debug("extracted", "url", pageURL, "charset", cs.Name, "charset_from", cs.From,
@@ -96,6 +98,19 @@ func (e *Extractor) Extract(page []byte, pageURL string, fetched time.Time, head
 		return a, fmt.Errorf("extract %s: %w", pageURL, ErrNoArticle)
 	}
 	return a, nil
+}
+
+// resolveImages makes the images' addresses absolute against base.
+func resolveImages(images []diembao.Image, base string) {
+	b, err := url.Parse(base)
+	if err != nil || base == "" {
+		return
+	}
+	for i := range images {
+		if u, err := url.Parse(images[i].URL); err == nil {
+			images[i].URL = b.ResolveReference(u).String()
+		}
+	}
 }
 
 // state is the work of one extraction.
@@ -275,7 +290,7 @@ func isSapoClass(cid string) bool {
 			}
 		}
 	}
-	for _, w := range []string{"sapo", "tomtat", "summary", "chapeau", "description"} {
+	for _, w := range []string{"sapo", "tomtat", "summary", "chapeau", "description", "intro"} {
 		if strings.Contains(cid, w) {
 			return true
 		}
@@ -284,7 +299,8 @@ func isSapoClass(cid string) bool {
 }
 
 // findSapoNode looks for the element that holds the lead: the rule's, or
-// the first element with a lead class after the title.
+// the first element with a lead class after the title and near it (an
+// author's bio or a teaser elsewhere on the page also has such classes).
 func (x *state) findSapoNode() {
 	if x.rule != nil {
 		if n := x.rule.sel.sapo.first(x.root); n != nil {
@@ -292,35 +308,28 @@ func (x *state) findSapoNode() {
 			return
 		}
 	}
-	afterTitle := x.titleNode == nil
-	var first, after *node
-	walk(x.root, func(n *node) bool {
-		if after != nil || n.isText() || n.boiler != markNone {
+	if x.titleNode == nil {
+		return
+	}
+	near := x.neighbourhood()
+	walk(near, func(n *node) bool {
+		if x.sapoNode != nil || n.isText() || n.boiler != markNone || n == x.titleNode {
 			return false
 		}
-		if n == x.titleNode {
-			afterTitle = true
+		if n.ord < x.titleNode.ord {
+			return true
+		}
+		cid := n.classID()
+		if isAuthorClass(n) || strings.Contains(cid, "bio") || strings.Contains(cid, "profile") || strings.Contains(cid, "about") {
 			return false
 		}
-		if n.tag == atom.Meta || n.tag == atom.Head {
-			return false
-		}
-		if n.textLen >= 20 && n.textLen < 1500 && (isSapoClass(n.classID()) || n.attr("itemprop") == "description" || n.attr("data-role") == "sapo") {
-			if first == nil {
-				first = n
-			}
-			if afterTitle {
-				after = n
-			}
+		if n.textLen >= 20 && n.textLen < 1200 && n.linkLen*10 < n.textLen*3 &&
+			(isSapoClass(cid) || n.attr("itemprop") == "description" || n.attr("data-role") == "sapo") {
+			x.sapoNode = n
 			return false
 		}
 		return true
 	})
-	if after != nil {
-		x.sapoNode = after
-	} else {
-		x.sapoNode = first
-	}
 }
 
 // findContainer picks the element that holds the body.
@@ -341,6 +350,9 @@ func (x *state) findContainer() {
 		}
 	}
 	x.container, x.extra = pickContainer(x.blocks, exclude, x.sapoNode, x.titleNode)
+	if x.sapoNode != nil && x.container != nil && !within(x.sapoNode, x.container) && x.sapoNode.ord > x.container.ord {
+		x.sapoNode = nil
+	}
 }
 
 // collectBody takes the blocks of the container, in order, as body and

@@ -210,6 +210,14 @@ func (x *state) findByline() {
 			x.author = cleanAuthor(a)
 		}
 	}
+	// Box headings left at the end ("Related posts", "Mehr zum Thema:").
+	for len(x.bodyBlocks) > 1 {
+		b := x.bodyBlocks[len(x.bodyBlocks)-1]
+		if !b.heading && !(utf8.RuneCountInString(b.text) < 60 && strings.HasSuffix(b.text, ":")) {
+			break
+		}
+		x.bodyBlocks = x.bodyBlocks[:len(x.bodyBlocks)-1]
+	}
 	for _, b := range x.bodyBlocks {
 		x.body = append(x.body, diembao.Paragraph{Text: b.text, Heading: b.heading || isSubheading(b)})
 	}

@@ -146,8 +146,14 @@ type apiSource struct {
 	Status string `json:"status"`
 }
 
-// handleAPISources answers GET /api/v1/sources with {"sources": […]}.
+// handleAPISources answers GET /api/v1/sources with {"sources": […]},
+// optionally only the sources of one status (?status=failing).
 func (s *Server) handleAPISources(w http.ResponseWriter, r *http.Request) {
+	filter, err := parseStatus(r.URL.Query().Get("status"))
+	if err != nil {
+		s.writeAPIError(w, r, err)
+		return
+	}
 	ctx, cancel := s.requestContext(r)
 	defer cancel()
 	all, err := s.sources.FindSources(ctx)
@@ -157,8 +163,11 @@ func (s *Server) handleAPISources(w http.ResponseWriter, r *http.Request) {
 	}
 	out := make([]apiSource, 0, len(all))
 	for _, src := range all {
-		if src != nil {
-			out = append(out, apiSource{Source: src, Status: src.Health.Status()})
+		if src == nil {
+			continue
+		}
+		if st := src.Health.Status(); filter == "" || st == filter {
+			out = append(out, apiSource{Source: src, Status: st})
 		}
 	}
 	s.writeJSON(w, http.StatusOK, struct {

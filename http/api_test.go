@@ -254,6 +254,7 @@ func TestAPISearchErrors(t *testing.T) {
 		{"bad expand", "q=a&expand=maybe", nil, 400, diembao.EINVALID, -1, "expand"},
 		{"too long", "q=" + strings.Repeat("a", maxQueryBytes+1), nil, 400, diembao.EINVALID, -1, "long"},
 		{"invalid UTF-8", "q=%FF%FE", nil, 400, diembao.EINVALID, -1, "UTF-8"},
+		{"huge cursor", "q=a&cursor=" + strings.Repeat("x", maxCursorBytes+1), nil, 400, diembao.EINVALID, -1, "cursor"},
 		{"syntax error with position", "q=ban+%22chi", syntax, 400, diembao.EINVALID, 4, "Unclosed quote."},
 		{"syntax error position shifted back past the section clause", "q=ban+%22chi&section=A", syntax, 400, diembao.EINVALID, 3, "Unclosed quote."},
 		{"wrapped syntax error", "q=a", fmt.Errorf("sqlite: search: %w", syntax), 400, diembao.EINVALID, 4, "Unclosed quote."},
@@ -343,6 +344,14 @@ func TestAPISources(t *testing.T) {
 	if len(got.Sources) != 2 || got.Sources[0].Status != "ok" || got.Sources[1].Status != "failing" ||
 		got.Sources[1].Health.ConsecutiveFailures != 3 || got.Sources[0].Name != "Báo Hà Nam" {
 		t.Errorf("sources %+v", got.Sources)
+	}
+
+	rec = env.get("/api/v1/sources?status=failing")
+	if rec.Code != http.StatusOK || strings.Contains(rec.Body.String(), "Báo Hà Nam") || !strings.Contains(rec.Body.String(), "Tin Nhanh") {
+		t.Errorf("status filter: %d %s", rec.Code, rec.Body)
+	}
+	if rec := env.get("/api/v1/sources?status=sideways"); rec.Code != http.StatusBadRequest {
+		t.Errorf("unknown status: %d", rec.Code)
 	}
 
 	env.sources.err = errors.New("sqlite: database is locked")
@@ -504,5 +513,19 @@ func TestMethodNotAllowed(t *testing.T) {
 				t.Errorf("Content-Type %q", ct)
 			}
 		})
+	}
+}
+
+func TestPanicIsRecovered(t *testing.T) {
+	env := newTestEnv(t)
+	env.search.panicWith = "index corrupted"
+	for _, target := range []string{"/api/v1/search?q=a", "/?q=a"} {
+		rec := env.get(target)
+		if rec.Code != http.StatusInternalServerError || strings.Contains(rec.Body.String(), "corrupted") {
+			t.Errorf("%s: status %d, body %q", target, rec.Code, rec.Body)
+		}
+	}
+	if !strings.Contains(env.logs.String(), "panic serving request") {
+		t.Errorf("panic not logged: %q", env.logs)
 	}
 }

@@ -3,112 +3,22 @@ package http
 import (
 	"context"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/diembao/diembao/internal/browsertest"
 )
-
-// browserContext starts headless Chromium from DIEMBAO_TEST_CHROMIUM with a
-// fresh profile, skipping the test when the variable is unset. Console
-// errors, exceptions and Content-Security-Policy violations of the pages are
-// collected and fail the test at its end.
-func browserContext(t *testing.T) context.Context {
-	t.Helper()
-	bin := os.Getenv("DIEMBAO_TEST_CHROMIUM")
-	if bin == "" {
-		t.Skip("DIEMBAO_TEST_CHROMIUM is not set: set it to a Chromium binary (for example /usr/bin/chromium) to run the browser test")
-	}
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(bin),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.Headless,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-extensions", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.WindowSize(1280, 900),
-	}
-	if os.Geteuid() == 0 {
-		// Chromium refuses to run as root inside its sandbox.
-		opts = append(opts, chromedp.NoSandbox)
-	}
-	ctx, cancel := context.WithTimeout(t.Context(), 90*time.Second)
-	t.Cleanup(cancel)
-	actx, acancel := chromedp.NewExecAllocator(ctx, opts...)
-	t.Cleanup(acancel)
-	bctx, bcancel := chromedp.NewContext(actx)
-	t.Cleanup(bcancel)
-
-	// Start the browser and its tab, then collect what the pages write to
-	// the console: script errors, exceptions and Content-Security-Policy
-	// violations, which the browser logs as errors.
-	if err := chromedp.Do(bctx); err != nil {
-		t.Fatalf("start Chromium: %v", err)
-	}
-	var mu sync.Mutex
-	var problems []string
-	done := make(chan struct{})
-	messages := chromedp.Console(bctx)
-	go func() {
-		defer close(done)
-		for m, err := range messages {
-			if err != nil {
-				return
-			}
-			// The bad query page is answered with status 400 on purpose.
-			expected := strings.Contains(m.Text, "status of 400")
-			if (m.Type == chromedp.ConsoleError || m.IsException()) && !expected {
-				mu.Lock()
-				problems = append(problems, m.String())
-				mu.Unlock()
-			}
-		}
-	}()
-	t.Cleanup(func() {
-		bcancel()
-		<-done
-		mu.Lock()
-		defer mu.Unlock()
-		for _, p := range problems {
-			t.Errorf("browser console: %s", p)
-		}
-	})
-	return bctx
-}
-
-// screenshot saves a full-page screenshot into DIEMBAO_TEST_SCREENSHOTS when
-// that variable names a directory; it lets developers look at the pages.
-func screenshot(t *testing.T, ctx context.Context, name string) {
-	t.Helper()
-	dir := os.Getenv("DIEMBAO_TEST_SCREENSHOTS")
-	if dir == "" {
-		return
-	}
-	buf, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-	if err != nil {
-		t.Fatalf("screenshot %s: %v", name, err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, name+".png"), buf, 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
 
 // TestBrowserSearchWithoutDiacritics opens the web interface over the
 // embedded store in Chromium, types a query without diacritics into the
 // search box, submits it and expects the accented article first, with its
 // matches highlighted; then it opens the article.
 func TestBrowserSearchWithoutDiacritics(t *testing.T) {
-	ctx := browserContext(t)
+	// The bad query page is answered with status 400 on purpose.
+	ctx := browsertest.Context(t, "status of 400")
 	ts := httptest.NewServer(newStoreServer(t))
 	defer ts.Close()
 
@@ -117,7 +27,7 @@ func TestBrowserSearchWithoutDiacritics(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	screenshot(t, ctx, "home")
+	browsertest.Screenshot(t, ctx, "home")
 	err = chromedp.Do(ctx,
 		chromedp.SendKeys(chromedp.ID("q"), "ban chi dao 35"),
 		chromedp.Submit(chromedp.ID("q")),
@@ -140,7 +50,7 @@ func TestBrowserSearchWithoutDiacritics(t *testing.T) {
 	if nmarks == 0 {
 		t.Errorf("no highlighted match in the snippet %q", text(t, ctx, "ol.hits li.hit:first-child .snippet"))
 	}
-	screenshot(t, ctx, "search")
+	browsertest.Screenshot(t, ctx, "search")
 
 	// Changing the sort order searches again (the one script of the UI).
 	err = chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`(() => {
@@ -177,7 +87,7 @@ func TestBrowserSearchWithoutDiacritics(t *testing.T) {
 			t.Errorf("article facts lack %q: %q", w, facts)
 		}
 	}
-	screenshot(t, ctx, "article")
+	browsertest.Screenshot(t, ctx, "article")
 
 	if err := chromedp.Do(ctx, chromedp.Navigate(ts.URL+"/sources"), chromedp.WaitVisible(chromedp.CSS("table.sources"))); err != nil {
 		t.Fatal(err)
@@ -185,7 +95,7 @@ func TestBrowserSearchWithoutDiacritics(t *testing.T) {
 	if status := text(t, ctx, "table.sources tbody"); !strings.Contains(status, "Đang lỗi") || !strings.Contains(status, "Bình thường") {
 		t.Errorf("sources table: %q", status)
 	}
-	screenshot(t, ctx, "sources")
+	browsertest.Screenshot(t, ctx, "sources")
 
 	err = chromedp.Do(ctx,
 		chromedp.EmulateViewport(390, 844),
@@ -198,7 +108,7 @@ func TestBrowserSearchWithoutDiacritics(t *testing.T) {
 	if alert := text(t, ctx, ".alert"); !strings.Contains(alert, "Truy vấn chưa hợp lệ") {
 		t.Errorf("bad query alert: %q", alert)
 	}
-	screenshot(t, ctx, "error-mobile")
+	browsertest.Screenshot(t, ctx, "error-mobile")
 	err = chromedp.Do(ctx,
 		chromedp.Navigate(ts.URL+"/?q=ban+chi+dao+35"),
 		chromedp.WaitVisible(chromedp.CSS("ol.hits li.hit")),
@@ -206,7 +116,7 @@ func TestBrowserSearchWithoutDiacritics(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	screenshot(t, ctx, "search-mobile")
+	browsertest.Screenshot(t, ctx, "search-mobile")
 }
 
 // waitLocation waits up to ten seconds for the tab's address to contain

@@ -15,6 +15,8 @@ type fakeSearch struct {
 	last diembao.SearchRequest
 	res  *diembao.SearchResult
 	err  error
+	// panicWith, when set, makes Search panic with it.
+	panicWith any
 }
 
 var _ diembao.SearchService = (*fakeSearch)(nil)
@@ -23,6 +25,9 @@ func (f *fakeSearch) Search(ctx context.Context, req diembao.SearchRequest) (*di
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.last = req
+	if f.panicWith != nil {
+		panic(f.panicWith)
+	}
 	if f.err != nil {
 		return nil, f.err
 	}

@@ -19,6 +19,9 @@ const (
 	maxQueryBytes = 2000
 	// maxLimit is the largest page size; larger limits are lowered to it.
 	maxLimit = 200
+	// maxCursorBytes is the longest cursor accepted; the stores' cursors
+	// are far shorter.
+	maxCursorBytes = 1000
 	// maxSourceFilters is the most sources one request may filter on.
 	maxSourceFilters = 100
 )
@@ -70,6 +73,9 @@ func parseSearchParams(v url.Values) (searchParams, error) {
 	}
 	if len(p.Query) > maxQueryBytes {
 		return p, invalid("The query is too long (at most %d bytes).", maxQueryBytes)
+	}
+	if len(p.Cursor) > maxCursorBytes {
+		return p, invalid("The cursor is not valid: start again from the first page.")
 	}
 	if !utf8.ValidString(p.Section) || len(p.Section) > 200 {
 		return p, invalid("The section is not valid.")

@@ -122,7 +122,10 @@ func (s *Server) handleSearchPage(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := s.requestContext(r)
 	defer cancel()
 	v.Searched = true
-	v.page.Title = p.Query + " – Tìm kiếm"
+	v.Title = "Kết quả tìm kiếm"
+	if p.Query != "" {
+		v.Title = p.Query + " – Tìm kiếm"
+	}
 	v.PageNo = pageNumber(q.Get("page"))
 	names := s.sourceNames(ctx)
 	v.Filters = activeFilters(q, p, names)

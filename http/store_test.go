@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"net/url"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -145,6 +146,32 @@ func TestStoreSearchAPI(t *testing.T) {
 		for _, w := range []string{`"status": "ok"`, `"status": "failing"`, `"consecutive_failures": 3`, "connection refused"} {
 			if !strings.Contains(rec.Body.String(), w) {
 				t.Errorf("sources lack %s: %s", w, rec.Body)
+			}
+		}
+	})
+
+	t.Run("cursor pages cover every result once", func(t *testing.T) {
+		for _, sort := range []string{"relevance", "newest", "oldest"} {
+			seen := map[int64]bool{}
+			cursor := ""
+			for page := 0; page < 10; page++ {
+				rec := env.get("/api/v1/search?q=h%E1%BB%99i+OR+xe+OR+rau&limit=1&sort=" + sort + "&cursor=" + url.QueryEscape(cursor))
+				var res diembao.SearchResult
+				if err := json.Unmarshal(rec.Body.Bytes(), &res); err != nil || rec.Code != http.StatusOK {
+					t.Fatalf("%s page %d: status %d: %s", sort, page, rec.Code, rec.Body)
+				}
+				for _, h := range res.Hits {
+					if seen[h.ID] {
+						t.Errorf("%s: article %d on two pages", sort, h.ID)
+					}
+					seen[h.ID] = true
+				}
+				if cursor = res.NextCursor; cursor == "" {
+					break
+				}
+			}
+			if len(seen) != 3 {
+				t.Errorf("%s: pages held %d articles, want 3", sort, len(seen))
 			}
 		}
 	})

@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -187,12 +188,43 @@ type sourceRow struct {
 type sourcesPage struct {
 	page
 	Rows []sourceRow
-	// Counts is the number of sources per status word.
-	Counts map[string]int
+	// Total is the number of sources, whatever the filter.
+	Total int
+	// Filter is the status the list is restricted to ("" for all).
+	Filter string
+	// Tabs are the status filters with their counts.
+	Tabs []statusTab
 }
 
-// handleSourcesPage serves GET /sources: every outlet with its health.
+// statusTab is one status filter of the sources page.
+type statusTab struct {
+	Status string
+	Label  string
+	Count  int
+	URL    string
+	Active bool
+}
+
+// statuses are the words of diembao.SourceHealth.Status, in display order.
+var statuses = []string{"failing", "silent", "ok", "new"}
+
+// parseStatus reads a status filter: "" or one of statuses.
+func parseStatus(v string) (string, error) {
+	v = strings.TrimSpace(v)
+	if v == "" || slices.Contains(statuses, v) {
+		return v, nil
+	}
+	return "", invalid("Unknown status %q: use ok, failing, silent or new.", v)
+}
+
+// handleSourcesPage serves GET /sources: every outlet with its health,
+// optionally only those of one status (?status=failing).
 func (s *Server) handleSourcesPage(w http.ResponseWriter, r *http.Request) {
+	filter, err := parseStatus(r.URL.Query().Get("status"))
+	if err != nil {
+		s.renderError(w, r, err)
+		return
+	}
 	ctx, cancel := s.requestContext(r)
 	defer cancel()
 	all, err := s.sources.FindSources(ctx)
@@ -200,13 +232,18 @@ func (s *Server) handleSourcesPage(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, err)
 		return
 	}
-	v := sourcesPage{page: page{Title: "Nguồn tin", Nav: "sources"}, Counts: map[string]int{}}
+	v := sourcesPage{page: page{Title: "Nguồn tin", Nav: "sources"}, Filter: filter}
+	counts := map[string]int{}
 	for _, src := range all {
 		if src == nil {
 			continue
 		}
 		st := src.Health.Status()
-		v.Counts[st]++
+		counts[st]++
+		v.Total++
+		if filter != "" && st != filter {
+			continue
+		}
 		row := sourceRow{
 			Src:            src,
 			Homepage:       externalURL(src.Homepage),
@@ -220,6 +257,11 @@ func (s *Server) handleSourcesPage(w http.ResponseWriter, r *http.Request) {
 		}
 		row.Feeds = append(row.Feeds, src.Feeds...)
 		v.Rows = append(v.Rows, row)
+	}
+	v.Tabs = append(v.Tabs, statusTab{Label: "Tất cả", Count: v.Total, URL: "/sources", Active: filter == ""})
+	for _, st := range statuses {
+		v.Tabs = append(v.Tabs, statusTab{Status: st, Label: statusLabel(st), Count: counts[st],
+			URL: "/sources?status=" + st, Active: filter == st})
 	}
 	s.render(w, r, http.StatusOK, "sources", v)
 }

@@ -235,11 +235,46 @@ func TestSourcesPage(t *testing.T) {
 		"Báo Hà Nam", "baohanam.example", "Báo địa phương", "Hà Nam", "https://baohanam.example/rss/chinh-tri.rss",
 		`<span class="status status-ok">Bình thường</span>`, "Thứ Hai, 13/01/2020 08:05",
 		"Tin Nhanh", `<span class="status status-failing">Đang lỗi</span>`, "dial tcp: connection refused &lt;b&gt;",
-		`<td class="num">3</td>`, "2 nguồn", `aria-current="page">Nguồn</a>`,
+		`<td class="num">3</td>`, `aria-current="page">Nguồn</a>`,
+		`href="/sources" aria-current="page">Tất cả <span class="count">2</span>`,
+		`href="/sources?status=failing">Đang lỗi <span class="count">1</span>`,
 	} {
 		if !strings.Contains(body, w) {
 			t.Errorf("page does not contain %q", w)
 		}
+	}
+}
+
+func TestSourcesPageStatusFilter(t *testing.T) {
+	tests := []struct {
+		status string
+		code   int
+		want   []string
+		absent []string
+	}{
+		{"failing", 200, []string{"Tin Nhanh", `href="/sources?status=failing" aria-current="page"`}, []string{"baohanam.example/rss"}},
+		{"ok", 200, []string{"baohanam.example/rss"}, []string{"connection refused"}},
+		{"silent", 200, []string{"Không có nguồn nào ở trạng thái này."}, []string{"<table"}},
+		{"sideways", 400, []string{"Yêu cầu chưa hợp lệ"}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.status, func(t *testing.T) {
+			env := newTestEnv(t)
+			rec := env.get("/sources?status=" + tt.status)
+			if rec.Code != tt.code {
+				t.Fatalf("status %d, want %d", rec.Code, tt.code)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(rec.Body.String(), w) {
+					t.Errorf("page does not contain %q", w)
+				}
+			}
+			for _, a := range tt.absent {
+				if strings.Contains(rec.Body.String(), a) {
+					t.Errorf("page contains %q", a)
+				}
+			}
+		})
 	}
 }
 

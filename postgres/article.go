@@ -77,12 +77,21 @@ func (s *ArticleService) PutArticles(ctx context.Context, list []*diembao.Articl
 	results := make([]diembao.PutResult, len(list))
 	err := s.db.inTx(ctx, func(tx pgx.Tx) error {
 		var delta statsDelta
-		for i, a := range list {
-			r, err := s.put(ctx, tx, a, &docs[i], &delta)
-			if err != nil {
+		// Chunks of distinct URLs go to the server in one round trip each;
+		// a URL repeated in the list starts a new chunk, so that it sees
+		// what its first occurrence stored.
+		start, seen := 0, map[string]bool{}
+		for i := 0; i <= len(list); i++ {
+			if i < len(list) && !seen[list[i].URL] {
+				seen[list[i].URL] = true
+				continue
+			}
+			if err := s.putChunk(ctx, tx, list[start:i], docs[start:i], results[start:i], &delta); err != nil {
 				return err
 			}
-			results[i] = r
+			if i < len(list) {
+				start, seen = i, map[string]bool{list[i].URL: true}
+			}
 		}
 		return delta.apply(ctx, tx)
 	})
@@ -95,6 +104,119 @@ func (s *ArticleService) PutArticles(ctx context.Context, list []*diembao.Articl
 	}
 	return results, nil
 }
+
+// stored is what putChunk needs to know of an article already stored.
+type stored struct {
+	id      int64
+	hash    string
+	ntokens int64
+}
+
+// putChunk stores articles of distinct URLs: one statement finds those
+// already stored, one batch writes the new and the changed ones.
+func (s *ArticleService) putChunk(ctx context.Context, tx pgx.Tx, list []*diembao.Article, docs []query.Document,
+	results []diembao.PutResult, delta *statsDelta) error {
+	if len(list) == 0 {
+		return nil
+	}
+	urls := make([]string, len(list))
+	for i, a := range list {
+		urls[i] = a.URL
+	}
+	rows, err := tx.Query(ctx, `SELECT url, id, content_hash, ntokens FROM articles WHERE url = ANY($1::text[]) FOR UPDATE`, urls)
+	if err != nil {
+		return err
+	}
+	known := map[string]stored{}
+	for rows.Next() {
+		var (
+			u  string
+			st stored
+		)
+		if err := rows.Scan(&u, &st.id, &st.hash, &st.ntokens); err != nil {
+			rows.Close()
+			return err
+		}
+		known[u] = st
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	now := s.db.Now().UTC().Truncate(time.Second)
+	batch := &pgx.Batch{}
+	var queued []int
+	for i, a := range list {
+		old, exists := known[a.URL]
+		if exists && old.hash == a.ContentHash {
+			a.ID = old.id
+			results[i] = diembao.PutResult{ID: old.id}
+			continue
+		}
+		if err := s.resolveSource(ctx, tx, a, &docs[i]); err != nil {
+			return err
+		}
+		entry := buildEntry(&docs[i])
+		args, err := articleArgs(a)
+		if err != nil {
+			return err
+		}
+		args = append(args, entry.tsv, entry.ntokens, now)
+		if exists {
+			batch.Queue(updateArticle, append(args, old.id)...)
+			delta.tokens += int64(entry.ntokens) - old.ntokens
+			results[i] = diembao.PutResult{ID: old.id, Updated: true}
+			a.ID = old.id
+		} else {
+			batch.Queue(insertArticle, args...)
+			delta.docs++
+			delta.tokens += int64(entry.ntokens)
+			results[i] = diembao.PutResult{Created: true}
+		}
+		queued = append(queued, i)
+	}
+	if len(queued) == 0 {
+		return nil
+	}
+	br := tx.SendBatch(ctx, batch)
+	for _, i := range queued {
+		a := list[i]
+		if !results[i].Created {
+			if _, err := br.Exec(); err != nil {
+				br.Close()
+				return fmt.Errorf("postgres: update article %s: %w", a.URL, err)
+			}
+			continue
+		}
+		var id int64
+		if err := br.QueryRow().Scan(&id); err != nil {
+			br.Close()
+			return fmt.Errorf("postgres: insert article %s: %w", a.URL, err)
+		}
+		a.ID = id
+		results[i].ID = id
+	}
+	return br.Close()
+}
+
+// insertArticle and updateArticle write an article: the columns of
+// articleWriteColumns, then the tsvector text, the token count and the
+// time (and, for updates, the ID).
+var insertArticle, updateArticle = func() (string, string) {
+	cols := strings.Split(articleWriteColumns, ",")
+	n := len(cols)
+	marks := make([]string, n)
+	sets := make([]string, n)
+	for i, c := range cols {
+		marks[i] = "$" + strconv.Itoa(i+1)
+		sets[i] = strings.TrimSpace(c) + " = $" + strconv.Itoa(i+1)
+	}
+	ins := `INSERT INTO articles (` + articleWriteColumns + `, tsv, ntokens, stored_at, updated_at) VALUES (` +
+		strings.Join(marks, ", ") + fmt.Sprintf(`, $%d::tsvector, $%d, $%d, $%d) RETURNING id`, n+1, n+2, n+3, n+3)
+	upd := `UPDATE articles SET ` + strings.Join(sets, ", ") +
+		fmt.Sprintf(`, tsv = $%d::tsvector, ntokens = $%d, updated_at = $%d WHERE id = $%d`, n+1, n+2, n+3, n+4)
+	return ins, upd
+}()
 
 // statsDelta is the change a transaction makes to the index statistics.
 type statsDelta struct {
@@ -120,66 +242,6 @@ func validateArticle(a *diembao.Article) error {
 		return diembao.Errorf(diembao.EINVALID, "article %s has neither a title nor text", a.URL)
 	}
 	return nil
-}
-
-func (s *ArticleService) put(ctx context.Context, tx pgx.Tx, a *diembao.Article, doc *query.Document, delta *statsDelta) (diembao.PutResult, error) {
-	var (
-		id      int64
-		hash    string
-		oldToks int64
-	)
-	err := tx.QueryRow(ctx, `SELECT id, content_hash, ntokens FROM articles WHERE url = $1 FOR UPDATE`, a.URL).
-		Scan(&id, &hash, &oldToks)
-	switch {
-	case errors.Is(err, pgx.ErrNoRows):
-		id = 0
-	case err != nil:
-		return diembao.PutResult{}, fmt.Errorf("postgres: put article %s: %w", a.URL, err)
-	case hash == a.ContentHash:
-		a.ID = id
-		return diembao.PutResult{ID: id}, nil
-	}
-	if err := s.resolveSource(ctx, tx, a, doc); err != nil {
-		return diembao.PutResult{}, err
-	}
-	entry := buildEntry(doc)
-	args, err := articleArgs(a)
-	if err != nil {
-		return diembao.PutResult{}, err
-	}
-	now := s.db.Now().UTC().Truncate(time.Second)
-	args = append(args, entry.tsv, entry.ntokens, now)
-	if id == 0 {
-		n := len(args) - 3
-		placeholders := make([]string, n)
-		for i := range placeholders {
-			placeholders[i] = "$" + strconv.Itoa(i+1)
-		}
-		err := tx.QueryRow(ctx, `INSERT INTO articles (`+articleWriteColumns+`, tsv, ntokens, stored_at, updated_at)
-			VALUES (`+strings.Join(placeholders, ", ")+fmt.Sprintf(`, $%d::tsvector, $%d, $%d, $%d) RETURNING id`, n+1, n+2, n+3, n+3),
-			args...).Scan(&id)
-		if err != nil {
-			return diembao.PutResult{}, fmt.Errorf("postgres: insert article %s: %w", a.URL, err)
-		}
-		delta.docs++
-		delta.tokens += int64(entry.ntokens)
-		a.ID = id
-		return diembao.PutResult{ID: id, Created: true}, nil
-	}
-	cols := strings.Split(articleWriteColumns, ",")
-	sets := make([]string, 0, len(cols)+3)
-	for i, c := range cols {
-		sets = append(sets, strings.TrimSpace(c)+" = $"+strconv.Itoa(i+1))
-	}
-	n := len(cols)
-	sets = append(sets, "tsv = $"+strconv.Itoa(n+1)+"::tsvector", "ntokens = $"+strconv.Itoa(n+2), "updated_at = $"+strconv.Itoa(n+3))
-	if _, err := tx.Exec(ctx, `UPDATE articles SET `+strings.Join(sets, ", ")+` WHERE id = $`+strconv.Itoa(n+4),
-		append(args, id)...); err != nil {
-		return diembao.PutResult{}, fmt.Errorf("postgres: update article %s: %w", a.URL, err)
-	}
-	delta.tokens += int64(entry.ntokens) - oldToks
-	a.ID = id
-	return diembao.PutResult{ID: id, Updated: true}, nil
 }
 
 // resolveSource fills the source name from the source ID, or the source ID

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -27,13 +28,13 @@ func NewFrontierService(db *DB) *FrontierService { return &FrontierService{db: d
 
 // Enqueue adds items whose canonical URL the frontier does not know; known
 // URLs are left as they are. It returns how many were added and sets the ID
-// (and the defaults: state pending, kind page, discovery time now, due at
-// discovery) of the added items.
+// (and the defaults: state pending, kind page, discovery time now) of the
+// added items. An item without NotBefore is due at once.
 func (s *FrontierService) Enqueue(ctx context.Context, items []*diembao.FrontierItem) (int, error) {
 	if len(items) == 0 {
 		return 0, nil
 	}
-	now := s.db.Now().UTC().Truncate(time.Second)
+	now := s.db.Now()
 	batch := &pgx.Batch{}
 	for _, it := range items {
 		if it.URL == "" {
@@ -45,15 +46,12 @@ func (s *FrontierService) Enqueue(ctx context.Context, items []*diembao.Frontier
 		if it.DiscoveredAt.IsZero() {
 			it.DiscoveredAt = now
 		}
-		if it.NotBefore.IsZero() {
-			it.NotBefore = it.DiscoveredAt
-		}
 		batch.Queue(`INSERT INTO frontier
 			(source_id, url, kind, priority, state, not_before, title, published, discovered_at)
 			VALUES ($1, $2, $3, $4, 'pending', $5, $6, $7, $8)
 			ON CONFLICT (url) DO NOTHING RETURNING id`,
-			it.SourceID, it.URL, string(it.Kind), it.Priority, dbTime(it.NotBefore), it.Title,
-			dbTime(it.Published), dbTime(it.DiscoveredAt))
+			nullID(it.SourceID), it.URL, string(it.Kind), it.Priority, msTime(it.NotBefore), it.Title,
+			msTime(it.Published), msTime(it.DiscoveredAt))
 	}
 	added := 0
 	err := s.db.inTx(ctx, func(tx pgx.Tx) error {
@@ -83,10 +81,11 @@ const frontierColumns = `id, source_id, url, kind, priority, state, attempts, no
 	last_error, title, published, discovered_at, done_at`
 
 // Lease hands out up to req.Limit due items (pending with NotBefore passed,
-// or leased with the lease run out), highest priority first, then oldest
-// first. Each is marked leased until req.Now+req.Duration and its Attempts
-// is incremented. Rows another worker is leasing at the same moment are
-// skipped, not waited for.
+// or leased with the lease run out), highest priority first, then first
+// enqueued first. Each is marked leased until req.Now+req.Duration (five
+// minutes when Duration is not positive) and its Attempts is incremented.
+// Rows another worker is leasing at the same moment are skipped, not
+// waited for.
 func (s *FrontierService) Lease(ctx context.Context, req diembao.LeaseRequest) ([]*diembao.FrontierItem, error) {
 	if req.Limit <= 0 {
 		return nil, nil
@@ -95,15 +94,16 @@ func (s *FrontierService) Lease(ctx context.Context, req diembao.LeaseRequest) (
 		req.Now = s.db.Now()
 	}
 	if req.Duration <= 0 {
-		return nil, diembao.Errorf(diembao.EINVALID, "a lease needs a positive duration")
+		req.Duration = defaultLease
 	}
-	now := req.Now.UTC()
+	now := req.Now.UTC().Truncate(time.Millisecond)
 	rows, err := s.db.pool.Query(ctx, `WITH due AS (
 			SELECT id FROM frontier
 			WHERE state IN ('pending', 'leased')
-			  AND ((state = 'pending' AND not_before <= $1) OR (state = 'leased' AND leased_until <= $1))
+			  AND ((state = 'pending' AND (not_before IS NULL OR not_before <= $1))
+			    OR (state = 'leased' AND leased_until <= $1))
 			  AND ($2::bigint = 0 OR source_id = $2)
-			ORDER BY priority DESC, discovered_at, id
+			ORDER BY priority DESC, id
 			LIMIT $3
 			FOR UPDATE SKIP LOCKED
 		)
@@ -123,9 +123,6 @@ func (s *FrontierService) Lease(ctx context.Context, req diembao.LeaseRequest) (
 		if a.Priority != b.Priority {
 			return a.Priority > b.Priority
 		}
-		if !a.DiscoveredAt.Equal(b.DiscoveredAt) {
-			return a.DiscoveredAt.Before(b.DiscoveredAt)
-		}
 		return a.ID < b.ID
 	})
 	return items, nil
@@ -133,14 +130,14 @@ func (s *FrontierService) Lease(ctx context.Context, req diembao.LeaseRequest) (
 
 // Complete marks a leased item done.
 func (s *FrontierService) Complete(ctx context.Context, id int64, at time.Time) error {
-	return s.update(ctx, id, `state = 'done', done_at = $2, leased_until = NULL`, dbTime(at))
+	return s.update(ctx, id, `state = 'done', done_at = $2, leased_until = NULL, last_error = ''`, msTime(at))
 }
 
 // Retry makes an item pending again, due at notBefore, with the error that
 // made the attempt fail.
 func (s *FrontierService) Retry(ctx context.Context, id int64, notBefore time.Time, errMsg string) error {
 	return s.update(ctx, id, `state = 'pending', not_before = $2, last_error = $3, leased_until = NULL`,
-		notBefore.UTC(), errMsg)
+		msTime(notBefore), errMsg)
 }
 
 // Abandon marks an item failed for good.
@@ -201,7 +198,7 @@ func (s *FrontierService) SourceActivity(ctx context.Context, sourceID int64, si
 	)
 	err := s.db.pool.QueryRow(ctx, `SELECT count(*) FILTER (WHERE discovered_at >= $2),
 			min(discovered_at), max(discovered_at)
-		FROM frontier WHERE source_id = $1 AND kind = 'page'`, sourceID, since.UTC()).
+		FROM frontier WHERE source_id = $1 AND kind = 'page'`, sourceID, msTime(since)).
 		Scan(&act.Discovered, &first, &last)
 	if err != nil {
 		return act, fmt.Errorf("postgres: source activity %d: %w", sourceID, err)
@@ -216,18 +213,20 @@ func scanFrontier(rows pgx.Rows) ([]*diembao.FrontierItem, error) {
 	var items []*diembao.FrontierItem
 	for rows.Next() {
 		var (
-			it                             diembao.FrontierItem
-			kind, state                    string
-			notBefore, discovered          time.Time
-			leasedUntil, published, doneAt *time.Time
+			it                                        diembao.FrontierItem
+			source                                    *int64
+			kind, state                               string
+			discovered                                time.Time
+			notBefore, leasedUntil, published, doneAt *time.Time
 		)
-		if err := rows.Scan(&it.ID, &it.SourceID, &it.URL, &kind, &it.Priority, &state, &it.Attempts,
+		if err := rows.Scan(&it.ID, &source, &it.URL, &kind, &it.Priority, &state, &it.Attempts,
 			&notBefore, &leasedUntil, &it.LastError, &it.Title, &published, &discovered, &doneAt); err != nil {
 			return nil, err
 		}
+		it.SourceID = deref(source)
 		it.Kind = diembao.FrontierKind(kind)
 		it.State = diembao.FrontierState(state)
-		it.NotBefore = notBefore.UTC()
+		it.NotBefore = fromDB(notBefore, time.UTC)
 		it.LeasedUntil = fromDB(leasedUntil, time.UTC)
 		it.Published = fromDB(published, time.UTC)
 		it.DiscoveredAt = discovered.UTC()
@@ -235,6 +234,20 @@ func scanFrontier(rows pgx.Rows) ([]*diembao.FrontierItem, error) {
 		items = append(items, &it)
 	}
 	return items, rows.Err()
+}
+
+// defaultLease is how long a lease lasts when the request names no
+// duration.
+const defaultLease = 5 * time.Minute
+
+// msTime is t in UTC truncated to the millisecond, as the frontier keeps
+// it (retry and politeness delays are often under a second), or nil (NULL)
+// when t is zero.
+func msTime(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UTC().Truncate(time.Millisecond)
 }
 
 // prefixed qualifies each column of a comma-separated list with p.
@@ -268,18 +281,20 @@ func NewFeedStateService(db *DB) *FeedStateService { return &FeedStateService{db
 func (s *FeedStateService) FindFeedState(ctx context.Context, url string) (*diembao.FeedState, error) {
 	var (
 		st                       diembao.FeedState
+		source                   *int64
 		intervalMS               int64
 		lastPoll, nextPoll, last *time.Time
 	)
 	err := s.db.pool.QueryRow(ctx, `SELECT url, source_id, etag, last_modified, interval_ms, last_poll,
 			next_poll, last_new, failures, last_error FROM feed_states WHERE url = $1`, url).
-		Scan(&st.URL, &st.SourceID, &st.ETag, &st.LastModified, &intervalMS, &lastPoll, &nextPoll, &last,
+		Scan(&st.URL, &source, &st.ETag, &st.LastModified, &intervalMS, &lastPoll, &nextPoll, &last,
 			&st.Failures, &st.LastError)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, diembao.Errorf(diembao.ENOTFOUND, "no state for feed %s", url)
 	} else if err != nil {
 		return nil, fmt.Errorf("postgres: find feed state %s: %w", url, err)
 	}
+	st.SourceID = deref(source)
 	st.Interval = time.Duration(intervalMS) * time.Millisecond
 	st.LastPoll = fromDB(lastPoll, time.UTC)
 	st.NextPoll = fromDB(nextPoll, time.UTC)
@@ -289,7 +304,7 @@ func (s *FeedStateService) FindFeedState(ctx context.Context, url string) (*diem
 
 // SaveFeedState creates or replaces the state of st.URL.
 func (s *FeedStateService) SaveFeedState(ctx context.Context, st *diembao.FeedState) error {
-	if st.URL == "" {
+	if strings.TrimSpace(st.URL) == "" {
 		return diembao.Errorf(diembao.EINVALID, "a feed state needs a URL")
 	}
 	_, err := s.db.pool.Exec(ctx, `INSERT INTO feed_states
@@ -299,8 +314,8 @@ func (s *FeedStateService) SaveFeedState(ctx context.Context, st *diembao.FeedSt
 			last_modified = EXCLUDED.last_modified, interval_ms = EXCLUDED.interval_ms,
 			last_poll = EXCLUDED.last_poll, next_poll = EXCLUDED.next_poll, last_new = EXCLUDED.last_new,
 			failures = EXCLUDED.failures, last_error = EXCLUDED.last_error`,
-		st.URL, st.SourceID, st.ETag, st.LastModified, st.Interval.Milliseconds(), dbTime(st.LastPoll),
-		dbTime(st.NextPoll), dbTime(st.LastNew), st.Failures, st.LastError)
+		st.URL, nullID(st.SourceID), st.ETag, st.LastModified, st.Interval.Milliseconds(), msTime(st.LastPoll),
+		msTime(st.NextPoll), msTime(st.LastNew), st.Failures, st.LastError)
 	if err != nil {
 		return fmt.Errorf("postgres: save feed state %s: %w", st.URL, err)
 	}

@@ -30,16 +30,6 @@ var columns = []column{
 	{"section", "c"},
 }
 
-// columnIndex maps a column name to its place in columns.
-func columnIndex(name string) int {
-	for i, c := range columns {
-		if c.name == name {
-			return i
-		}
-	}
-	return -1
-}
-
 // maxPos and maxPositions are PostgreSQL's limits on tsvector positions: a
 // position above 16383 is stored as 16383, and a lexeme keeps at most 256
 // positions.

@@ -131,7 +131,7 @@ func (db *DB) migrateFile(ctx context.Context, conn *pgx.Conn, name string) erro
 	if err != nil {
 		return fmt.Errorf("postgres: migration %s: %w", base, err)
 	}
-	defer tx.Rollback(ctx) //nolint:errcheck // a no-op after Commit
+	defer tx.Rollback(ctx) // a no-op after Commit
 	var n int
 	if err := tx.QueryRow(ctx, `SELECT count(*) FROM schema_migrations WHERE name = $1`, base).Scan(&n); err != nil {
 		return fmt.Errorf("postgres: migration %s: %w", base, err)
@@ -162,7 +162,7 @@ func (db *DB) inTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
 	if err != nil {
 		return err
 	}
-	defer tx.Rollback(ctx) //nolint:errcheck // a no-op after Commit
+	defer tx.Rollback(ctx) // a no-op after Commit
 	if err := fn(tx); err != nil {
 		return err
 	}

@@ -86,9 +86,15 @@ func TestIndexStats(t *testing.T) {
 	if _, err := as.PutArticle(ctx, a); err != nil {
 		t.Fatal(err)
 	}
+	// The same URL twice in one call: stored, then replaced.
 	b := &diembao.Article{URL: "https://x.example.vn/2", Title: "Sài Gòn"}
-	if _, err := as.PutArticles(ctx, []*diembao.Article{b}); err != nil {
+	b2 := &diembao.Article{URL: b.URL, Title: "Sài Gòn mưa"}
+	res, err := as.PutArticles(ctx, []*diembao.Article{b, b2})
+	if err != nil {
 		t.Fatal(err)
+	}
+	if !res[0].Created || !res[1].Updated || res[0].ID != res[1].ID {
+		t.Errorf("PutArticles of one URL twice = %+v, want created then updated", res)
 	}
 	a2 := &diembao.Article{URL: a.URL, Title: "Hà Nội mùa thu vàng"}
 	if res, err := as.PutArticle(ctx, a2); err != nil || !res.Updated {

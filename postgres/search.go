@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/diembao/diembao"
 	"github.com/diembao/diembao/query"
 )
@@ -41,6 +43,12 @@ var _ diembao.SearchService = (*SearchService)(nil)
 // analysis of package query.
 func NewSearchService(db *DB) *SearchService {
 	return &SearchService{db: db, analyzer: query.DefaultAnalyzer()}
+}
+
+// querier runs statements: a pool, a connection or a transaction.
+type querier interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
 }
 
 // plan is a search request turned into SQL pieces: the WHERE conditions on
@@ -101,9 +109,25 @@ func (s *SearchService) Search(ctx context.Context, req diembao.SearchRequest) (
 			return nil, err
 		}
 	}
+	// One read-only transaction gives every statement of the search the
+	// same snapshot, so the statistics, the total, the facets and the hits
+	// agree even while workers write.
+	tx, err := s.db.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+	if err != nil {
+		return nil, fmt.Errorf("postgres: search: %w", err)
+	}
+	defer tx.Rollback(ctx) // read-only: nothing to keep
+	conn := querier(tx)
 	var st *rankStats
 	if p.match != nil {
-		if st, err = s.stats(ctx, p); err != nil {
+		// Matching articles are found in the GIN index, never by reading
+		// every tsvector: with a bitmap scan, a query without phrases is
+		// answered by the index alone and each tsvector is read once, for
+		// scoring.
+		if _, err := tx.Exec(ctx, `SET LOCAL enable_seqscan = off`); err != nil {
+			return nil, fmt.Errorf("postgres: search: %w", err)
+		}
+		if st, err = s.stats(ctx, conn, p); err != nil {
 			return nil, err
 		}
 	}
@@ -112,37 +136,45 @@ func (s *SearchService) Search(ctx context.Context, req diembao.SearchRequest) (
 		more bool
 		res  = &diembao.SearchResult{Hits: []diembao.Hit{}}
 	)
-	if order == diembao.SortRelevance {
-		var all []scored
-		if all, err = s.candidates(ctx, p, st); err != nil {
+	if p.match != nil && (order == diembao.SortRelevance || len(req.Facets) > 0) {
+		// One pass over the matching articles gives the scores, the
+		// total and the facets.
+		all, err := s.candidates(ctx, conn, p, st)
+		if err != nil {
 			return nil, err
 		}
 		res.Total = len(all)
-		page, more = pageByScore(all, cur, limit)
+		if len(req.Facets) > 0 {
+			res.Facets = map[string][]diembao.FacetCount{}
+			for _, f := range req.Facets {
+				res.Facets[f] = facetCounts(all, f)
+			}
+		}
+		page, more = pageOf(all, order, cur, limit)
 	} else {
-		if page, more, err = s.byDate(ctx, p, st, order, cur, limit); err != nil {
+		if page, more, err = s.byDate(ctx, conn, p, st, order, cur, limit); err != nil {
 			return nil, err
 		}
-		if err := s.count(ctx, p, res); err != nil {
+		if err := s.count(ctx, conn, p, res); err != nil {
 			return nil, err
+		}
+		if len(req.Facets) > 0 {
+			res.Facets = map[string][]diembao.FacetCount{}
+			for _, f := range req.Facets {
+				counts, err := s.facet(ctx, conn, p, f)
+				if err != nil {
+					return nil, err
+				}
+				res.Facets[f] = counts
+			}
 		}
 	}
-	if err := s.hits(ctx, p, page, res); err != nil {
+	if err := s.hits(ctx, conn, p, page, res); err != nil {
 		return nil, err
 	}
 	if more && len(page) > 0 {
 		last := page[len(page)-1]
 		res.NextCursor = cursor{Score: last.score, Key: last.key, ID: last.id}.encode(order)
-	}
-	if len(req.Facets) > 0 {
-		res.Facets = map[string][]diembao.FacetCount{}
-		for _, f := range req.Facets {
-			counts, err := s.facet(ctx, p, f)
-			if err != nil {
-				return nil, err
-			}
-			res.Facets[f] = counts
-		}
 	}
 	return res, nil
 }
@@ -204,11 +236,11 @@ func whereClause(where []string) string {
 
 // stats reads the collection statistics and the document frequency of
 // each phrase of the query.
-func (s *SearchService) stats(ctx context.Context, p *plan) (*rankStats, error) {
+func (s *SearchService) stats(ctx context.Context, conn querier, p *plan) (*rankStats, error) {
 	phrases := append(append([]*expr(nil), p.phrases...), p.boostPhrases...)
 	st := &rankStats{}
 	var tokens int64
-	if err := s.db.pool.QueryRow(ctx, `SELECT coalesce(sum(docs), 0)::bigint, coalesce(sum(tokens), 0)::bigint FROM index_stats`).
+	if err := conn.QueryRow(ctx, `SELECT coalesce(sum(docs), 0)::bigint, coalesce(sum(tokens), 0)::bigint FROM index_stats`).
 		Scan(&st.rows, &tokens); err != nil {
 		return nil, fmt.Errorf("postgres: search: statistics: %w", err)
 	}
@@ -225,7 +257,7 @@ func (s *SearchService) stats(ctx context.Context, p *plan) (*rankStats, error) 
 		args[i] = ph.tsquery()
 	}
 	var hits []int64
-	if err := s.db.pool.QueryRow(ctx, `SELECT ARRAY[`+strings.Join(parts, ", ")+`]::bigint[]`, args...).Scan(&hits); err != nil {
+	if err := conn.QueryRow(ctx, `SELECT ARRAY[`+strings.Join(parts, ", ")+`]::bigint[]`, args...).Scan(&hits); err != nil {
 		return nil, fmt.Errorf("postgres: search: document frequencies: %w", err)
 	}
 	for i, n := range hits {
@@ -264,18 +296,22 @@ func likeEscape(s string) string {
 }
 
 // scored is a matching article with its score (FTS5's sign: lower is
-// better) and its date sort key.
+// better), its date sort key and the values of its facets.
 type scored struct {
-	id    int64
-	score float64
-	key   int64
+	id              int64
+	score           float64
+	key             int64
+	published       *time.Time
+	source, section string
 }
 
-// candidates returns every matching article with its score.
-func (s *SearchService) candidates(ctx context.Context, p *plan, st *rankStats) ([]scored, error) {
+// candidates returns every matching article with its score, sort key and
+// facet values.
+func (s *SearchService) candidates(ctx context.Context, conn querier, p *plan, st *rankStats) ([]scored, error) {
 	args := append([]any(nil), p.args...)
-	q := `SELECT a.id, a.ntokens, ` + positionsExpr(p, &args) + ` FROM articles a` + whereClause(p.where)
-	rows, err := s.db.pool.Query(ctx, q, args...)
+	q := `SELECT a.id, a.ntokens, ` + positionsExpr(p, &args) + `, a.published, a.source_name, a.section
+		FROM articles a` + whereClause(p.where)
+	rows, err := conn.Query(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: search: %w", err)
 	}
@@ -287,7 +323,7 @@ func (s *SearchService) candidates(ctx context.Context, p *plan, st *rankStats) 
 			ntokens int
 			pos     string
 		)
-		if err := rows.Scan(&sc.id, &ntokens, &pos); err != nil {
+		if err := rows.Scan(&sc.id, &ntokens, &pos, &sc.published, &sc.source, &sc.section); err != nil {
 			return nil, fmt.Errorf("postgres: search: %w", err)
 		}
 		sc.score = p.score(parseTsvector(pos), ntokens, st)
@@ -299,26 +335,107 @@ func (s *SearchService) candidates(ctx context.Context, p *plan, st *rankStats) 
 	return all, nil
 }
 
-// pageByScore sorts the candidates best first (then by ID) and returns the
-// page after the cursor, and whether more follow.
-func pageByScore(all []scored, cur *cursor, limit int) ([]scored, bool) {
-	sort.Slice(all, func(i, j int) bool {
-		if all[i].score != all[j].score {
-			return all[i].score < all[j].score
-		}
-		return all[i].id < all[j].id
-	})
-	start := 0
-	if cur != nil {
-		start = sort.Search(len(all), func(i int) bool {
-			return all[i].score > cur.Score || (all[i].score == cur.Score && all[i].id > cur.ID)
+// pageOf sorts the candidates in the order (by score then ID, or by date
+// then ID, undated last) and returns the page after the cursor, and
+// whether more follow.
+func pageOf(all []scored, order diembao.Sort, cur *cursor, limit int) ([]scored, bool) {
+	for i := range all {
+		all[i].key = sortKey(all[i].published, order)
+	}
+	var after func(sc *scored) bool
+	switch order {
+	case diembao.SortRelevance:
+		sort.Slice(all, func(i, j int) bool {
+			if all[i].score != all[j].score {
+				return all[i].score < all[j].score
+			}
+			return all[i].id < all[j].id
 		})
+		if cur != nil {
+			after = func(sc *scored) bool {
+				return sc.score > cur.Score || (sc.score == cur.Score && sc.id > cur.ID)
+			}
+		}
+	case diembao.SortNewest:
+		sort.Slice(all, func(i, j int) bool {
+			if all[i].key != all[j].key {
+				return all[i].key > all[j].key
+			}
+			return all[i].id > all[j].id
+		})
+		if cur != nil {
+			after = func(sc *scored) bool { return sc.key < cur.Key || (sc.key == cur.Key && sc.id < cur.ID) }
+		}
+	default:
+		sort.Slice(all, func(i, j int) bool {
+			if all[i].key != all[j].key {
+				return all[i].key < all[j].key
+			}
+			return all[i].id < all[j].id
+		})
+		if cur != nil {
+			after = func(sc *scored) bool { return sc.key > cur.Key || (sc.key == cur.Key && sc.id > cur.ID) }
+		}
+	}
+	start := 0
+	if after != nil {
+		start = sort.Search(len(all), func(i int) bool { return after(&all[i]) })
 	}
 	rest := all[start:]
 	if len(rest) > limit {
 		return rest[:limit], true
 	}
 	return rest, false
+}
+
+// sortKey returns the date sort key of a published time: Unix seconds, or
+// a value that sorts undated articles last in the order.
+func sortKey(published *time.Time, order diembao.Sort) int64 {
+	switch {
+	case published != nil:
+		return published.Unix()
+	case order == diembao.SortOldest:
+		return noDateOldest
+	}
+	return noDateNewest
+}
+
+// facetCounts counts candidates by source, section or day (in Vietnam's
+// time zone) as the facet query does: most frequent first, then by value
+// (newest first for days), at most maxFacet values, empty values left out.
+func facetCounts(all []scored, name string) []diembao.FacetCount {
+	n := map[string]int{}
+	for i := range all {
+		var v string
+		switch name {
+		case "source":
+			v = all[i].source
+		case "section":
+			v = all[i].section
+		case "day":
+			if all[i].published != nil {
+				v = all[i].published.In(diembao.Vietnam).Format(time.DateOnly)
+			}
+		}
+		if v != "" {
+			n[v]++
+		}
+	}
+	counts := make([]diembao.FacetCount, 0, len(n))
+	for v, c := range n {
+		counts = append(counts, diembao.FacetCount{Value: v, Count: c})
+	}
+	sort.Slice(counts, func(i, j int) bool {
+		a, b := counts[i], counts[j]
+		if name == "day" {
+			return a.Value > b.Value
+		}
+		if a.Count != b.Count {
+			return a.Count > b.Count
+		}
+		return a.Value < b.Value
+	})
+	return counts[:min(len(counts), maxFacet)]
 }
 
 // Sort keys of articles without a published time, which sort last.
@@ -329,7 +446,7 @@ const (
 
 // byDate returns the page of matching articles in date order after the
 // cursor, scored when the query has a match.
-func (s *SearchService) byDate(ctx context.Context, p *plan, st *rankStats, order diembao.Sort, cur *cursor, limit int) ([]scored, bool, error) {
+func (s *SearchService) byDate(ctx context.Context, conn querier, p *plan, st *rankStats, order diembao.Sort, cur *cursor, limit int) ([]scored, bool, error) {
 	args := append([]any(nil), p.args...)
 	where := append([]string(nil), p.where...)
 	key := "coalesce(extract(epoch FROM a.published)::bigint, " + strconv.FormatInt(noDateNewest, 10) + ")"
@@ -350,7 +467,7 @@ func (s *SearchService) byDate(ctx context.Context, p *plan, st *rankStats, orde
 	args = append(args, limit+1)
 	q := `SELECT a.id, a.ntokens, ` + pos + `, ` + key + ` FROM articles a` + whereClause(where) +
 		` ORDER BY ` + key + ` ` + dir + `, a.id ` + dir + ` LIMIT $` + strconv.Itoa(len(args))
-	rows, err := s.db.pool.Query(ctx, q, args...)
+	rows, err := conn.Query(ctx, q, args...)
 	if err != nil {
 		return nil, false, fmt.Errorf("postgres: search: %w", err)
 	}
@@ -381,7 +498,7 @@ func (s *SearchService) byDate(ctx context.Context, p *plan, st *rankStats, orde
 
 // hits loads the page's articles and makes their hits, with snippets
 // highlighted by package query's highlighter.
-func (s *SearchService) hits(ctx context.Context, p *plan, page []scored, res *diembao.SearchResult) error {
+func (s *SearchService) hits(ctx context.Context, conn querier, p *plan, page []scored, res *diembao.SearchResult) error {
 	if len(page) == 0 {
 		return nil
 	}
@@ -389,7 +506,7 @@ func (s *SearchService) hits(ctx context.Context, p *plan, page []scored, res *d
 	for i, sc := range page {
 		ids[i] = sc.id
 	}
-	rows, err := s.db.pool.Query(ctx, `SELECT id, url, title, source_name, published, sapo, body::text
+	rows, err := conn.Query(ctx, `SELECT id, url, title, source_name, published, sapo, body::text
 		FROM articles WHERE id = ANY($1::bigint[])`, ids)
 	if err != nil {
 		return fmt.Errorf("postgres: search: %w", err)
@@ -429,8 +546,8 @@ func (s *SearchService) hits(ctx context.Context, p *plan, page []scored, res *d
 }
 
 // count sets the total number of matching articles.
-func (s *SearchService) count(ctx context.Context, p *plan, res *diembao.SearchResult) error {
-	if err := s.db.pool.QueryRow(ctx, `SELECT count(*) FROM articles a`+whereClause(p.where), p.args...).Scan(&res.Total); err != nil {
+func (s *SearchService) count(ctx context.Context, conn querier, p *plan, res *diembao.SearchResult) error {
+	if err := conn.QueryRow(ctx, `SELECT count(*) FROM articles a`+whereClause(p.where), p.args...).Scan(&res.Total); err != nil {
 		return fmt.Errorf("postgres: search: count: %w", err)
 	}
 	return nil
@@ -438,7 +555,7 @@ func (s *SearchService) count(ctx context.Context, p *plan, res *diembao.SearchR
 
 // facet counts the matching articles by source, section or day (in
 // Vietnam's time zone), most frequent first (newest first for days).
-func (s *SearchService) facet(ctx context.Context, p *plan, name string) ([]diembao.FacetCount, error) {
+func (s *SearchService) facet(ctx context.Context, conn querier, p *plan, name string) ([]diembao.FacetCount, error) {
 	var expr string
 	switch name {
 	case "source":
@@ -456,7 +573,7 @@ func (s *SearchService) facet(ctx context.Context, p *plan, name string) ([]diem
 	q := `SELECT ` + expr + ` AS v, count(*) AS n FROM articles a` + whereClause(p.where) +
 		` GROUP BY v HAVING ` + expr + ` IS NOT NULL AND ` + expr + ` <> '' ORDER BY ` + order +
 		` LIMIT $` + strconv.Itoa(len(args))
-	rows, err := s.db.pool.Query(ctx, q, args...)
+	rows, err := conn.Query(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: search: facet %s: %w", name, err)
 	}

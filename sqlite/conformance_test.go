@@ -24,6 +24,8 @@ func conformanceBackend(t *testing.T) *storetest.Backend {
 		Fetches:  sqlite.NewFetchService(db),
 		Articles: sqlite.NewArticleService(db),
 		Search:   sqlite.NewSearchService(db),
+		Frontier: sqlite.NewFrontierService(db),
+		Feeds:    sqlite.NewFrontierService(db),
 		SetNow:   func(now func() time.Time) { db.Now = now },
 	}
 }

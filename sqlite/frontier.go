@@ -73,9 +73,10 @@ func (s *FrontierService) Enqueue(ctx context.Context, items []*diembao.Frontier
 		if it.SourceID != 0 {
 			source = it.SourceID
 		}
-		nb := it.NotBefore.UnixMilli()
-		if it.NotBefore.IsZero() {
-			nb = 0
+		// An item without NotBefore is due at once.
+		var nb int64
+		if !it.NotBefore.IsZero() {
+			nb = it.NotBefore.UnixMilli()
 		}
 		res, err := stmt.ExecContext(ctx, source, it.URL, string(it.Kind), it.Priority, nb, nb,
 			it.Title, millis(it.Published), it.DiscoveredAt.UnixMilli())

@@ -98,6 +98,9 @@ func appendFoldRune(dst []byte, r rune) []byte {
 		return dst
 	case oddSpace(r):
 		return append(dst, ' ')
+	case r >= 0x2000 && r < 0x2070, r >= 0x20A0 && r < 0x20D0:
+		// Punctuation and currency signs: nothing to decompose or lower.
+		return utf8.AppendRune(dst, r)
 	}
 	var tmp [utf8.UTFMax]byte
 	n := utf8.EncodeRune(tmp[:], r)
@@ -105,10 +108,11 @@ func appendFoldRune(dst []byte, r rune) []byte {
 	d := norm.NFD.Append(dec[:0], tmp[:n]...)
 	for k := 0; k < len(d); {
 		q, size := utf8.DecodeRune(d[k:])
-		k += size
-		if unicode.Is(unicode.Mn, q) || norm.NFD.PropertiesString(string(q)).CCC() != 0 {
+		if unicode.Is(unicode.Mn, q) || norm.NFD.Properties(d[k:k+size]).CCC() != 0 {
+			k += size
 			continue
 		}
+		k += size
 		switch q = unicode.ToLower(q); q {
 		case 'đ', 'ð':
 			q = 'd'

@@ -189,15 +189,17 @@ func validNucleus(n string) bool {
 	return false
 }
 
-// isVowelRune reports whether lower-case r is one of the twelve vowels.
-func isVowelRune(r rune) bool {
-	return letters.info(r).vowel != 0
-}
-
 // toneTarget finds, for a parsed syllable, the index of the letter that
 // carries the tone in the canonical ("new") placement, the tone itself, and
 // whether the run is a well-formed Vietnamese syllable with at most one tone.
 func (p *syllableParts) toneTarget() (target int, tone uint8, ok bool) {
+	return p.placement(true)
+}
+
+// placement finds the canonical tone position like toneTarget; when
+// validate is false it skips the checks of the initial, vowel cluster and
+// final consonant, which only matter when the tone is to be moved.
+func (p *syllableParts) placement(validate bool) (target int, tone uint8, ok bool) {
 	// Find the tone (at most one).
 	for i := 0; i < p.n; i++ {
 		if t := p.info[i].tone; t != toneNone {
@@ -207,35 +209,36 @@ func (p *syllableParts) toneTarget() (target int, tone uint8, ok bool) {
 			tone = t
 		}
 	}
-	// Onset: consonants before the first vowel.
+	// Onset: consonants before the first vowel; the "u" of "qu" and the
+	// "i" of "gi" before another vowel belong to it.
 	i := 0
-	for i < p.n && !isVowelRune(p.lower[i]) {
+	for i < p.n && p.info[i].vowel == 0 {
 		i++
 	}
-	var buf [3 * maxSyllableRunes]byte
-	onset := p.lowerString(buf[:0], 0, i)
+	onsetEnd := i
 	switch {
-	case string(onset) == "q" && i < p.n && p.lower[i] == 'u':
+	case i == 1 && p.lower[0] == 'q' && i < p.n && p.lower[i] == 'u':
 		i++
-	case string(onset) == "g" && i+1 < p.n && p.lower[i] == 'i' && isVowelRune(p.lower[i+1]):
+	case i == 1 && p.lower[0] == 'g' && i+1 < p.n && p.lower[i] == 'i' && p.info[i+1].vowel != 0:
 		i++
-	case !validOnset(string(onset)):
-		return 0, 0, false
 	}
 	start := i
-	for i < p.n && isVowelRune(p.lower[i]) {
+	for i < p.n && p.info[i].vowel != 0 {
 		i++
 	}
 	end := i
 	if start == end {
 		return 0, 0, false
 	}
-	nucleus := p.lowerString(buf[:0], start, end)
-	if !validNucleus(string(nucleus)) {
-		return 0, 0, false
-	}
-	if !validCoda(string(p.lowerString(buf[:0], end, p.n))) {
-		return 0, 0, false
+	if validate {
+		var buf [3 * maxSyllableRunes]byte
+		if start == onsetEnd && !validOnset(string(p.lowerString(buf[:0], 0, onsetEnd))) ||
+			!validNucleus(string(p.lowerString(buf[:0], start, end))) ||
+			!validCoda(string(p.lowerString(buf[:0], end, p.n))) {
+			return 0, 0, false
+		}
+	} else if end < p.n && p.info[p.n-1].vowel != 0 {
+		return 0, 0, false // vowels after the final consonant: not a syllable
 	}
 	// Placement: the last vowel with a modifier; else the last vowel when a
 	// final consonant follows; else by cluster.
@@ -253,8 +256,8 @@ func (p *syllableParts) toneTarget() (target int, tone uint8, ok bool) {
 			target = start
 		case n == 2:
 			target = start
-			switch string(p.lowerString(buf[:0], start, end)) {
-			case "oa", "oe", "uy":
+			switch a, b := p.info[start].vowel, p.info[start+1].vowel; {
+			case a == vO && (b == vA || b == vE), a == vU && b == vY:
 				target = start + 1
 			}
 		default:

@@ -16,6 +16,9 @@ import (
 // itself, without allocating, when s is already normalized. Callers keep the
 // original text for display.
 func Normalize(s string) string {
+	if out, ok := placeTonesChecked(s, true); ok {
+		return out // nothing to clean, certainly NFC: one pass
+	}
 	t := clean(s)
 	if !quickNFC(t) && !norm.NFC.IsNormalString(t) {
 		t = norm.NFC.String(t)
@@ -36,13 +39,22 @@ func quickNFC(s string) bool {
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
 		i += size
-		switch {
-		case r >= 0x00A0 && r < 0x0300 && r != utf8.RuneError:
-		case r >= 0x1E00 && r < 0x1F00:
-		case r >= 0x2010 && r < 0x20D0:
-		default:
+		if !quickRune(r) {
 			return false
 		}
+	}
+	return true
+}
+
+// quickRune reports whether the non-ASCII rune r is certainly unchanged by
+// Normalize's cleaning and NFC whatever surrounds it.
+func quickRune(r rune) bool {
+	switch {
+	case r > 0x00A0 && r < 0x0300 && r != 0x00AD:
+	case r >= 0x1E00 && r < 0x1F00:
+	case r >= 0x2010 && r < 0x20D0 && !invisible(r) && !oddSpace(r):
+	default:
+		return false
 	}
 	return true
 }
@@ -119,12 +131,23 @@ func isWordRune(r rune) bool {
 	if r < utf8.RuneSelf {
 		return (r|0x20) >= 'a' && (r|0x20) <= 'z'
 	}
+	if r >= 0x1EA0 && r <= 0x1EF9 || letters.info(r).vowel != 0 || r == 'đ' || r == 'Đ' {
+		return true
+	}
 	return unicode.IsLetter(r) || unicode.Is(unicode.Mn, r)
 }
 
 // placeTones moves each syllable's tone mark to its canonical vowel; it
 // returns s when nothing moves.
 func placeTones(s string) string {
+	out, _ := placeTonesChecked(s, false)
+	return out
+}
+
+// placeTonesChecked is placeTones; with check set it gives up (ok false) as
+// soon as it meets a rune that clean would change or that quickNFC does not
+// accept.
+func placeTonesChecked(s string, check bool) (string, bool) {
 	var out []byte
 	var p syllableParts
 	last := 0
@@ -165,11 +188,17 @@ func placeTones(s string) string {
 			continue
 		}
 		if j == i { // a non-ASCII rune that is not part of a word
-			_, size := utf8.DecodeRuneInString(s[i:])
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if check && !quickRune(r) {
+				return "", false
+			}
 			i += size
 			continue
 		}
-		if toned && vowels >= 2 && p.split(s[i:j]) {
+		if check && !quickNFC(s[i:j]) {
+			return "", false
+		}
+		if toned && vowels >= 2 && p.split(s[i:j]) && p.misplaced() {
 			if target, tone, ok := p.toneTarget(); ok && p.info[target].tone != tone {
 				out = append(out, s[last:i]...)
 				out = p.appendCanonical(out, target, tone)
@@ -179,10 +208,10 @@ func placeTones(s string) string {
 		i = j
 	}
 	if out == nil {
-		return s
+		return s, true
 	}
 	out = append(out, s[last:]...)
-	return string(out)
+	return string(out), true
 }
 
 // fixEth appends word with "Ð"/"ð" (eth) replaced by "Đ"/"đ"; ok is false
@@ -201,4 +230,12 @@ func fixEth(dst []byte, word string) ([]byte, bool) {
 		dst = utf8.AppendRune(dst, r)
 	}
 	return dst, true
+}
+
+// misplaced reports whether the tone of a split syllable may sit elsewhere
+// than its canonical place, checking the structure only roughly; callers
+// confirm with toneTarget.
+func (p *syllableParts) misplaced() bool {
+	target, tone, ok := p.placement(false)
+	return ok && p.info[target].tone != tone
 }

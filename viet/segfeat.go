@@ -20,6 +20,9 @@ const (
 	// fromSplit marks a pair of syllables the training data shows side by
 	// side in two different words; it is not a word.
 	fromSplit = 4
+	// fromNames marks a run of capitalized syllables frequent in
+	// unlabelled text (names of people, places, organisations).
+	fromNames = 8
 	// fromWords are the sources of words.
 	fromWords = fromVocab | fromTrained
 )
@@ -185,7 +188,8 @@ const (
 	fSourceShape
 	fSourceW0W1
 	fCapSpan
-	fRunPos
+	fCurLen
+	fPairCtx
 	numFeatures
 )
 
@@ -210,6 +214,14 @@ func (sc *segScratch) pairAt(k int) uint64 {
 		return 0xffff
 	}
 	return uint64(sc.pair[k])
+}
+
+// pairSrcAt returns the lexicon sources of the pair of syllables k, k+1.
+func (sc *segScratch) pairSrcAt(k int) uint64 {
+	if k < 0 || k >= len(sc.pairSrc)-1 {
+		return 0xff
+	}
+	return uint64(sc.pairSrc[k])
 }
 
 func (sc *segScratch) validAt(k int) uint64 {
@@ -240,8 +252,9 @@ func feat(tpl int, a, b, c uint64) uint32 {
 }
 
 // features fills f with the feature keys of the space between syllables k
-// and k+1, given the decision taken for the previous space.
-func (sc *segScratch) features(k int, prev bool, f *[numFeatures]uint32) {
+// and k+1, given the number of syllables cur of the word that syllable k
+// ends so far (1 when the previous space was a word boundary).
+func (sc *segScratch) features(k, cur int, f *[numFeatures]uint32) {
 	w0, w1 := sc.hashAt(k), sc.hashAt(k+1)
 	wm1, w2 := sc.hashAt(k-1), sc.hashAt(k+2)
 	s0, s1 := sc.shapeAt(k), sc.shapeAt(k+1)
@@ -271,7 +284,7 @@ func (sc *segScratch) features(k int, prev bool, f *[numFeatures]uint32) {
 		match |= 2
 	}
 	var p uint64
-	if prev {
+	if cur > 1 {
 		p = 1
 	}
 	f[fBias] = feat(fBias, 0, 0, 0)
@@ -316,9 +329,9 @@ func (sc *segScratch) features(k int, prev bool, f *[numFeatures]uint32) {
 		}
 		capSpan = uint64(min(b-a+1, 6)) | uint64(min(k-a, 4))<<4 | (v0|v1<<2)<<8
 	}
-	f[fCapSpan] = feat(fCapSpan, capSpan, p, 0)
-	n := len(sc.hash)
-	f[fRunPos] = feat(fRunPos, uint64(min(n, 6)), uint64(min(k, 3)), uint64(min(n-2-k, 3))|srcPair<<4)
+	f[fCapSpan] = feat(fCapSpan, capSpan, p, srcCover&fromNames)
+	f[fCurLen] = feat(fCurLen, uint64(min(cur, 4)), uint64(cover), pair|srcPair<<1)
+	f[fPairCtx] = feat(fPairCtx, sc.pairSrcAt(k-1), srcPair, sc.pairSrcAt(k+1))
 	f[fSource] = feat(fSource, srcPair, srcCover, 0)
 	f[fSourceShape] = feat(fSourceShape, srcPair, srcCover, s0|s1<<4)
 	f[fSourceW0W1] = feat(fSourceW0W1, w0, w1, srcPair|srcCover<<4)

@@ -35,6 +35,7 @@ type Segmenter struct {
 	// its feature weights, kept for MarshalBinary.
 	words  []string
 	splits []string
+	names  []string
 	keys   []uint32
 	ws    []float32
 	// pairKeys and pairCodes are the bigram statistics, kept for
@@ -134,14 +135,18 @@ func (g *Segmenter) appendRun(dst []Word, sc *segScratch, toks []Token, first, l
 		sc.load(toks[first:end], g.lex, g.stats)
 		n := len(sc.hash)
 		start := 0
-		prev := false
+		cur := 1
 		for k := 0; k < n-1; k++ {
-			join := g.joins(sc, k, prev)
+			join := g.joins(sc, k, cur)
 			if !join {
 				dst = append(dst, Word{Start: toks[first+start].Start, End: toks[first+k].End, First: first + start, Last: first + k + 1})
 				start = k + 1
 			}
-			prev = join
+			if join {
+				cur++
+			} else {
+				cur = 1
+			}
 		}
 		dst = append(dst, Word{Start: toks[first+start].Start, End: toks[first+n-1].End, First: first + start, Last: first + n})
 		first = end
@@ -150,10 +155,10 @@ func (g *Segmenter) appendRun(dst []Word, sc *segScratch, toks []Token, first, l
 }
 
 // joins decides whether syllables k and k+1 of the loaded run belong to one
-// word.
-func (g *Segmenter) joins(sc *segScratch, k int, prev bool) bool {
+// word; cur is the length so far of the word syllable k ends.
+func (g *Segmenter) joins(sc *segScratch, k, cur int) bool {
 	var f [numFeatures]uint32
-	sc.features(k, prev, &f)
+	sc.features(k, cur, &f)
 	var score float32
 	for _, key := range f {
 		score += g.weights.get(key)
@@ -236,11 +241,13 @@ func (sc *segScratch) analyse(n int, lex *lexicon, stats *bigramStats) {
 			if l == 2 {
 				sc.pairSrc[k] = src
 			}
-			if src &= fromWords; src != 0 {
-				mask |= 1 << l
+			if src&(fromWords|fromNames) != 0 {
 				for m := k; m < k+l-1; m++ {
-					sc.coverSrc[m] |= src
+					sc.coverSrc[m] |= src & (fromWords | fromNames)
 				}
+			}
+			if src&fromWords != 0 {
+				mask |= 1 << l
 				if e := k + l - 1; uint8(l) > sc.endMax[e] {
 					sc.endMax[e] = uint8(l)
 				}
@@ -380,7 +387,7 @@ func hashSyllable(s string) uint64 {
 	}
 	if toned && vowels >= 2 {
 		var p syllableParts
-		if p.split(s) {
+		if p.split(s) && p.misplaced() {
 			if target, tone, ok := p.toneTarget(); ok && p.info[target].tone != tone {
 				var buf [4 * maxSyllableRunes]byte
 				return hashLowerRunes(p.appendCanonical(buf[:0], target, tone))

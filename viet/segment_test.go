@@ -1,8 +1,10 @@
 package viet
 
 import (
+	"fmt"
 	"os"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -133,12 +135,34 @@ func TestTrainSegmenter(t *testing.T) {
 		t.Fatal(err)
 	}
 	train := append(sents, [][]string{{"Hội đồng", "quản trị", "họp", "."}, {"Ban", "Chỉ đạo", "quản trị", "."}}...)
-	g, err := TrainSegmenter(train, TrainOptions{Epochs: 5, Folds: 1})
+	var news strings.Builder
+	for i := range minPairCount {
+		// Distinct lines: repeated texts are counted once.
+		fmt.Fprintf(&news, "Ông Trần Văn Ba nói hội đồng quản trị đã họp lần %d.\n", i)
+	}
+	g, err := TrainSegmenter(train, TrainOptions{Epochs: 5, Folds: 1, Models: 2, Unlabelled: textLines(news.String())})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if s := EvaluateSegmenter(g, train); s.F1() < 0.9 {
 		t.Errorf("training-set F1 = %.3f, want ≥ 0.9", s.F1())
+	}
+	if !slices.Contains(g.names, "trần văn ba") {
+		t.Errorf("names from unlabelled text = %q, want \"trần văn ba\" among them", g.names)
+	}
+	if code := g.stats.code(hashSyllable("quản"), hashSyllable("trị")); code == 0 {
+		t.Error("no statistics for a pair seen in every unlabelled line")
+	}
+	b, err := g.MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := LoadSegmenter(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(h.names, g.names) || len(h.pairKeys) != len(g.pairKeys) || len(h.splits) != len(g.splits) {
+		t.Error("a reloaded trained model differs from the trained one")
 	}
 	if _, err := TrainSegmenter(nil, TrainOptions{}); err == nil {
 		t.Error("TrainSegmenter without sentences did not fail")

@@ -53,21 +53,13 @@ func LoadSegmenter(model []byte) (*Segmenter, error) {
 		}
 		words = append(words, string(b))
 	}
-	ns, err := binary.ReadUvarint(r)
-	if err != nil || ns > maxModelWords {
-		return nil, fmt.Errorf("viet: segmentation model: pair count: %v", err)
+	splits, err := readStrings(r)
+	if err != nil {
+		return nil, fmt.Errorf("viet: segmentation model: split pairs: %w", err)
 	}
-	splits := make([]string, 0, ns)
-	for range ns {
-		l, err := binary.ReadUvarint(r)
-		if err != nil || l > maxModelWordLen {
-			return nil, fmt.Errorf("viet: segmentation model: pair: %v", err)
-		}
-		b := make([]byte, l)
-		if _, err := io.ReadFull(r, b); err != nil {
-			return nil, fmt.Errorf("viet: segmentation model: pair: %w", err)
-		}
-		splits = append(splits, string(b))
+	names, err := readStrings(r)
+	if err != nil {
+		return nil, fmt.Errorf("viet: segmentation model: names: %w", err)
 	}
 	nf, err := binary.ReadUvarint(r)
 	if err != nil || nf > maxModelFeatures {
@@ -114,15 +106,18 @@ func LoadSegmenter(model []byte) (*Segmenter, error) {
 		pairKeys = append(pairKeys, uint32(key))
 		pairCodes = append(pairCodes, binary.LittleEndian.Uint16(buf[:2]))
 	}
-	lex := baseLexicon(len(words) + len(splits))
+	lex := baseLexicon(len(words) + len(splits) + len(names))
 	for _, w := range words {
 		lex.addWord(w, fromTrained)
 	}
 	for _, w := range splits {
 		lex.addWord(w, fromSplit)
 	}
+	for _, w := range names {
+		lex.addWord(w, fromNames)
+	}
 	g := newSegmenter(lex, newBigramStats(pairKeys, pairCodes), newWeightTable(keys, ws))
-	g.words, g.splits = words, splits
+	g.words, g.splits, g.names = words, splits, names
 	g.keys, g.ws = keys, ws
 	g.pairKeys, g.pairCodes = pairKeys, pairCodes
 	return g, nil
@@ -150,10 +145,12 @@ func (g *Segmenter) MarshalBinary() ([]byte, error) {
 		putUvarint(uint64(len(w)))
 		raw.WriteString(w)
 	}
-	putUvarint(uint64(len(g.splits)))
-	for _, w := range g.splits {
-		putUvarint(uint64(len(w)))
-		raw.WriteString(w)
+	for _, list := range [][]string{g.splits, g.names} {
+		putUvarint(uint64(len(list)))
+		for _, w := range list {
+			putUvarint(uint64(len(w)))
+			raw.WriteString(w)
+		}
 	}
 	order := make([]int, len(g.keys))
 	for i := range order {
@@ -195,4 +192,31 @@ func (g *Segmenter) MarshalBinary() ([]byte, error) {
 		return nil, fmt.Errorf("viet: marshal segmenter: %w", err)
 	}
 	return out.Bytes(), nil
+}
+
+// readStrings reads a count and that many length-prefixed strings.
+func readStrings(r *bufio.Reader) ([]string, error) {
+	n, err := binary.ReadUvarint(r)
+	if err != nil {
+		return nil, err
+	}
+	if n > maxModelWords {
+		return nil, errors.New("too many entries")
+	}
+	out := make([]string, 0, n)
+	for range n {
+		l, err := binary.ReadUvarint(r)
+		if err != nil {
+			return nil, err
+		}
+		if l > maxModelWordLen {
+			return nil, errors.New("entry too long")
+		}
+		b := make([]byte, l)
+		if _, err := io.ReadFull(r, b); err != nil {
+			return nil, err
+		}
+		out = append(out, string(b))
+	}
+	return out, nil
 }

@@ -3,6 +3,7 @@ package viet
 import (
 	"iter"
 	"math"
+	"slices"
 	"strings"
 )
 
@@ -60,15 +61,22 @@ func (s *bigramStats) code(a, b uint64) uint16 {
 // minPairCount is how often a pair must occur to be kept.
 const minPairCount = 5
 
+// minNameCount is how often a run of capitalized syllables must occur to
+// be kept as a name.
+const minNameCount = 2
+
 // countBigrams counts the syllables and syllable pairs of unlabelled texts
 // (each normalized, tokenized, cut at anything but syllables; repeated
 // texts counted once) and returns the codes of the pairs seen at least
-// minPairCount times.
-func countBigrams(texts iter.Seq[string]) (keys []uint32, codes []uint16, syllables int) {
+// minPairCount times, and the runs of two to four capitalized syllables
+// (not counting a capital that starts a sentence) seen at least
+// minNameCount times, in lower case.
+func countBigrams(texts iter.Seq[string]) (keys []uint32, codes []uint16, names []string, syllables int) {
 	uni := map[uint64]uint32{}
 	type pair struct{ a, b uint64 }
 	bi := map[pair]uint32{}
 	seen := map[uint64]bool{}
+	nameCount := map[string]int{}
 	var toks []Token
 	for text := range texts {
 		th := hashLowerRunes([]byte(text))
@@ -78,6 +86,7 @@ func countBigrams(texts iter.Seq[string]) (keys []uint32, codes []uint16, syllab
 		seen[th] = true
 		text = Normalize(text)
 		toks = AppendTokens(toks[:0], text)
+		countNames(nameCount, text, toks)
 		prev := uint64(0)
 		for i, t := range toks {
 			if t.Kind != Syllable || (i > 0 && lineBreak(text, toks[i-1].End, t.Start)) {
@@ -107,7 +116,44 @@ func countBigrams(texts iter.Seq[string]) (keys []uint32, codes []uint16, syllab
 		keys = append(keys, pairKey(p.a, p.b))
 		codes = append(codes, code)
 	}
-	return keys, codes, syllables
+	for name, c := range nameCount {
+		if c >= minNameCount {
+			names = append(names, name)
+		}
+	}
+	slices.Sort(names)
+	return keys, codes, names, syllables
+}
+
+// countNames counts the runs of capitalized syllables of a tokenized text.
+func countNames(count map[string]int, text string, toks []Token) {
+	sentenceStart := true
+	for i := 0; i < len(toks); {
+		t := toks[i]
+		if t.Kind != Syllable || shapeOf(t.Text) != shapeTitle {
+			switch {
+			case t.Kind == Punct && strings.ContainsAny(t.Text, ".!?:…"):
+				sentenceStart = true
+			case t.Kind != Punct:
+				sentenceStart = false
+			}
+			i++
+			continue
+		}
+		j := i + 1
+		for j < len(toks) && toks[j].Kind == Syllable && shapeOf(toks[j].Text) == shapeTitle && !lineBreak(text, toks[j-1].End, toks[j].Start) {
+			j++
+		}
+		first := i
+		if sentenceStart {
+			first++
+		}
+		if n := j - first; n >= 2 && n <= 4 {
+			count[strings.ToLower(text[toks[first].Start:toks[j-1].End])]++
+		}
+		sentenceStart = false
+		i = j
+	}
 }
 
 // bucket maps x to 0..top in steps of width from lo.

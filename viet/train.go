@@ -108,10 +108,16 @@ func TrainSegmenter(train [][]string, opts TrainOptions) (*Segmenter, error) {
 	}
 	var pairKeys []uint32
 	var pairCodes []uint16
+	var names []string
 	if opts.Unlabelled != nil {
 		var n int
-		pairKeys, pairCodes, n = countBigrams(opts.Unlabelled)
-		log.Info("viet: train segmenter: unlabelled text", "syllables", n, "pairs", len(pairKeys))
+		pairKeys, pairCodes, names, n = countBigrams(opts.Unlabelled)
+		log.Info("viet: train segmenter: unlabelled text", "syllables", n, "pairs", len(pairKeys), "names", len(names))
+		for _, lex := range lexicons {
+			for _, w := range names {
+				lex.addWord(w, fromNames)
+			}
+		}
 	}
 	stats := newBigramStats(pairKeys, pairCodes)
 	var runs []trainRun
@@ -124,6 +130,9 @@ func TrainSegmenter(train [][]string, opts TrainOptions) (*Segmenter, error) {
 	}
 	for _, w := range allSplits {
 		fullLex.addWord(w, fromSplit)
+	}
+	for _, w := range names {
+		fullLex.addWord(w, fromNames)
 	}
 
 	models := make([]*perceptron, opts.Models)
@@ -147,9 +156,9 @@ func TrainSegmenter(train [][]string, opts TrainOptions) (*Segmenter, error) {
 			rngs[m].Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
 			for _, ri := range order {
 				r := runs[ri]
-				prev := false
+				cur := 1
 				for k, gold := range r.join {
-					r.sc.features(k, prev, &f)
+					r.sc.features(k, cur, &f)
 					pred := p.score(&f) > 0
 					p.tick()
 					gaps++
@@ -161,13 +170,17 @@ func TrainSegmenter(train [][]string, opts TrainOptions) (*Segmenter, error) {
 						}
 						p.update(&f, delta)
 					}
-					prev = pred
+					if pred {
+						cur++
+					} else {
+						cur = 1
+					}
 				}
 			}
 		}
 		keys, ws := averageModels(models)
 		g := newSegmenter(fullLex, stats, newWeightTable(keys, ws))
-		g.words, g.splits, g.keys, g.ws = allWords, allSplits, keys, ws
+		g.words, g.splits, g.names, g.keys, g.ws = allWords, allSplits, names, keys, ws
 		g.pairKeys, g.pairCodes = pairKeys, pairCodes
 		attrs := []any{"epoch", epoch, "train_error", ratio(mistakes, gaps), "features", len(keys)}
 		if len(opts.Dev) == 0 {

@@ -13,6 +13,13 @@ import (
 func testFrontier(t *testing.T, b *Backend) {
 	ctx := context.Background()
 	f := b.Frontier
+	// Sources 1, 2 and 9 (the IDs of a fresh store).
+	for _, name := range []string{"Nguồn một", "Nguồn hai", "Nguồn ba", "Nguồn bốn", "Nguồn năm", "Nguồn sáu",
+		"Nguồn bảy", "Nguồn tám", "Nguồn chín"} {
+		if err := b.Sources.CreateSource(ctx, &diembao.Source{Name: name}); err != nil {
+			t.Fatal(err)
+		}
+	}
 	t0 := time.Date(2020, 1, 10, 8, 0, 0, 0, time.UTC)
 	items := []*diembao.FrontierItem{
 		{SourceID: 1, URL: "https://a.example.vn/seed", Priority: diembao.PrioritySeed, DiscoveredAt: t0},
@@ -36,13 +43,15 @@ func testFrontier(t *testing.T, b *Backend) {
 	t.Run("known URLs", func(t *testing.T) {
 		n, err := f.Enqueue(ctx, []*diembao.FrontierItem{
 			{SourceID: 1, URL: "https://a.example.vn/seed", Priority: 999},
-			{SourceID: 1, URL: "https://a.example.vn/new", Priority: diembao.PrioritySeed, DiscoveredAt: t0.Add(time.Hour)},
+			{SourceID: 1, URL: "https://a.example.vn/new", Priority: diembao.PrioritySeed, DiscoveredAt: t0.Add(time.Hour),
+				NotBefore: t0.Add(time.Hour)},
 		})
 		if err != nil || n != 1 {
 			t.Fatalf("Enqueue of one known and one new URL = %d, %v; want 1", n, err)
 		}
 		got, err := f.FindFrontierItem(ctx, "https://a.example.vn/seed")
-		if err != nil || got.Priority != diembao.PrioritySeed {
+		if err != nil || got.Priority != diembao.PrioritySeed || got.SourceID != 1 || !got.DiscoveredAt.Equal(t0) ||
+			!got.NotBefore.IsZero() || got.State != diembao.FrontierPending {
 			t.Errorf("a known URL changed: %+v, %v", got, err)
 		}
 		_, err = f.FindFrontierItem(ctx, "https://a.example.vn/none")
@@ -55,7 +64,7 @@ func testFrontier(t *testing.T, b *Backend) {
 		}
 		want := []string{"https://a.example.vn/feed-1", "https://b.example.vn/feed-2", "https://a.example.vn/sitemap.xml"}
 		if urls := frontierURLs(got); fmt.Sprint(urls) != fmt.Sprint(want) {
-			t.Fatalf("Lease order %q, want priority then discovery order %q", urls, want)
+			t.Fatalf("Lease order %q, want priority then enqueue order %q", urls, want)
 		}
 		for _, it := range got {
 			if it.State != diembao.FrontierLeased || it.Attempts != 1 || !it.LeasedUntil.Equal(t0.Add(11*time.Minute)) {
@@ -78,13 +87,13 @@ func testFrontier(t *testing.T, b *Backend) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		// Both have the same priority; /later was discovered first.
-		want = []string{"https://b.example.vn/later", "https://b.example.vn/feed-2"}
+		// Both have the same priority; feed-2 was enqueued first.
+		want = []string{"https://b.example.vn/feed-2", "https://b.example.vn/later"}
 		if urls := frontierURLs(again); fmt.Sprint(urls) != fmt.Sprint(want) {
 			t.Errorf("Lease of source 2 after the leases ran out %q, want %q", urls, want)
 		}
-		if len(again) == 2 && (again[0].Attempts != 1 || again[1].Attempts != 2) {
-			t.Errorf("attempts %d and %d, want 1 and 2 (feed-2 leased twice)", again[0].Attempts, again[1].Attempts)
+		if len(again) == 2 && (again[0].Attempts != 2 || again[1].Attempts != 1) {
+			t.Errorf("attempts %d and %d, want 2 and 1 (feed-2 leased twice)", again[0].Attempts, again[1].Attempts)
 		}
 	})
 	t.Run("complete retry abandon", func(t *testing.T) {
@@ -92,7 +101,7 @@ func testFrontier(t *testing.T, b *Backend) {
 		if err := f.Complete(ctx, items[1].ID, done); err != nil {
 			t.Fatal(err)
 		}
-		if err := f.Retry(ctx, items[2].ID, t0.Add(5*time.Hour), "HTTP 503"); err != nil {
+		if err := f.Retry(ctx, items[2].ID, t0.Add(5*time.Hour+250*time.Millisecond), "HTTP 503"); err != nil {
 			t.Fatal(err)
 		}
 		if err := f.Abandon(ctx, items[3].ID, "HTTP 404"); err != nil {
@@ -104,7 +113,8 @@ func testFrontier(t *testing.T, b *Backend) {
 			t.Errorf("completed item %+v, %v", got, err)
 		}
 		got, err = f.FindFrontierItem(ctx, items[2].URL)
-		if err != nil || got.State != diembao.FrontierPending || got.LastError != "HTTP 503" || !got.NotBefore.Equal(t0.Add(5*time.Hour)) {
+		if err != nil || got.State != diembao.FrontierPending || got.LastError != "HTTP 503" ||
+			!got.NotBefore.Equal(t0.Add(5*time.Hour+250*time.Millisecond)) {
 			t.Errorf("retried item %+v, %v", got, err)
 		}
 		got, err = f.FindFrontierItem(ctx, items[3].URL)
@@ -213,12 +223,16 @@ func frontierURLs(items []*diembao.FrontierItem) []string {
 
 func testFeedStates(t *testing.T, b *Backend) {
 	ctx := context.Background()
+	src := &diembao.Source{Name: "Báo Sông Hồng"}
+	if err := b.Sources.CreateSource(ctx, src); err != nil {
+		t.Fatal(err)
+	}
 	u := "https://a.example.vn/rss/thoi-su.rss"
 	_, err := b.Feeds.FindFeedState(ctx, u)
 	wantCode(t, "FindFeedState of an unknown feed", err, diembao.ENOTFOUND)
 	t0 := time.Date(2020, 1, 10, 8, 0, 0, 0, time.UTC)
-	st := &diembao.FeedState{URL: u, SourceID: 3, ETag: `"abc"`, LastModified: "Fri, 10 Jan 2020 08:00:00 GMT",
-		Interval: 15 * time.Minute, LastPoll: t0, NextPoll: t0.Add(15 * time.Minute), LastNew: t0, Failures: 0}
+	st := &diembao.FeedState{URL: u, SourceID: src.ID, ETag: `"abc"`, LastModified: "Fri, 10 Jan 2020 08:00:00 GMT",
+		Interval: 15 * time.Minute, LastPoll: t0.Add(123 * time.Millisecond), NextPoll: t0.Add(15 * time.Minute), LastNew: t0, Failures: 0}
 	if err := b.Feeds.SaveFeedState(ctx, st); err != nil {
 		t.Fatal(err)
 	}
