@@ -260,3 +260,107 @@ func FuzzReader(f *testing.F) {
 		}
 	})
 }
+
+// TestRecoverLeavesLiveWriters checks that a writer starting in a directory
+// repairs only the files of writers that died, never those of one still
+// writing (serve and crawl --once may share a data directory).
+func TestRecoverLeavesLiveWriters(t *testing.T) {
+	dir := t.TempDir()
+	first, err := NewWriter(WriterConfig{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := first.Write(exchange("http://example.vn/1", "một")); err != nil {
+		t.Fatal(err)
+	}
+	// A file left by a run that died: its lock file exists, unlocked.
+	dead := filepath.Join(dir, "diembao-20260101000000-deadbeef-00001.warc.gz.open")
+	open, _ := filepath.Glob(filepath.Join(dir, "*.open"))
+	data, _ := os.ReadFile(open[0])
+	os.WriteFile(dead, data, 0o644)
+	os.WriteFile(lockPath(dir, "deadbeef"), nil, 0o644)
+
+	second, err := NewWriter(WriterConfig{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(open[0]); err != nil {
+		t.Fatalf("the live writer's file was touched: %v", err)
+	}
+	if _, err := os.Stat(strings.TrimSuffix(dead, ".open")); err != nil {
+		t.Fatalf("the dead run's file was not repaired: %v", err)
+	}
+	if _, err := os.Stat(lockPath(dir, "deadbeef")); !os.IsNotExist(err) {
+		t.Fatalf("the dead run's lock file is left: %v", err)
+	}
+	for _, w := range []*Writer{first, second} {
+		if _, err := w.Write(exchange("http://example.vn/2", "hai")); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "*.warc.gz"))
+	if len(files) != 3 {
+		t.Fatalf("files = %v, want 3 closed files", files)
+	}
+	for _, f := range files {
+		if _, err := readAll(t, f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if left, _ := filepath.Glob(filepath.Join(dir, ".*.lock")); len(left) != 0 {
+		t.Fatalf("lock files left after Close: %v", left)
+	}
+}
+
+func BenchmarkWrite(b *testing.B) {
+	w, err := NewWriter(WriterConfig{Dir: b.TempDir()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer w.Close()
+	ex := exchange("http://example.vn/a", strings.Repeat("<p>Tin tức Việt Nam hôm nay</p>", 1500))
+	b.ReportAllocs()
+	b.SetBytes(int64(len(ex.Request) + len(ex.Response)))
+	for b.Loop() {
+		if _, err := w.Write(ex); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkRead(b *testing.B) {
+	dir := b.TempDir()
+	w, _ := NewWriter(WriterConfig{Dir: dir})
+	for i := range 100 {
+		w.Write(exchange(fmt.Sprintf("http://example.vn/%d", i), strings.Repeat("<p>Tin tức Việt Nam hôm nay</p>", 1500)))
+	}
+	w.Close()
+	files, _ := filepath.Glob(filepath.Join(dir, "*.warc.gz"))
+	fi, _ := os.Stat(files[0])
+	b.ReportAllocs()
+	b.SetBytes(fi.Size())
+	for b.Loop() {
+		r, err := Open(files[0])
+		if err != nil {
+			b.Fatal(err)
+		}
+		n := 0
+		for {
+			_, err := r.Next()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				b.Fatal(err)
+			}
+			n++
+		}
+		r.Close()
+		if n != 201 {
+			b.Fatalf("read %d records, want 201", n)
+		}
+	}
+}

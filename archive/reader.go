@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httputil"
 	"os"
 	"strconv"
 	"strings"
@@ -69,6 +70,7 @@ type Reader struct {
 	raw    *bufio.Reader
 	gz     *gzip.Reader
 	member *bufio.Reader // the open gzip member, or nil
+	mbuf   *bufio.Reader // reused for each member
 	start  int64         // offset of the open gzip member
 	err    error
 }
@@ -159,7 +161,12 @@ func (r *Reader) next() (*Record, error) {
 			return nil, r.wrap(off, err)
 		}
 		r.gz.Multistream(false)
-		r.member = bufio.NewReaderSize(r.gz, 32<<10)
+		if r.mbuf == nil {
+			r.mbuf = bufio.NewReaderSize(r.gz, 32<<10)
+		} else {
+			r.mbuf.Reset(r.gz)
+		}
+		r.member = r.mbuf
 		r.start = off
 	}
 }
@@ -218,10 +225,21 @@ func (r *Reader) readRecord(br *bufio.Reader, off int64) (*Record, error) {
 	}
 	rec.Date, _ = time.Parse(time.RFC3339Nano, h["warc-date"])
 	keep := min(length, r.MaxPayload+maxHeaderLine)
-	block := make([]byte, 0, min(keep, 64<<10))
-	buf := bytes.NewBuffer(block)
-	if _, err := io.CopyN(buf, br, keep); err != nil {
-		return nil, r.wrap(off, err)
+	var block []byte
+	if keep <= 1<<20 {
+		// Small blocks are read in one piece; larger ones grow as they
+		// arrive, so a false Content-Length cannot make the reader
+		// allocate more than the file holds.
+		block = make([]byte, keep)
+		if _, err := io.ReadFull(br, block); err != nil {
+			return nil, r.wrap(off, err)
+		}
+	} else {
+		buf := bytes.NewBuffer(make([]byte, 0, 1<<20))
+		if _, err := io.CopyN(buf, br, keep); err != nil {
+			return nil, r.wrap(off, err)
+		}
+		block = buf.Bytes()
 	}
 	if rest := length - keep; rest > 0 {
 		rec.Truncated = true
@@ -230,9 +248,9 @@ func (r *Reader) readRecord(br *bufio.Reader, off int64) (*Record, error) {
 		}
 	}
 	if rec.IsHTTPResponse() {
-		r.parseHTTP(rec, buf.Bytes())
+		r.parseHTTP(rec, block)
 	} else {
-		rec.Payload = limit(buf.Bytes(), r.MaxPayload, &rec.Truncated)
+		rec.Payload = limit(block, r.MaxPayload, &rec.Truncated)
 	}
 	return rec, nil
 }
@@ -268,27 +286,51 @@ func (r *Reader) wrap(off int64, err error) error {
 // parseHTTP splits an HTTP response block into status, header and decoded
 // body. A block that is not HTTP is kept whole as the payload.
 func (r *Reader) parseHTTP(rec *Record, block []byte) {
-	resp, err := http.ReadResponse(bufio.NewReader(bytes.NewReader(block)), nil)
+	end := headerEnd(block)
+	if end < 0 {
+		rec.Payload = limit(block, r.MaxPayload, &rec.Truncated)
+		return
+	}
+	resp, err := http.ReadResponse(bufio.NewReader(bytes.NewReader(block[:end])), nil)
 	if err != nil {
 		rec.Payload = limit(block, r.MaxPayload, &rec.Truncated)
 		return
 	}
-	defer resp.Body.Close()
+	resp.Body.Close()
 	rec.StatusCode = resp.StatusCode
 	rec.Header = resp.Header
-	body, cut, err := readLimited(resp.Body, r.MaxPayload)
-	if err != nil {
-		// A body shorter than its Content-Length, or a broken chunk: keep
-		// what arrived.
+	body := block[end:]
+	switch {
+	case len(resp.TransferEncoding) > 0 && resp.TransferEncoding[0] == "chunked":
+		dec, cut, err := readLimited(httputil.NewChunkedReader(bytes.NewReader(body)), r.MaxPayload)
+		if err != nil || cut {
+			// A broken chunk or a cut body: keep what arrived.
+			rec.Truncated = true
+		}
+		body = dec
+	case resp.ContentLength >= 0 && resp.ContentLength < int64(len(body)):
+		body = body[:resp.ContentLength]
+	case resp.ContentLength > int64(len(body)):
 		rec.Truncated = true
 	}
-	if cut {
-		rec.Truncated = true
-	}
-	rec.Payload = body
-	if dec, ok := decodeContent(resp.Header.Get("Content-Encoding"), body, r.MaxPayload); ok {
+	rec.Payload = limit(body, r.MaxPayload, &rec.Truncated)
+	if dec, ok := decodeContent(resp.Header.Get("Content-Encoding"), rec.Payload, r.MaxPayload); ok {
 		rec.Payload = dec
 	}
+}
+
+// headerEnd returns the offset just past the blank line that ends the HTTP
+// header at the start of block, or -1.
+func headerEnd(block []byte) int {
+	crlf := bytes.Index(block, []byte("\r\n\r\n"))
+	lf := bytes.Index(block, []byte("\n\n"))
+	switch {
+	case crlf >= 0 && (lf < 0 || crlf < lf):
+		return crlf + 4
+	case lf >= 0:
+		return lf + 2
+	}
+	return -1
 }
 
 // decodeContent removes a gzip or deflate content encoding, bounded by max.

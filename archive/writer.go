@@ -11,6 +11,7 @@ package archive
 
 import (
 	"bufio"
+	"compress/gzip"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -24,7 +25,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/klauspost/compress/gzip"
 	"github.com/nlnwa/gowarc/v3"
 
 	"github.com/diembao/diembao"
@@ -82,6 +82,7 @@ type Location struct {
 type Writer struct {
 	cfg    WriterConfig
 	w      *gowarc.WarcFileWriter
+	lock   *os.File // held while the writer lives; see Recover
 	mu     sync.Mutex
 	closed bool
 }
@@ -110,13 +111,22 @@ func NewWriter(cfg WriterConfig) (*Writer, error) {
 	if _, err := Recover(cfg.Dir, cfg.Logger); err != nil {
 		return nil, err
 	}
+	names := newNameGenerator(cfg.Dir, cfg.Prefix)
+	lock, err := os.OpenFile(lockPath(cfg.Dir, names.run), os.O_CREATE|os.O_RDWR, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("archive: %w", err)
+	}
+	if ok, err := lockFile(lock); !ok {
+		lock.Close()
+		return nil, fmt.Errorf("archive: lock %s: %v", lock.Name(), err)
+	}
 	software := cfg.Software
 	buildMu.Lock()
 	defer buildMu.Unlock()
 	w := gowarc.NewWarcFileWriter(
 		gowarc.WithCompression(true),
 		gowarc.WithMaxFileSize(cfg.MaxFileSize),
-		gowarc.WithFileNameGenerator(newNameGenerator(cfg.Dir, cfg.Prefix)),
+		gowarc.WithFileNameGenerator(names),
 		gowarc.WithAddWarcConcurrentToHeader(true),
 		gowarc.WithWarcInfoFunc(func(b gowarc.WarcRecordBuilder) error {
 			_, err := b.WriteString("software: " + software + "\r\nformat: WARC File Format 1.1\r\n" +
@@ -125,7 +135,7 @@ func NewWriter(cfg WriterConfig) (*Writer, error) {
 		}),
 		gowarc.WithRecordOptions(recordOptions()...),
 	)
-	return &Writer{cfg: cfg, w: w}, nil
+	return &Writer{cfg: cfg, w: w, lock: lock}, nil
 }
 
 func recordOptions() []gowarc.WarcRecordOption {
@@ -219,7 +229,10 @@ func (w *Writer) Close() error {
 	w.mu.Unlock()
 	buildMu.Lock()
 	defer buildMu.Unlock()
-	return w.w.Close()
+	err := w.w.Close()
+	os.Remove(w.lock.Name())
+	w.lock.Close()
+	return err
 }
 
 // nameGenerator names WARC files PREFIX-TIMESTAMP-RANDOM-SERIAL.warc: the
@@ -255,6 +268,9 @@ func Recover(dir string, logger *slog.Logger) ([]string, error) {
 	}
 	var fixed []string
 	for _, path := range matches {
+		if live(dir, path) {
+			continue
+		}
 		end, err := completeMembers(path)
 		if err != nil {
 			return fixed, err
@@ -277,6 +293,34 @@ func Recover(dir string, logger *slog.Logger) ([]string, error) {
 		fixed = append(fixed, final)
 	}
 	return fixed, nil
+}
+
+// lockPath is the lock file a writer run holds while it writes.
+func lockPath(dir, run string) string {
+	return filepath.Join(dir, ".diembao-"+run+".lock")
+}
+
+// live reports whether the open WARC file at path belongs to a writer that
+// is still running (in this process or another), whose lock is held. Files
+// named by other tools have no lock and are taken as abandoned.
+func live(dir, path string) bool {
+	parts := strings.Split(filepath.Base(path), "-")
+	if len(parts) < 4 {
+		return false
+	}
+	lp := lockPath(dir, parts[len(parts)-2])
+	f, err := os.OpenFile(lp, os.O_RDWR, 0)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	ok, err := lockFile(f)
+	if err != nil || !ok {
+		return true
+	}
+	// The run is over: its lock file goes with its repaired files.
+	os.Remove(lp)
+	return false
 }
 
 // completeMembers returns the end offset of the last complete gzip member of
@@ -307,11 +351,13 @@ func completeMembers(path string) (int64, error) {
 	}
 }
 
+// countingReader counts the bytes read through it.
 type countingReader struct {
 	r io.Reader
 	n int64
 }
 
+// Read implements io.Reader.
 func (c *countingReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	c.n += int64(n)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/netip"
 	"net/url"
 	"sort"
 	"strings"
@@ -68,6 +69,9 @@ func canonicalURL(ref string, base *url.URL) (*url.URL, error) {
 		port = ""
 	}
 	if strings.Contains(host, ":") {
+		if _, err := netip.ParseAddr(host); err != nil {
+			return nil, fmt.Errorf("crawl: %q has a bad host", ref)
+		}
 		host = "[" + host + "]"
 	}
 	if port != "" {
@@ -102,7 +106,7 @@ func cleanQuery(raw string) string {
 		if isTracking(name) {
 			continue
 		}
-		kept = append(kept, p)
+		kept = append(kept, escapeQuery(p))
 	}
 	sort.SliceStable(kept, func(i, j int) bool {
 		a, _, _ := strings.Cut(kept[i], "=")
@@ -110,6 +114,32 @@ func cleanQuery(raw string) string {
 		return a < b
 	})
 	return strings.Join(kept, "&")
+}
+
+// escapeQuery percent-encodes the bytes a query may not hold raw (spaces,
+// controls, non-ASCII, quotes, angle brackets), leaving existing escapes.
+func escapeQuery(s string) string {
+	const hex = "0123456789ABCDEF"
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c <= ' ' || c >= 0x7f || strings.IndexByte("\"<>\\^`{|}#", c) >= 0 {
+			if b.Len() == 0 {
+				b.WriteString(s[:i])
+			}
+			b.WriteByte('%')
+			b.WriteByte(hex[c>>4])
+			b.WriteByte(hex[c&15])
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte(c)
+		}
+	}
+	if b.Len() == 0 {
+		return s
+	}
+	return b.String()
 }
 
 // hostKey is the key of per-host politeness: host and port.

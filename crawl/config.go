@@ -48,7 +48,18 @@ const (
 // OnPageFunc receives each fetched article page after its exchange was
 // recorded in the archive and its fetch stored. The frontier item is
 // completed only when it returns nil; an error makes the item retried.
+// ItemFromContext(ctx) gives the frontier item, with the title and
+// publication time its feed or sitemap announced.
 type OnPageFunc func(ctx context.Context, src *diembao.Source, f *diembao.Fetch, body []byte) error
+
+type itemKey struct{}
+
+// ItemFromContext returns the frontier item whose page an OnPageFunc was
+// called with.
+func ItemFromContext(ctx context.Context) (*diembao.FrontierItem, bool) {
+	it, ok := ctx.Value(itemKey{}).(*diembao.FrontierItem)
+	return it, ok
+}
 
 // Config holds the settings of the crawler. Zero values take the defaults.
 type Config struct {

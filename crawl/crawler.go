@@ -38,6 +38,32 @@ type Progress struct {
 	Feeds, Discovered, Fetched, Failed, Pending int
 	// Err is the error recorded on the source at the end of the pass.
 	Err error
+	// Silent is set at the end of the pass when the source's feeds have
+	// listed nothing new for much longer than their own baseline predicts;
+	// LastNew is when they last did.
+	Silent  bool
+	LastNew time.Time
+}
+
+// BaselineWindow is the window over which a source's usual rate of new
+// links is measured.
+const BaselineWindow = 14 * 24 * time.Hour
+
+// Silent reports whether a source whose feeds made a.Discovered links known
+// in the baseline window before now has gone quiet: nothing new for three
+// times the interval its rate predicts, and at least two days. A source
+// without history is not silent.
+func Silent(a diembao.SourceActivity, now time.Time) bool {
+	if a.Last.IsZero() || a.Discovered == 0 {
+		return !a.Last.IsZero() && now.Sub(a.Last) > BaselineWindow
+	}
+	span := min(now.Sub(a.First), BaselineWindow)
+	if span < 24*time.Hour {
+		return false
+	}
+	expected := time.Duration(float64(span) / float64(a.Discovered))
+	quiet := now.Sub(a.Last)
+	return quiet > 48*time.Hour && quiet > 3*expected
 }
 
 // Summary totals a pass over the sources.
@@ -173,25 +199,10 @@ func (c *Crawler) pass(ctx context.Context, src *diembao.Source, force bool) Pro
 	p := Progress{Source: src, Stage: "feeds"}
 	c.report(p)
 	var feedErr, pageErr error
-	feedsOK := 0
-	polled := 0
-	for _, fu := range src.Feeds {
-		n, done, err := c.pollFeed(ctx, src, fu, false, force)
-		if !done {
-			continue
-		}
-		polled++
-		p.Feeds++
-		p.Discovered += n
-		if err != nil {
-			feedErr = err
-		} else {
-			feedsOK++
-		}
-		c.report(p)
-	}
-	for _, su := range src.Sitemaps {
-		n, done, err := c.pollFeed(ctx, src, su, true, force)
+	feedsOK, polled := 0, 0
+	listings := append(append([]string{}, src.Feeds...), src.Sitemaps...)
+	for _, u := range listings {
+		n, done, err := c.pollFeed(ctx, src, u, force)
 		if !done {
 			continue
 		}
@@ -210,6 +221,13 @@ func (c *Crawler) pass(ctx context.Context, src *diembao.Source, force bool) Pro
 	pageErr = c.drain(ctx, src, &p, force)
 	if st, err := c.svc.Frontier.FrontierStats(ctx, src.ID); err == nil {
 		p.Pending = st.Pending + st.Leased
+	}
+	now := time.Now()
+	if act, err := c.svc.Frontier.SourceActivity(ctx, src.ID, now.Add(-BaselineWindow)); err == nil {
+		p.Silent, p.LastNew = Silent(act, now), act.Last
+		if p.Silent && polled > 0 {
+			c.logger.Warn("crawl: source silent", "source", src.Name, "last_new", act.Last, "baseline", act.Discovered)
+		}
 	}
 	switch {
 	case polled > 0 && feedsOK == 0:
@@ -299,7 +317,7 @@ func (c *Crawler) fetchItem(ctx context.Context, src *diembao.Source, it *diemba
 	fr := c.svc.Frontier
 	bg := context.WithoutCancel(ctx)
 	if it.Kind == diembao.FrontierSitemap {
-		_, _, err := c.pollFeed(ctx, src, it.URL, true, true)
+		_, _, err := c.pollFeed(ctx, src, it.URL, true)
 		return c.settle(bg, it, err)
 	}
 	resp, err := c.f.Get(ctx, it.URL, nil)
@@ -323,9 +341,9 @@ func (c *Crawler) fetchItem(ctx context.Context, src *diembao.Source, it *diemba
 		}
 	}
 	if !isHTML(resp.Header.Get("Content-Type"), resp.Body) {
-		return c.settle(bg, it, fmt.Errorf("crawl: %s: not an HTML page (%s)", it.URL, resp.Header.Get("Content-Type")))
+		return c.settle(bg, it, &Error{URL: it.URL, Err: fmt.Errorf("not an HTML page (%s)", resp.Header.Get("Content-Type"))})
 	}
-	if err := c.onPage(ctx, src, fetch, resp.Body); err != nil {
+	if err := c.onPage(context.WithValue(ctx, itemKey{}, it), src, fetch, resp.Body); err != nil {
 		if ctx.Err() != nil {
 			_ = fr.Retry(bg, it.ID, time.Now(), "interrupted")
 			return nil
@@ -382,7 +400,7 @@ func isHTML(contentType string, body []byte) bool {
 // pollFeed polls one feed or sitemap of src when it is due (or force is
 // set), enqueues the links it lists and adapts its poll interval. done
 // reports whether a poll took place; n counts the new links.
-func (c *Crawler) pollFeed(ctx context.Context, src *diembao.Source, feedURL string, sitemap, force bool) (n int, done bool, err error) {
+func (c *Crawler) pollFeed(ctx context.Context, src *diembao.Source, feedURL string, force bool) (n int, done bool, err error) {
 	fs := c.svc.Feeds
 	now := time.Now()
 	st, err := fs.FindFeedState(ctx, feedURL)
@@ -404,7 +422,7 @@ func (c *Crawler) pollFeed(ctx context.Context, src *diembao.Source, feedURL str
 	header.Set("Accept", "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5")
 	st.LastPoll = now.UTC()
 	seen := map[string]bool{}
-	n, err = c.readListing(ctx, src, feedURL, header, sitemap, st, seen, 0)
+	n, err = c.readListing(ctx, src, feedURL, header, st, seen, 0)
 	if ctx.Err() != nil {
 		return n, false, ctx.Err()
 	}
@@ -434,7 +452,7 @@ func (c *Crawler) pollFeed(ctx context.Context, src *diembao.Source, feedURL str
 // readListing fetches and parses one feed or sitemap, enqueues its links
 // and follows the sitemaps of an index (newest first, MaxSitemaps of
 // them, three levels deep, each URL once: an index listing itself ends).
-func (c *Crawler) readListing(ctx context.Context, src *diembao.Source, u string, header http.Header, sitemap bool,
+func (c *Crawler) readListing(ctx context.Context, src *diembao.Source, u string, header http.Header,
 	st *diembao.FeedState, seen map[string]bool, depth int) (int, error) {
 	key, err := Canonicalize(u, nil)
 	if err != nil {
@@ -493,7 +511,7 @@ func (c *Crawler) readListing(ctx context.Context, src *diembao.Source, u string
 		if c.cfg.MaxAge > 0 && !sm.Published.IsZero() && now.Sub(sm.Published) > c.cfg.MaxAge {
 			continue
 		}
-		m, err := c.readListing(ctx, src, sm.URL, nil, true, nil, seen, depth+1)
+		m, err := c.readListing(ctx, src, sm.URL, nil, nil, seen, depth+1)
 		n += m
 		if err != nil && ctx.Err() == nil {
 			c.logger.Warn("crawl: sitemap", "url", sm.URL, "err", err)

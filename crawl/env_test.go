@@ -42,6 +42,7 @@ type env struct {
 	c     *Crawler
 	mu    sync.Mutex
 	pages map[string][]byte
+	items []*diembao.FrontierItem // handed to OnPage, in order
 }
 
 func newEnv(t *testing.T, cfg Config, homepage string, feeds, sitemaps []string) *env {
@@ -61,6 +62,11 @@ func newEnv(t *testing.T, cfg Config, homepage string, feeds, sitemaps []string)
 	e.c, err = New(cfg, e.svc, w, func(ctx context.Context, src *diembao.Source, f *diembao.Fetch, body []byte) error {
 		e.mu.Lock()
 		defer e.mu.Unlock()
+		if it, ok := ItemFromContext(ctx); !ok || it.URL == "" {
+			t.Errorf("OnPage of %s without its frontier item", f.URL)
+		} else {
+			e.items = append(e.items, it)
+		}
 		e.pages[f.URL] = body
 		return nil
 	}, nil)

@@ -221,8 +221,12 @@ func parseRetryAfter(v string, now time.Time) time.Duration {
 // records it in the archive.
 func (f *Fetcher) exchange(ctx context.Context, u *url.URL, header http.Header, delay time.Duration) (*Response, error) {
 	host := hostKey(u)
-	release, err := f.hosts.acquire(ctx, host)
+	release, err := f.hosts.acquire(ctx, host, f.cfg.MaxCrawlDelay)
 	if err != nil {
+		var busy *hostBusyError
+		if errors.As(err, &busy) {
+			return nil, &Error{URL: u.String(), Temporary: true, RetryAfter: busy.wait, Err: err}
+		}
 		return nil, &Error{URL: u.String(), Err: err}
 	}
 	var wait time.Duration
@@ -373,9 +377,23 @@ func (g *hostGate) slot(host string) *hostSlot {
 	return s
 }
 
+// hostBusyError reports a host that asked to be left alone (Retry-After)
+// for longer than a request may wait.
+type hostBusyError struct {
+	host string
+	wait time.Duration
+}
+
+// Error implements the error interface.
+func (e *hostBusyError) Error() string {
+	return fmt.Sprintf("host %s asked to be left alone for %s", e.host, e.wait.Round(time.Second))
+}
+
 // acquire waits for the host's turn and returns the function that ends it,
-// keeping the host quiet for delay afterwards.
-func (g *hostGate) acquire(ctx context.Context, host string) (func(delay time.Duration), error) {
+// keeping the host quiet for delay afterwards. When the host's turn is more
+// than maxWait away (a long Retry-After) it returns a *hostBusyError at
+// once instead of waiting.
+func (g *hostGate) acquire(ctx context.Context, host string, maxWait time.Duration) (func(delay time.Duration), error) {
 	s := g.slot(host)
 	select {
 	case s.turn <- struct{}{}:
@@ -385,6 +403,10 @@ func (g *hostGate) acquire(ctx context.Context, host string) (func(delay time.Du
 	g.mu.Lock()
 	wait := time.Until(s.next)
 	g.mu.Unlock()
+	if wait > maxWait {
+		<-s.turn
+		return nil, &hostBusyError{host: host, wait: wait}
+	}
 	if wait > 0 {
 		t := time.NewTimer(wait)
 		select {

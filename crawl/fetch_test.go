@@ -15,6 +15,7 @@ import (
 
 	"github.com/temoto/robotstxt"
 
+	"github.com/diembao/diembao"
 	"github.com/diembao/diembao/archive"
 )
 
@@ -198,6 +199,10 @@ func TestArchived(t *testing.T) {
 	if body, ok := e.page(srv.URL + "/page"); !ok || string(body) != okPage {
 		t.Fatalf("page handed on = %q, %v", body, ok)
 	}
+	// The feed's title and date travel with the page.
+	if it := e.items[0]; it.Title != "Bài 0" || it.Published.IsZero() {
+		t.Fatalf("frontier item handed on = %+v", it)
+	}
 }
 
 // TestRun checks that the continuous scheduler polls a feed once within
@@ -262,4 +267,28 @@ func FuzzRobots(f *testing.F) {
 			_, _ = Canonicalize(s, nil)
 		}
 	})
+}
+
+func TestSilent(t *testing.T) {
+	now := time.Date(2026, 3, 20, 12, 0, 0, 0, time.UTC)
+	day := 24 * time.Hour
+	tests := []struct {
+		name string
+		a    diembao.SourceActivity
+		want bool
+	}{
+		{"no history", diembao.SourceActivity{}, false},
+		{"busy and fresh", diembao.SourceActivity{Discovered: 400, First: now.Add(-30 * day), Last: now.Add(-time.Hour)}, false},
+		{"busy, quiet for three days", diembao.SourceActivity{Discovered: 300, First: now.Add(-30 * day), Last: now.Add(-3 * day)}, true},
+		{"weekly, quiet for three days", diembao.SourceActivity{Discovered: 2, First: now.Add(-30 * day), Last: now.Add(-3 * day)}, false},
+		{"weekly, quiet for four weeks", diembao.SourceActivity{Discovered: 0, First: now.Add(-60 * day), Last: now.Add(-28 * day)}, true},
+		{"new source", diembao.SourceActivity{Discovered: 50, First: now.Add(-3 * time.Hour), Last: now.Add(-2 * time.Hour)}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := Silent(tt.a, now); got != tt.want {
+				t.Fatalf("Silent(%+v) = %v, want %v", tt.a, got, tt.want)
+			}
+		})
+	}
 }

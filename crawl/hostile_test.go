@@ -297,7 +297,7 @@ func TestHostileFeeds(t *testing.T) {
 		}
 		srv := newMock(t, map[string]string{"/big2.xml": rss(links...)}, nil)
 		e := newEnv(t, testConfig(), srv.URL+"/", []string{srv.URL + "/big2.xml"}, nil)
-		n, done, err := e.c.pollFeed(context.Background(), e.src, srv.URL+"/big2.xml", false, true)
+		n, done, err := e.c.pollFeed(context.Background(), e.src, srv.URL+"/big2.xml", true)
 		if err != nil || !done || n != 10000 {
 			t.Fatalf("poll = %d, %v, %v; want 10000 new links", n, done, err)
 		}
@@ -313,8 +313,7 @@ func TestHostileFeeds(t *testing.T) {
 	t.Run("sitemap index including itself", func(t *testing.T) {
 		t.Parallel()
 		var hits atomic.Int32
-		var srv *mockServer
-		srv = newMock(t, map[string]string{
+		srv := newMock(t, map[string]string{
 			"/sitemap.xml": `<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
 				<sitemap><loc>{{base}}/sitemap.xml</loc></sitemap>
 				<sitemap><loc>{{base}}/sitemap.xml?again=1</loc></sitemap>
@@ -327,7 +326,7 @@ func TestHostileFeeds(t *testing.T) {
 		e.c.cfg.MaxSitemaps = 100
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		n, _, err := e.c.pollFeed(ctx, e.src, srv.URL+"/sitemap.xml", true, true)
+		n, _, err := e.c.pollFeed(ctx, e.src, srv.URL+"/sitemap.xml", true)
 		if err != nil || ctx.Err() != nil {
 			t.Fatalf("poll: %v (ctx %v)", err, ctx.Err())
 		}
@@ -354,6 +353,48 @@ func TestHostileFeeds(t *testing.T) {
 	})
 }
 
+// TestRetryAfterPausesHost checks that a long Retry-After leaves the host
+// alone without holding up the pass: the other pages of the host wait for
+// their turn in the frontier, not in the crawler.
+func TestRetryAfterPausesHost(t *testing.T) {
+	var hits atomic.Int32
+	var srv *httptest.Server
+	srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/feed.xml":
+			fmt.Fprint(w, rss(srv.URL+"/a", srv.URL+"/b"))
+		case "/a":
+			hits.Add(1)
+			w.Header().Set("Retry-After", "3600")
+			w.WriteHeader(http.StatusTooManyRequests)
+		case "/b":
+			hits.Add(1)
+			fmt.Fprint(w, okPage)
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	cfg := testConfig()
+	cfg.MaxAttempts = 3
+	e := newEnv(t, cfg, srv.URL+"/", []string{srv.URL + "/feed.xml"}, nil)
+	start := time.Now()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if _, err := e.c.RunOnce(ctx); err != nil {
+		t.Fatalf("RunOnce: %v", err)
+	}
+	if hits.Load() != 1 {
+		t.Fatalf("%d page requests, want 1 (the host asked for an hour of quiet)", hits.Load())
+	}
+	for _, u := range []string{srv.URL + "/a", srv.URL + "/b"} {
+		it := e.item(u)
+		if it.State != diembao.FrontierPending || it.NotBefore.Before(start.Add(59*time.Minute)) {
+			t.Errorf("%s: %s, due %v; want pending for about an hour", u, it.State, it.NotBefore)
+		}
+	}
+}
+
 // TestConditionalGet checks that feed polls send the validators of the
 // previous answer and that a 304 lengthens the poll interval.
 func TestConditionalGet(t *testing.T) {
@@ -372,7 +413,7 @@ func TestConditionalGet(t *testing.T) {
 	ctx := context.Background()
 	var intervals []time.Duration
 	for range 3 {
-		if _, _, err := e.c.pollFeed(ctx, e.src, srv.URL+"/cond.xml", false, true); err != nil {
+		if _, _, err := e.c.pollFeed(ctx, e.src, srv.URL+"/cond.xml", true); err != nil {
 			t.Fatal(err)
 		}
 		st, err := e.svc.Feeds.FindFeedState(ctx, srv.URL+"/cond.xml")

@@ -20,7 +20,7 @@ var negWords = map[string]bool{
 	"quangcao": true, "qc": true, "share": true, "sharing": true, "social": true, "tags": true,
 	"tag": true, "keyword": true, "keywords": true, "tukhoa": true, "comment": true, "comments": true,
 	"binhluan": true, "related": true, "relate": true, "footer": true, "menu": true,
-	"nav": true, "navbar": true, "breadcrumb": true, "breadcrumbs": true, "print": true, "rating": true,
+	"nav": true, "navbar": true, "breadcrumb": true, "breadcrumbs": true, "print": true, "rating": true, "ratings": true,
 	"newsletter": true, "popup": true, "modal": true, "audio": true, "player": true, "toolbar": true,
 	"pagination": true, "paging": true, "login": true, "subscribe": true, "hotline": true, "cookie": true,
 	"admzone": true, "dta": true, "outbrain": true, "taboola": true, "tinkhac": true,
@@ -40,7 +40,7 @@ var weakWords = map[string]bool{
 // negSubstrings are class/id substrings that mark boilerplate whatever the
 // token boundaries (for CMSs that glue words: "TT_TinChiTiet_TinLienQuan").
 var negSubstrings = []string{
-	"comment", "lienquan", "tinkhac", "cungchuyenmuc", "related", "breadcrumb", "quangcao",
+	"comment", "lienquan", "tinkhac", "cungchuyenmuc", "related", "crumb", "quangcao",
 	"advert", "social", "share", "newsletter", "chucnang", "phantrang", "popup", "popmake",
 	"modal", "cookie",
 }
@@ -55,8 +55,8 @@ var relatedHeadings = []string{
 	"đọc nhiều", "xem nhiều", "tin mới nhất", "tin mới", "tin nổi bật", "bài liên quan",
 	"bài viết liên quan", "có thể bạn quan tâm", "bạn có thể quan tâm", "tin đọc nhiều",
 	"ý kiến bạn đọc", "bình luận", "ý kiến", "từ khóa", "từ khoá", "tags", "chủ đề",
-	"tin xem nhiều", "liên kết website", "thống kê truy cập", "related", "read more",
-	"most read", "comments", "more stories", "tin tiêu điểm", "tin ảnh", "video",
+	"tin xem nhiều", "liên kết website", "thống kê truy cập", "related",
+	"most read", "comments", "more stories", "tin tiêu điểm", "tin ảnh",
 }
 
 // classTokens splits a lower-cased class/id string at spaces, '-' and '_'.
@@ -101,15 +101,25 @@ func markBoilerplate(root *node, rules *SiteRule) {
 			return false
 		}
 		switch n.tag {
+		// Page chrome, unless a tag left open made it hold the article.
 		case atom.Nav, atom.Footer, atom.Aside, atom.Menu:
-			n.boiler = markBoil
+			if !holdsArticle(n, pageText) {
+				n.boiler = markBoil
+			}
 			return true
 		case atom.Header:
-			if !hasAncestor(n, func(p *node) bool { return p.tag == atom.Article || p.tag == atom.Main }) {
+			if !holdsArticle(n, pageText) && !hasAncestor(n, func(p *node) bool { return p.tag == atom.Article || p.tag == atom.Main }) {
 				n.boiler = markOuter
 			}
 			return true
-		case atom.Form, atom.Body, atom.Html, atom.Main, atom.Article:
+		case atom.Form:
+			// A comment, search or newsletter form; not the form some
+			// CMSs wrap the whole page in.
+			if n.inputs > 0 && !holdsArticle(n, pageText) {
+				n.boiler = markBoil
+			}
+			return true
+		case atom.Body, atom.Html, atom.Main, atom.Article:
 			return true
 		}
 		if n.attr("role") == "navigation" || n.attr("role") == "complementary" {

@@ -17,7 +17,7 @@ var (
 	// reParenOutlet matches a bare "(Chinhphu.vn)" or "(TTXVN)".
 	reParenOutlet = regexp.MustCompile(`^\(\s*([^()]{2,40}?)\s*\)$`)
 	// reAuthorPrefix strips "Tác giả:", "Bài:", "By", "|" before a name.
-	reAuthorPrefix = regexp.MustCompile(`(?i)^(?:[|·•\-–—]\s*)?(?:(?:tác giả|bài và ảnh|bài|ảnh|by|bởi|người viết|phóng viên)\s*:?\s+)?`)
+	reAuthorPrefix = regexp.MustCompile(`(?i)^(?:[|·•\-–—]\s*)?(?:(?:tác giả|bài và ảnh|bài|ảnh|by|bởi|người viết|phóng viên)\s*:?(?:\s+|$))?`)
 )
 
 // groupBylines are the credit words that count as an author on their own.

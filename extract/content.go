@@ -146,7 +146,9 @@ func isImageUnit(n *node) bool {
 	case atom.Figure:
 		return true
 	case atom.Table, atom.Div:
-		if n.textLen > 400 || !hasImg(n) {
+		// One picture with a short caption; a box of pictures and
+		// paragraphs is body.
+		if n.textLen > 400 || n.imgs != 1 {
 			return false
 		}
 		if n.tag == atom.Div && n.textLen > 200 && !imageClass(n.classID()) {
@@ -174,8 +176,6 @@ func imageClass(cid string) bool {
 	}
 	return false
 }
-
-func hasImg(n *node) bool { return n.imgs > 0 }
 
 // captionText returns the caption of an image unit: its <figcaption> or,
 // failing that, all its text.
@@ -228,6 +228,7 @@ func measure(n *node, inLink bool) (t, k, p int) {
 	for _, c := range n.children {
 		a, b, q := measure(c, inLink || n.tag == atom.A)
 		n.imgs += c.imgs
+		n.inputs += c.inputs
 		t += a
 		k += b
 		p += q
@@ -328,7 +329,7 @@ func pickContainer(blocks []block, exclude map[*node]bool, avoid ...*node) (best
 	// box. The boxes join the body; the ancestors themselves do not (they
 	// hold bylines, dates and labels too).
 	cur, total := best, best.pbody
-	for level := 0; level < 6; level++ {
+	for level := 0; level < 8; level++ {
 		p := cur.parent
 		if p == nil || p.tag == atom.Body || p.tag == atom.Html || p.parent == nil || p.boiler != markNone {
 			break
@@ -343,6 +344,13 @@ func pickContainer(blocks []block, exclude map[*node]bool, avoid ...*node) (best
 			boxes = append(boxes, c)
 		}
 		if gain*4 < total && gain > 0 {
+			// Too little to climb for, but paragraphs right beside the
+			// box are body (a lead or a closing paragraph left out of it).
+			for _, c := range boxes {
+				if c.para && c.tag == atom.P {
+					extra = append(extra, c)
+				}
+			}
 			break
 		}
 		extra = append(extra, boxes...)

@@ -128,7 +128,7 @@ func (x *state) findDates() {
 	}
 	if m := reLeadDate.FindStringSubmatch(lead); m != nil {
 		if t, _, ok := ParseDate(m[1], x.fetched, x.pageDate); ok {
-			x.published, x.precision, x.publishedFrom = t, diembao.PrecisionDay, "lead"
+			x.published, x.precision, x.publishedFrom = t, diembao.PrecisionDay, "dateline"
 		}
 	}
 }

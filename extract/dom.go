@@ -40,6 +40,7 @@ type node struct {
 	para    bool // n is a paragraph counted by ptext
 	imgs    int  // number of images below
 	ord     int  // place of an element in document order
+	inputs  int  // number of form fields below (input, textarea, select)
 	boiler  int8
 }
 
@@ -87,6 +88,12 @@ var skipContent = map[atom.Atom]bool{
 	atom.Math: true, atom.Iframe: true, atom.Object: true, atom.Select: true,
 	atom.Textarea: true, atom.Button: true, atom.Canvas: true, atom.Video: true,
 	atom.Audio: true, atom.Map: true,
+}
+
+// headElements may appear in <head>; any other start tag closes it.
+var headElements = map[atom.Atom]bool{
+	atom.Meta: true, atom.Link: true, atom.Title: true, atom.Base: true, atom.Style: true,
+	atom.Script: true, atom.Noscript: true, atom.Template: true, atom.Head: true, atom.Html: true,
 }
 
 // closesSkip are the end tags that end a skipped element left open.
@@ -200,6 +207,9 @@ func parse(page []byte) (root *node, jsonld []string) {
 				}
 				continue
 			}
+			if a == atom.Textarea || a == atom.Select || a == atom.Input && !hiddenInput(attrs) {
+				top().inputs++
+			}
 			if skipContent[a] {
 				if tt == html.StartTagToken {
 					skip, skipTag = 1, a
@@ -207,6 +217,12 @@ func parse(page []byte) (root *node, jsonld []string) {
 				continue
 			}
 			nodes++
+			// Content in <head> (a missing </head>) closes it.
+			if !headElements[a] {
+				if i := findOpen(atom.Head, "head", nil); i > 0 {
+					closeTo(i)
+				}
+			}
 			// Implicit end tags of the common cases.
 			if closesP[a] {
 				if i := findOpen(atom.P, "p", map[atom.Atom]bool{atom.Div: true, atom.Td: true, atom.Li: true, atom.Blockquote: true, atom.Article: true, atom.Section: true}); i > 0 {
@@ -283,6 +299,19 @@ func parse(page []byte) (root *node, jsonld []string) {
 			}
 		}
 	}
+}
+
+// hiddenInput reports whether an <input> is hidden or a button.
+func hiddenInput(attrs []html.Attribute) bool {
+	for _, a := range attrs {
+		if a.Key == "type" {
+			switch strings.ToLower(a.Val) {
+			case "hidden", "submit", "button", "image", "reset":
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // walk calls fn for n and every node below it in document order, without

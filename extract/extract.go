@@ -42,11 +42,11 @@ func New(opts Options) *Extractor {
 	return &Extractor{rules: opts.Rules, logger: l}
 }
 
-// Article extracts the article of a page with the generic rules. url is the
-// address the page was fetched from, fetched the fetch time (zero when
+// Article extracts the article of a page with the generic rules. pageURL is
+// the address the page was fetched from, fetched the fetch time (zero when
 // unknown) and headers the HTTP response headers (nil when unknown).
-func Article(page []byte, url string, fetched time.Time, headers http.Header) (*diembao.Article, error) {
-	return New(Options{}).Extract(page, url, fetched, headers)
+func Article(page []byte, pageURL string, fetched time.Time, headers http.Header) (*diembao.Article, error) {
+	return New(Options{}).Extract(page, pageURL, fetched, headers)
 }
 
 // Extract extracts the article of a page; see Article. It returns
@@ -280,7 +280,8 @@ func stripSiteName(t string) string {
 
 // sapoWords are class/id tokens of a lead paragraph.
 var sapoWords = []string{"sapo", "lead", "description", "summary", "tomtat", "chapeau", "intro",
-	"excerpt", "abstract", "teaser", "standfirst", "desc", "trichdan", "subtitle", "headline-sub"}
+	"excerpt", "abstract", "teaser", "standfirst", "desc", "trichdan", "subtitle", "headline-sub",
+	"lede", "leader", "dek", "deck", "kicker-text"}
 
 func isSapoClass(cid string) bool {
 	for _, t := range classTokens(cid) {

@@ -3,6 +3,7 @@ package extract
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
@@ -74,6 +75,24 @@ func FuzzDecode(f *testing.F) {
 		out, _ := Decode(page, nil)
 		if !utf8.Valid(out) {
 			t.Fatalf("invalid UTF-8 out of %q", page)
+		}
+	})
+}
+
+// FuzzLoadRules checks that reading site rules never panics and that a
+// selector that parsed matches without panicking.
+func FuzzLoadRules(f *testing.F) {
+	f.Add("[[site]]\nhosts = [\"a.vn\"]\nbody = \"div.x#y\"\ndrop = [\".a.b\"]\n")
+	f.Add("[[site]]\nhosts = [\"a.vn\"]\ntitle = \"..\"\n")
+	f.Fuzz(func(t *testing.T, src string) {
+		r, err := LoadRules(strings.NewReader(src))
+		if err != nil {
+			return
+		}
+		if rule := r.For("https://a.vn/x"); rule != nil {
+			n := &node{name: "div", attrs: attrsOf("class", "x a b", "id", "y")}
+			rule.drops(n)
+			rule.sel.body.match(n)
 		}
 	})
 }

@@ -120,7 +120,7 @@ func TestBM25(t *testing.T) {
 	// documents of 2798 tokens, 6 of which contain it.
 	ph := &expr{op: opPhrase, cols: []int{1, 3}, tokens: []string{"ha"}}
 	d := docPositions{"tf:ha": {1}}
-	got := bm25(d, 128, ph, []*expr{ph}, []float64{idf(20, 6)}, &matchWeights, 2798.0/20)
+	got := bm25(d, 128, ph, []*expr{ph}, []float64{idf(20, 6)}, &ranking.Weights, 2798.0/20)
 	want := -math.Log(14.5/6.5) * (4 * 2.2) / (4 + 1.2*(0.25+0.75*128/(2798.0/20)))
 	if math.Abs(got-want) > 1e-12 {
 		t.Errorf("bm25 = %v, want %v", got, want)
@@ -135,8 +135,8 @@ func TestBM25(t *testing.T) {
 		x := &expr{op: opOr, kids: []*expr{{op: opAnd, kids: []*expr{a, b}}, c}}
 		doc := docPositions{"tf:ha": {1}, "tf:hdnd": {2}}
 		idfs := []float64{1, 1, 1}
-		got := bm25(doc, 100, x, []*expr{a, b, c}, idfs, &matchWeights, 100)
-		only := bm25(doc, 100, c, []*expr{c}, idfs[:1], &matchWeights, 100)
+		got := bm25(doc, 100, x, []*expr{a, b, c}, idfs, &ranking.Weights, 100)
+		only := bm25(doc, 100, c, []*expr{c}, idfs[:1], &ranking.Weights, 100)
 		if got != only {
 			t.Errorf("score %v counts the phrase of an AND that does not match; want %v", got, only)
 		}
@@ -166,4 +166,80 @@ func TestCursor(t *testing.T) {
 			t.Errorf("decodeCursor(%q) = %v, want EINVALID", bad, err)
 		}
 	}
+}
+
+func TestColumnsFollowRanking(t *testing.T) {
+	for i, c := range columns {
+		if name := query.DefaultRanking().Columns[i]; c.name != name {
+			t.Errorf("column %d is %q here, %q in query.Ranking", i, c.name, name)
+		}
+	}
+}
+
+// FuzzCompile checks that every query the parser and Prepare accept
+// compiles to well-formed tsquery text (balanced parentheses and quotes) or
+// to an EINVALID error, and never panics.
+func FuzzCompile(f *testing.F) {
+	for _, q := range []string{"Hà Nội", `"nền tảng" -lúa`, "title:chuyển* OR author:\"lê\"", "(a OR b) c",
+		"-a -b", "published:>now-7d HĐND", `it's \ "x`} {
+		f.Add(q)
+	}
+	now := time.Date(2020, 2, 1, 0, 0, 0, 0, diembao.Vietnam)
+	f.Fuzz(func(t *testing.T, q string) {
+		n, err := query.Parse(q, now)
+		if err != nil {
+			return
+		}
+		n, err = query.DefaultAnalyzer().Prepare(n, query.Options{})
+		if err != nil {
+			return
+		}
+		text, _, ok := query.Split(n)
+		if !ok {
+			return
+		}
+		c, err := compile(text)
+		if err != nil {
+			if diembao.ErrorCode(err) != diembao.EINVALID {
+				t.Fatalf("compile %q: %v", q, err)
+			}
+			return
+		}
+		all := append([]*expr(nil), c.exclude...)
+		if c.match != nil {
+			all = append(all, c.match)
+		}
+		if c.boost != nil {
+			all = append(all, c.boost)
+		}
+		for _, x := range all {
+			if !wellFormed(x.tsquery()) {
+				t.Fatalf("compile %q: malformed tsquery %s", q, x.tsquery())
+			}
+		}
+	})
+}
+
+// wellFormed reports whether tsquery text has balanced quotes and, outside
+// them, balanced parentheses.
+func wellFormed(s string) bool {
+	depth, quoted := 0, false
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case quoted && c == '\'' && i+1 < len(s) && s[i+1] == '\'':
+			i++
+		case quoted && c == '\\':
+			i++
+		case c == '\'':
+			quoted = !quoted
+		case !quoted && c == '(':
+			depth++
+		case !quoted && c == ')':
+			depth--
+			if depth < 0 {
+				return false
+			}
+		}
+	}
+	return depth == 0 && !quoted && s != ""
 }

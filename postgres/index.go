@@ -17,7 +17,8 @@ type column struct {
 	code string // the lexeme prefix
 }
 
-// columns lists the index columns in the embedded store's order.
+// columns lists the index columns in the order of query.Ranking.Columns
+// and query.Document.Values.
 var columns = []column{
 	{"title", "t"},
 	{"title_f", "tf"},
@@ -45,12 +46,6 @@ type indexEntry struct {
 	ntokens int
 }
 
-// documentFields returns the texts of doc in column order.
-func documentFields(doc *query.Document) [9]string {
-	return [9]string{doc.Title, doc.TitleFolded, doc.Body, doc.BodyFolded, doc.Words, doc.WordsFolded,
-		doc.Author, doc.Source, doc.Section}
-}
-
 // buildEntry turns the analysed document into its index entry. The texts
 // are split into tokens exactly as the embedded store's FTS5 "ascii"
 // tokenizer splits them (ftsTokens), so that both backends count the same
@@ -58,7 +53,7 @@ func documentFields(doc *query.Document) [9]string {
 func buildEntry(doc *query.Document) indexEntry {
 	positions := map[string][]int{}
 	n := 0
-	for i, text := range documentFields(doc) {
+	for i, text := range doc.Values() {
 		toks := ftsTokens(text)
 		n += len(toks)
 		for p, tok := range toks {

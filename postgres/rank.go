@@ -5,23 +5,16 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/diembao/diembao/query"
 )
 
 // weights are column weights of bm25, in column order.
-type weights [9]float64
+type weights = [9]float64
 
-// matchWeights are the column weights of the match, the embedded store's
-// bm25Weights: the title counts above the text, an exact form above a
-// folded one, so that "bản" is not drowned by "ban" and "bàn".
-var matchWeights = weights{10.0, 4.0, 1.0, 0.4, 1.5, 0.6, 1.0, 1.0, 1.0}
-
-// boostWeights are the column weights of the boost terms (a run of words
-// as a phrase, its segmented words), the embedded store's boostWeights.
-var boostWeights = weights{4.0, 2.0, 4.0, 2.0, 2.0, 1.0, 1.0, 1.0, 1.0}
-
-// boostFactor scales the boost terms' score before it is added to the
-// match's, as the embedded store does.
-const boostFactor = 2.0
+// ranking is the definition of relevance both stores share: the column
+// weights of the match and of the boost terms, and the boost factor.
+var ranking = query.DefaultRanking()
 
 // BM25 parameters of SQLite FTS5's bm25().
 const (
@@ -246,10 +239,10 @@ func (x *expr) collect(occ map[*expr][]int, counted map[*expr]bool) {
 // boostFactor times the bm25 of the boost terms, as the embedded store
 // computes it (negative, lower is better).
 func (p *plan) score(d docPositions, ntokens int, st *rankStats) float64 {
-	s := bm25(d, ntokens, p.match, p.phrases, st.idf, &matchWeights, st.avgdl)
+	s := bm25(d, ntokens, p.match, p.phrases, st.idf, &ranking.Weights, st.avgdl)
 	if p.boost == nil {
 		return s
 	}
-	b := bm25(d, ntokens, p.boost, p.boostPhrases, st.boostIDF, &boostWeights, st.avgdl)
-	return s + float64(boostFactor*b)
+	b := bm25(d, ntokens, p.boost, p.boostPhrases, st.boostIDF, &ranking.BoostWeights, st.avgdl)
+	return s + float64(ranking.BoostFactor*b)
 }

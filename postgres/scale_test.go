@@ -92,8 +92,9 @@ func scaleArticle(i int, texts, labels []string, sources []*diembao.Source) *die
 
 // BenchmarkScale imports DIEMBAO_SCALE_ARTICLES articles recombined from
 // VNTC into a fresh PostgreSQL schema, then times the six query shapes of
-// the search issue. It reports import throughput, database size and the
-// p50/p99 latency of each shape. Run it with -benchtime=1x:
+// the search issue (DIEMBAO_SCALE_QUERIES queries each, default 100). It
+// reports import throughput, database size and the p50/p99 latency of each
+// shape. Run it with -benchtime=1x:
 //
 //	DIEMBAO_SCALE_ARTICLES=100000 go test -run '^$' -bench Scale -benchtime=1x -timeout 2h ./postgres/
 func BenchmarkScale(b *testing.B) {
@@ -226,7 +227,10 @@ func benchShapes(b *testing.B, db *postgres.DB, texts []string) {
 			return diembao.SearchRequest{Query: strings.Join(run(2), " "), Facets: []string{"source", "section", "day"}}
 		}},
 	}
-	const perShape = 100
+	perShape := 100
+	if v, err := strconv.Atoi(os.Getenv("DIEMBAO_SCALE_QUERIES")); err == nil && v > 0 {
+		perShape = v
+	}
 	for _, sh := range shapes {
 		var lat []time.Duration
 		hits := 0

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/diembao/diembao"
 	"github.com/diembao/diembao/query"
@@ -47,6 +48,7 @@ func NewSearchService(db *DB) *SearchService {
 
 // querier runs statements: a pool, a connection or a transaction.
 type querier interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
 	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
 	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
 }
@@ -120,13 +122,6 @@ func (s *SearchService) Search(ctx context.Context, req diembao.SearchRequest) (
 	conn := querier(tx)
 	var st *rankStats
 	if p.match != nil {
-		// Matching articles are found in the GIN index, never by reading
-		// every tsvector: with a bitmap scan, a query without phrases is
-		// answered by the index alone and each tsvector is read once, for
-		// scoring.
-		if _, err := tx.Exec(ctx, `SET LOCAL enable_seqscan = off`); err != nil {
-			return nil, fmt.Errorf("postgres: search: %w", err)
-		}
 		if st, err = s.stats(ctx, conn, p); err != nil {
 			return nil, err
 		}
@@ -256,9 +251,18 @@ func (s *SearchService) stats(ctx context.Context, conn querier, p *plan) (*rank
 		parts[i] = "(SELECT count(*) FROM articles WHERE tsv @@ $" + strconv.Itoa(i+1) + "::tsquery)"
 		args[i] = ph.tsquery()
 	}
+	// Counting in the GIN index alone (a bitmap scan needs no tsvector for
+	// a phrase of one token) is many times cheaper than the sequential scan
+	// the planner picks for common words, which reads every tsvector.
+	if _, err := conn.Exec(ctx, `SET LOCAL enable_seqscan = off`); err != nil {
+		return nil, fmt.Errorf("postgres: search: %w", err)
+	}
 	var hits []int64
 	if err := conn.QueryRow(ctx, `SELECT ARRAY[`+strings.Join(parts, ", ")+`]::bigint[]`, args...).Scan(&hits); err != nil {
 		return nil, fmt.Errorf("postgres: search: document frequencies: %w", err)
+	}
+	if _, err := conn.Exec(ctx, `SET LOCAL enable_seqscan = on`); err != nil {
+		return nil, fmt.Errorf("postgres: search: %w", err)
 	}
 	for i, n := range hits {
 		if i < len(p.phrases) {
@@ -460,40 +464,70 @@ func (s *SearchService) byDate(ctx context.Context, conn querier, p *plan, st *r
 		k, id := "$"+strconv.Itoa(len(args)-1), "$"+strconv.Itoa(len(args))
 		where = append(where, "("+key+" "+cmp+" "+k+"::bigint OR ("+key+" = "+k+"::bigint AND a.id "+cmp+" "+id+"::bigint))")
 	}
-	pos := "''"
-	if p.match != nil {
-		pos = positionsExpr(p, &args)
-	}
 	args = append(args, limit+1)
-	q := `SELECT a.id, a.ntokens, ` + pos + `, ` + key + ` FROM articles a` + whereClause(where) +
+	q := `SELECT a.id, a.ntokens, ` + key + ` FROM articles a` + whereClause(where) +
 		` ORDER BY ` + key + ` ` + dir + `, a.id ` + dir + ` LIMIT $` + strconv.Itoa(len(args))
 	rows, err := conn.Query(ctx, q, args...)
 	if err != nil {
 		return nil, false, fmt.Errorf("postgres: search: %w", err)
 	}
-	defer rows.Close()
-	var page []scored
+	var (
+		page    []scored
+		ntokens = map[int64]int{}
+	)
 	for rows.Next() {
 		var (
-			sc      scored
-			ntokens int
-			text    string
+			sc scored
+			n  int
 		)
-		if err := rows.Scan(&sc.id, &ntokens, &text, &sc.key); err != nil {
+		if err := rows.Scan(&sc.id, &n, &sc.key); err != nil {
+			rows.Close()
 			return nil, false, fmt.Errorf("postgres: search: %w", err)
 		}
-		if p.match != nil {
-			sc.score = p.score(parseTsvector(text), ntokens, st)
-		}
+		ntokens[sc.id] = n
 		page = append(page, sc)
 	}
+	rows.Close()
 	if err := rows.Err(); err != nil {
 		return nil, false, fmt.Errorf("postgres: search: %w", err)
 	}
-	if len(page) > limit {
-		return page[:limit], true, nil
+	more := len(page) > limit
+	if more {
+		page = page[:limit]
 	}
-	return page, false, nil
+	if p.match != nil && len(page) > 0 {
+		// Only the page is scored: its tsvectors are read after the sort.
+		ids := make([]int64, len(page))
+		for i, sc := range page {
+			ids[i] = sc.id
+		}
+		pargs := []any{ids}
+		q := `SELECT a.id, ` + positionsExpr(p, &pargs) + ` FROM articles a WHERE a.id = ANY($1::bigint[])`
+		rows, err := conn.Query(ctx, q, pargs...)
+		if err != nil {
+			return nil, false, fmt.Errorf("postgres: search: %w", err)
+		}
+		scores := map[int64]float64{}
+		for rows.Next() {
+			var (
+				id  int64
+				pos string
+			)
+			if err := rows.Scan(&id, &pos); err != nil {
+				rows.Close()
+				return nil, false, fmt.Errorf("postgres: search: %w", err)
+			}
+			scores[id] = p.score(parseTsvector(pos), ntokens[id], st)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, false, fmt.Errorf("postgres: search: %w", err)
+		}
+		for i := range page {
+			page[i].score = scores[page[i].id]
+		}
+	}
+	return page, more, nil
 }
 
 // hits loads the page's articles and makes their hits, with snippets

@@ -30,8 +30,7 @@ const maxRun = 8
 //     expansions, and a run of words that spells out an abbreviation also
 //     matches the abbreviation;
 //   - runs of two or more plain words get Boost terms (the run as a phrase
-//     and its segmented words), in an And of their own, so that every
-//     article a Boost term matches also matches the And;
+//     and its segmented words), in an And of their own;
 //   - nested And and Or nodes of the same kind are flattened.
 //
 // Prepare rejects, with an EINVALID error pointing at the node, what no

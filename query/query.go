@@ -59,10 +59,10 @@ type Node interface {
 }
 
 // And matches what all of its children match. Boost holds optional terms
-// that do not change which articles match but raise the score of those
-// that also match them (the words of the children as a phrase, their
-// segmented multi-syllable words); backends that cannot rank by optional
-// terms may ignore Boost.
+// that never change which articles match but raise the score of matching
+// articles that also match them (the words of the children as a phrase,
+// their segmented multi-syllable words); backends that cannot rank by
+// optional terms may ignore Boost.
 type And struct {
 	Children []Node
 	Boost    []*Term

@@ -46,8 +46,8 @@ func columns(f query.Field, word bool) (exact, folded string, same bool) {
 // compiled is a prepared query tree compiled for FTS5: Match is the MATCH
 // expression of what articles must contain ("" when the query only
 // excludes), Exclude the MATCH expressions of what they must not contain,
-// Boost the MATCH expression of the optional terms that raise the score
-// ("" when there are none). Every article Boost matches also matches Match.
+// Boost the MATCH expression of the optional terms that raise the score of
+// the articles Match finds ("" when there are none).
 type compiled struct {
 	Match   string
 	Exclude []string

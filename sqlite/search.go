@@ -113,46 +113,32 @@ func (s *SearchService) Search(ctx context.Context, req diembao.SearchRequest) (
 	if p.match != "" {
 		score = "f.score"
 	}
-	q := `SELECT a.id, a.url, a.title, a.source_name, a.published, a.sapo, a.body, ` + score + `, ` + key +
-		` FROM ` + from + whereClause(where) + ` ORDER BY ` + order + ` LIMIT ?`
+	// The page's IDs first, then their texts: sorting carries only keys.
+	q := `SELECT a.id, ` + score + `, ` + key + ` FROM ` + from + whereClause(where) + ` ORDER BY ` + order + ` LIMIT ?`
 	rows, err := s.db.db.QueryContext(ctx, q, append(p.matchArgs(args), limit+1)...)
 	if err != nil {
 		return nil, queryError(ctx, err)
 	}
 	res := &diembao.SearchResult{Hits: []diembao.Hit{}}
-	hl := query.NewHighlighter(p.tree)
-	var last cursor
+	var keys []cursor
 	for rows.Next() {
-		var (
-			h         diembao.Hit
-			published sql.NullInt64
-			sapo      string
-			body      string
-			sc        float64
-			k         int64
-		)
-		if err := rows.Scan(&h.ID, &h.URL, &h.Title, &h.Source, &published, &sapo, &body, &sc, &k); err != nil {
+		var c cursor
+		if err := rows.Scan(&c.ID, &c.Score, &c.Key); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("sqlite: search: %w", err)
 		}
-		if len(res.Hits) == limit {
-			res.NextCursor = last.encode(sort)
-			break
-		}
-		h.Published = fromUnix(published, diembao.Vietnam)
-		h.Score = -sc
-		art := diembao.Article{Sapo: sapo}
-		if err := json.Unmarshal([]byte(body), &art.Body); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("sqlite: search: article %d body: %w", h.ID, err)
-		}
-		h.Snippet, h.Highlights = hl.Snippet(art.Text(), snippetBytes)
-		res.Hits = append(res.Hits, h)
-		last = cursor{Score: sc, Key: k, ID: h.ID}
+		keys = append(keys, c)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return nil, queryError(ctx, err)
+	}
+	if len(keys) > limit {
+		keys = keys[:limit]
+		res.NextCursor = keys[limit-1].encode(sort)
+	}
+	if err := s.hits(ctx, p, keys, res); err != nil {
+		return nil, err
 	}
 	if err := s.count(ctx, p, res); err != nil {
 		return nil, err
@@ -168,6 +154,54 @@ func (s *SearchService) Search(ctx context.Context, req diembao.SearchRequest) (
 		}
 	}
 	return res, nil
+}
+
+// hits loads the articles of a page, in the page's order, with their
+// snippets.
+func (s *SearchService) hits(ctx context.Context, p *plan, keys []cursor, res *diembao.SearchResult) error {
+	if len(keys) == 0 {
+		return nil
+	}
+	ids := make([]any, len(keys))
+	for i, k := range keys {
+		ids[i] = k.ID
+	}
+	marks := strings.TrimSuffix(strings.Repeat("?,", len(ids)), ",")
+	rows, err := s.db.db.QueryContext(ctx, `SELECT id, url, title, source_name, published, sapo, body
+		FROM articles WHERE id IN (`+marks+`)`, ids...)
+	if err != nil {
+		return queryError(ctx, err)
+	}
+	defer rows.Close()
+	hl := query.NewHighlighter(p.tree)
+	byID := map[int64]diembao.Hit{}
+	for rows.Next() {
+		var (
+			h         diembao.Hit
+			published sql.NullInt64
+			body      string
+			art       diembao.Article
+		)
+		if err := rows.Scan(&h.ID, &h.URL, &h.Title, &h.Source, &published, &art.Sapo, &body); err != nil {
+			return fmt.Errorf("sqlite: search: %w", err)
+		}
+		if err := json.Unmarshal([]byte(body), &art.Body); err != nil {
+			return fmt.Errorf("sqlite: search: article %d body: %w", h.ID, err)
+		}
+		h.Published = fromUnix(published, diembao.Vietnam)
+		h.Snippet, h.Highlights = hl.Snippet(art.Text(), snippetBytes)
+		byID[h.ID] = h
+	}
+	if err := rows.Err(); err != nil {
+		return queryError(ctx, err)
+	}
+	for _, k := range keys {
+		if h, ok := byID[k.ID]; ok {
+			h.Score = -k.Score
+			res.Hits = append(res.Hits, h)
+		}
+	}
+	return nil
 }
 
 // plan parses and prepares the query and turns the request's filters into
@@ -229,9 +263,12 @@ func (p *plan) from() string {
 	if p.boost == "" {
 		return `(` + m + `) f JOIN articles a ON a.id = f.id`
 	}
-	return `(SELECT m.id, m.score + ` + strconv.FormatFloat(ranking.BoostFactor, 'f', -1, 64) + ` * coalesce(b.score, 0) AS score
-		FROM (` + m + `) m LEFT JOIN (SELECT rowid AS id, bm25(article_index, ` + boostWeights + `) AS score
-		FROM article_index WHERE article_index MATCH ?) b ON b.id = m.id) f JOIN articles a ON a.id = f.id`
+	// Add the boost's score to the match's, for the articles the match
+	// finds (marked m = 1); the boost alone adds none.
+	return `(SELECT id, sum(score) AS score FROM (SELECT rowid AS id, 1 AS m, bm25(article_index, ` + bm25Weights + `) AS score
+		FROM article_index WHERE article_index MATCH ?
+		UNION ALL SELECT rowid, 0, ` + strconv.FormatFloat(ranking.BoostFactor, 'f', -1, 64) + ` * bm25(article_index, ` + boostWeights + `)
+		FROM article_index WHERE article_index MATCH ?) GROUP BY id HAVING max(m) = 1) f JOIN articles a ON a.id = f.id`
 }
 
 // matchArgs returns the arguments of the FROM clause followed by args.

@@ -80,8 +80,7 @@ func decomposed(s string) bool {
 // non-ASCII characters: good ones are Vietnamese syllables, bad ones are
 // not. Words are split at white space, ASCII punctuation and digits.
 func vietScore(s string) (good, bad int) {
-	t := encTables()
-	var buf []byte
+	syl := syllableSet()
 	for i := 0; i < len(s); {
 		r, size := utf8.DecodeRuneInString(s[i:])
 		if wordBreak(r) {
@@ -100,8 +99,7 @@ func vietScore(s string) (good, bad int) {
 		}
 		// One-character words ("ở", "•", "£") say too little either way.
 		if nonASCII && runes > 1 {
-			buf = append(buf[:0], strings.ToLower(Normalize(s[i:j]))...)
-			if _, ok := t.syllables[string(buf)]; ok {
+			if syl.has(hashSyllable(s[i:j])) {
 				good++
 			} else {
 				bad++

@@ -106,8 +106,6 @@ type tables struct {
 	vniDec map[string]rune
 	// viqrEnc maps letters to VIQR.
 	viqrEnc map[rune]string
-	// syllables is the set of lower-case NFC syllables.
-	syllables map[string]struct{}
 }
 
 var encTables = sync.OnceValue(func() *tables {
@@ -192,12 +190,6 @@ func parseTables() (*tables, error) {
 			t.vniDec[vni] = r
 		}
 		t.viqrEnc[r] = viqr
-	}
-	t.syllables = map[string]struct{}{}
-	for line := range strings.Lines(vietdata.Syllables) {
-		if s := strings.TrimSpace(line); s != "" {
-			t.syllables[Normalize(s)] = struct{}{}
-		}
 	}
 	return t, nil
 }

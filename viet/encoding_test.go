@@ -276,6 +276,37 @@ func TestDetectionDoesNotMisfireOnWebPages(t *testing.T) {
 	}
 }
 
+func TestDetectionDoesNotMisfireOnVietnamesePages(t *testing.T) {
+	dir := sharedData(t, "vnpages-dev/pages")
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, e := range entries {
+		if !strings.HasSuffix(e.Name(), ".html") {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !utf8.Valid(b) {
+			continue
+		}
+		n++
+		t.Run(e.Name(), func(t *testing.T) {
+			checkOrdinary(t, string(b))
+			if enc := DetectBytes(b); enc != UTF8 {
+				t.Errorf("DetectBytes = %s on a UTF-8 news page", enc)
+			}
+		})
+	}
+	if n == 0 {
+		t.Skip("no UTF-8 pages found")
+	}
+}
+
 func TestDetectBytesLegacyPage(t *testing.T) {
 	text := strings.Join(sentences, "\n")
 	for _, enc := range []Encoding{TCVN3, VNI, VISCII, CP1258, VIQR, NFD} {

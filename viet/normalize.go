@@ -169,6 +169,8 @@ func placeTonesChecked(s string, check bool) (string, bool) {
 			if info := letters.info(r); info.vowel != 0 {
 				vowels++
 				toned = toned || info.tone != toneNone
+			} else if check && r >= utf8.RuneSelf && !quickRune(r) {
+				return "", false
 			}
 			eth = eth || r == 'Ð' || r == 'ð'
 			j += size
@@ -194,9 +196,6 @@ func placeTonesChecked(s string, check bool) (string, bool) {
 			}
 			i += size
 			continue
-		}
-		if check && !quickNFC(s[i:j]) {
-			return "", false
 		}
 		if toned && vowels >= 2 && p.split(s[i:j]) && p.misplaced() {
 			if target, tone, ok := p.toneTarget(); ok && p.info[target].tone != tone {

@@ -23,6 +23,9 @@ const (
 	// fromNames marks a run of capitalized syllables frequent in
 	// unlabelled text (names of people, places, organisations).
 	fromNames = 8
+	// fromPrefix marks the proper prefixes (of two syllables or more) of
+	// the words and names, so that a lookup can stop early.
+	fromPrefix = 16
 	// fromWords are the sources of words.
 	fromWords = fromVocab | fromTrained
 )
@@ -88,13 +91,18 @@ func (l *lexicon) has(h uint64) bool { return l.get(h) != 0 }
 // one syllable or more than maxWordLen syllables are ignored.
 func (l *lexicon) addWord(word string, flags uint8) {
 	h, n := uint64(seqStart), 0
-	for _, syl := range strings.Fields(word) {
+	fields := strings.Fields(word)
+	if len(fields) < 2 || len(fields) > maxWordLen {
+		return
+	}
+	for _, syl := range fields {
+		if n >= 2 && flags&(fromWords|fromNames) != 0 {
+			l.addHash(h, fromPrefix)
+		}
 		h = seqNext(h, hashSyllable(syl))
 		n++
 	}
-	if n >= 2 && n <= maxWordLen {
-		l.addHash(h, flags)
-	}
+	l.addHash(h, flags)
 }
 
 // addWords adds one word a line.

@@ -37,7 +37,7 @@ type Segmenter struct {
 	splits []string
 	names  []string
 	keys   []uint32
-	ws    []float32
+	ws     []float32
 	// pairKeys and pairCodes are the bigram statistics, kept for
 	// MarshalBinary.
 	pairKeys  []uint32
@@ -239,7 +239,10 @@ func (sc *segScratch) analyse(n int, lex *lexicon, stats *bigramStats) {
 			}
 			src := lex.get(h)
 			if l == 2 {
-				sc.pairSrc[k] = src
+				sc.pairSrc[k] = src & (fromWords | fromSplit | fromNames)
+			}
+			if src&(fromWords|fromNames|fromPrefix) == 0 {
+				break // no longer word starts with these syllables
 			}
 			if src&(fromWords|fromNames) != 0 {
 				for m := k; m < k+l-1; m++ {
@@ -303,19 +306,29 @@ func longestBit(m uint16) int {
 // shapeOf classifies the letter case of a syllable.
 func shapeOf(s string) uint8 {
 	upper, lower := 0, 0
-	first := true
 	firstUpper := false
-	for _, r := range s {
+	for i, r := range s {
+		var up, low bool
 		switch {
-		case r < utf8.RuneSelf && r >= 'A' && r <= 'Z', r >= utf8.RuneSelf && unicode.IsUpper(r):
-			upper++
-			if first {
-				firstUpper = true
+		case r < utf8.RuneSelf:
+			up, low = r >= 'A' && r <= 'Z', r >= 'a' && r <= 'z'
+		case r == 'Đ':
+			up = true
+		case r == 'đ':
+			low = true
+		default:
+			if info := letters.info(r); info.vowel != 0 {
+				up, low = info.upper, !info.upper
+			} else {
+				up, low = unicode.IsUpper(r), unicode.IsLower(r)
 			}
-		case r < utf8.RuneSelf && r >= 'a' && r <= 'z', r >= utf8.RuneSelf && unicode.IsLower(r):
+		}
+		if up {
+			upper++
+			firstUpper = firstUpper || i == 0
+		} else if low {
 			lower++
 		}
-		first = false
 	}
 	switch {
 	case upper == 0 && lower > 0:
@@ -324,8 +337,6 @@ func shapeOf(s string) uint8 {
 		return shapeTitle
 	case lower == 0 && upper > 1:
 		return shapeUpper
-	case upper == 1 && lower == 0:
-		return shapeTitle
 	}
 	return shapeOther
 }

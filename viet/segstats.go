@@ -105,6 +105,7 @@ func countBigrams(texts iter.Seq[string]) (keys []uint32, codes []uint16, names 
 		}
 	}
 	n := float64(syllables)
+	byKey := map[uint32]uint16{}
 	for p, c := range bi {
 		if c < minPairCount {
 			continue
@@ -113,8 +114,21 @@ func countBigrams(texts iter.Seq[string]) (keys []uint32, codes []uint16, names 
 		pmi := math.Log2(float64(c) * n / (ca * cb))
 		code := uint16(bucket(pmi, -2, 2, 7)) | uint16(bucket(math.Log2(float64(c)), 2, 2, 7))<<3 |
 			uint16(bucket(float64(c)/ca, 0, 0.2, 3))<<6 | uint16(bucket(float64(c)/cb, 0, 0.2, 3))<<8 | 1<<10
-		keys = append(keys, pairKey(p.a, p.b))
-		codes = append(codes, code)
+		// Two pairs may hash to one key; keep the larger code, so that the
+		// result does not depend on the order of the map.
+		k := pairKey(p.a, p.b)
+		if old, ok := byKey[k]; !ok || code > old {
+			byKey[k] = code
+		}
+	}
+	keys = make([]uint32, 0, len(byKey))
+	for k := range byKey {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	codes = make([]uint16, len(keys))
+	for i, k := range keys {
+		codes[i] = byKey[k]
 	}
 	for name, c := range nameCount {
 		if c >= minNameCount {

@@ -112,12 +112,58 @@ func isSpace(r rune) bool {
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
+// Letter classes of a rune.
+const (
+	classLetter = 1 << iota // a letter or a combining mark
+	classUpper              // an upper-case letter
+	classMark               // a combining mark
+)
+
+// classTable caches the classes of the runes below U+0370 and of Latin
+// Extended Additional (U+1E00..U+1EFF), where Vietnamese letters live.
+var classTable = func() *[0x470]uint8 {
+	var t [0x470]uint8
+	for i := range t {
+		r := rune(i)
+		if i >= 0x370 {
+			r = 0x1E00 + rune(i-0x370)
+		}
+		t[i] = slowClass(r)
+	}
+	return &t
+}()
+
+func slowClass(r rune) uint8 {
+	var c uint8
+	if unicode.IsLetter(r) || unicode.Is(unicode.Mn, r) || unicode.Is(unicode.Mc, r) {
+		c |= classLetter
+	}
+	if unicode.IsUpper(r) {
+		c |= classUpper
+	}
+	if unicode.Is(unicode.Mn, r) || unicode.Is(unicode.Mc, r) {
+		c |= classMark
+	}
+	return c
+}
+
+// runeClass returns the letter classes of r.
+func runeClass(r rune) uint8 {
+	switch {
+	case r < 0x370:
+		return classTable[r]
+	case r >= 0x1E00 && r < 0x1F00:
+		return classTable[r-0x1E00+0x370]
+	}
+	return slowClass(r)
+}
+
 // isLetterRune reports whether r is a letter or a combining mark.
 func isLetterRune(r rune) bool {
 	if r < utf8.RuneSelf {
 		return (r|0x20) >= 'a' && (r|0x20) <= 'z'
 	}
-	return unicode.IsLetter(r) || unicode.Is(unicode.Mn, r) || unicode.Is(unicode.Mc, r)
+	return runeClass(r)&classLetter != 0
 }
 
 // scanToken scans the token starting at s[i:], whose first rune is r.
@@ -335,19 +381,27 @@ func scanWord(s string, i int) (int, Kind) {
 func scanLetters(s string, i int) (end, upper, letters int, digits bool) {
 	j := i
 	for j < len(s) {
-		r, size := decodeRune(s, j)
-		if !isLetterRune(r) {
-			break
-		}
-		if r < utf8.RuneSelf {
-			if r <= 'Z' {
+		c := s[j]
+		if c < utf8.RuneSelf {
+			if (c|0x20) < 'a' || (c|0x20) > 'z' {
+				break
+			}
+			if c <= 'Z' {
 				upper++
 			}
 			letters++
-		} else if unicode.IsLetter(r) {
-			if unicode.IsUpper(r) {
-				upper++
-			}
+			j++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[j:])
+		cl := runeClass(r)
+		if cl&classLetter == 0 {
+			break
+		}
+		if cl&classUpper != 0 {
+			upper++
+		}
+		if cl&classMark == 0 {
 			letters++
 		}
 		j += size

@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/diembao/diembao"
 	"github.com/diembao/diembao/crawl"
 )
 
@@ -175,9 +176,12 @@ func printCrawlSummary(w io.Writer, sum *crawl.Summary, took time.Duration) {
 	failing := 0
 	for _, p := range list {
 		errMsg := ""
-		if p.Err != nil {
+		switch {
+		case p.Err != nil:
 			failing++
 			errMsg = truncate(strings.ReplaceAll(p.Err.Error(), "\n", " "), 100)
+		case p.Silent:
+			errMsg = "silent: nothing new since " + p.LastNew.In(diembao.Vietnam).Format("2006-01-02 15:04")
 		}
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%s\n", p.Source.Name, p.Feeds, p.Discovered, p.Fetched, p.Failed, p.Pending, errMsg)
 	}

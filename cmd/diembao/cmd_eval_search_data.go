@@ -128,8 +128,8 @@ optionally gzip-compressed) into the data directory, one article per document,
 and writes to OUT a known-item query set for "diembao eval search".
 
 For each of --sample documents drawn at random it takes a distinctive phrase of
-3 to 6 words (drawn from the quarter of its one-sentence windows whose words
-are rarest in the corpus)
+3 to 6 words (the window of one sentence whose words are rarest in the
+corpus)
 and writes four queries, each with the document's URL (and those of documents
 with the same text) as relevant:
   typed    the phrase as written
@@ -232,7 +232,7 @@ func makeKnownItemQueries(recs []vntcRecord, sample int, seed uint64) []searchQu
 			continue
 		}
 		tried[i] = true
-		words := distinctivePhrase(recs[i].Text, df, len(recs), 3+rng.IntN(4), rng)
+		words := distinctivePhrase(recs[i].Text, df, len(recs), 3+rng.IntN(4))
 		if words == nil {
 			continue
 		}
@@ -250,11 +250,11 @@ func makeKnownItemQueries(recs []vntcRecord, sample int, seed uint64) []searchQu
 	return qs
 }
 
-// distinctivePhrase returns a distinctive window of n consecutive
-// syllables or numbers within one sentence of text: one drawn at random
-// from the quarter of the document's windows whose words are rarest in the
-// corpus (largest sum of inverse document frequencies), or nil.
-func distinctivePhrase(text string, df map[string]int, docs, n int, rng *rand.Rand) []string {
+// distinctivePhrase returns the most distinctive window of n consecutive
+// syllables or numbers within one sentence of text: the one whose words are
+// rarest in the corpus (largest sum of inverse document frequencies, as in
+// simulated known-item queries), or nil.
+func distinctivePhrase(text string, df map[string]int, docs, n int) []string {
 	toks := viet.Tokenize(viet.Normalize(text))
 	type window struct {
 		start int
@@ -283,8 +283,8 @@ func distinctivePhrase(text string, df map[string]int, docs, n int, rng *rand.Ra
 	if len(windows) == 0 {
 		return nil
 	}
-	sort.Slice(windows, func(i, j int) bool { return windows[i].score > windows[j].score })
-	w := windows[rng.IntN(max(1, len(windows)/4))]
+	sort.SliceStable(windows, func(i, j int) bool { return windows[i].score > windows[j].score })
+	w := windows[0]
 	words := make([]string, 0, n)
 	for j := w.start; j < w.start+n; j++ {
 		words = append(words, toks[j].Text)

@@ -137,7 +137,8 @@ func readExtractInput(ctx context.Context, stdin io.Reader, arg string) (page []
 			return nil, "", nil, fetched, diembao.Errorf(diembao.EINVALID, "bad URL %q", arg)
 		}
 		req.Header.Set("User-Agent", "diembao/"+diembao.Version+" (+https://github.com/diembao/diembao)")
-		resp, derr := http.DefaultClient.Do(req)
+		client := &http.Client{Timeout: 30 * time.Second}
+		resp, derr := client.Do(req)
 		if derr != nil {
 			return nil, "", nil, fetched, fmt.Errorf("extract: fetch %s: %w", arg, derr)
 		}

@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/diembao/diembao"
+	"github.com/diembao/diembao/query"
 )
 
 //go:embed testdata/queries.json
@@ -116,6 +117,7 @@ func testSearch(t *testing.T, b *Backend) {
 				t.Skipf("%s cannot fix its clock", b.Name)
 			}
 			hits, res := All(t, b, q, 5)
+			checkReference(t, b, c, q, hits)
 			checkExpectations(t, b, q, hits)
 			checkOrder(t, b, q, hits)
 			checkHighlights(t, b, q, hits)
@@ -161,6 +163,43 @@ func testSearch(t *testing.T, b *Backend) {
 			t.Errorf("nông dân from Tin Miền Tây since February: %q, want %q", urls, want)
 		}
 	})
+}
+
+// checkReference requires the hits to be exactly the corpus articles that
+// query.Matches, the reference semantics of a prepared tree, says match.
+func checkReference(t *testing.T, b *Backend, c *Corpus, q Query, hits []diembao.Hit) {
+	t.Helper()
+	tree, err := query.Parse(q.Query, Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	an := query.DefaultAnalyzer()
+	if tree, err = an.Prepare(tree, query.Options{NoExpand: q.NoExpand}); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]bool{}
+	for i := range c.Articles {
+		a, err := c.Articles[i].Article(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		doc := an.Document(a)
+		if query.Matches(tree, &doc, a.Published) {
+			want[a.URL] = true
+		}
+	}
+	got := map[string]bool{}
+	for _, h := range hits {
+		got[h.URL] = true
+		if !want[h.URL] {
+			t.Errorf("%s: %q finds %s, which the reference semantics does not match", b.Name, q.Query, h.URL)
+		}
+	}
+	for u := range want {
+		if !got[u] {
+			t.Errorf("%s: %q misses %s, which the reference semantics matches", b.Name, q.Query, u)
+		}
+	}
 }
 
 func checkExpectations(t *testing.T, b *Backend, q Query, hits []diembao.Hit) {

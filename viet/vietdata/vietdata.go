@@ -1,8 +1,8 @@
-// Package vietdata holds the data files of package viet, embedded in the
-// binary: the word list and syllable list used by the segmenter, the
-// abbreviation list, the legacy-encoding tables and the trained segmentation
-// model. It imports nothing from the project; each file's source and licence
-// are listed in NOTICE beside it.
+// Package vietdata is stage 1 of the pipeline: the data of package viet,
+// embedded in the binary. It holds the word list and syllable list the
+// segmenter uses, the abbreviation list, the legacy-encoding tables and the
+// trained segmentation model. It imports nothing from the project; each
+// file's source and licence are listed in NOTICE beside it.
 package vietdata
 
 import _ "embed" // for go:embed
