@@ -154,7 +154,9 @@ func (f *Fetcher) get(ctx context.Context, rawURL string, header http.Header, ob
 		}
 		seen[cur] = true
 		if err := f.cfg.Guard.CheckURL(ctx, u); err != nil {
-			return nil, &Error{URL: cur, Err: err}
+			// A refused address is final; a name that did not resolve
+			// may resolve later.
+			return nil, &Error{URL: cur, Temporary: !errors.Is(err, ErrForbiddenAddress), Err: err}
 		}
 		delay := f.cfg.HostDelay
 		if obeyRobots {

@@ -113,8 +113,10 @@ func TestPoliteness(t *testing.T) {
 	var mu sync.Mutex
 	var starts []time.Time
 	var agents []string
+	var robotsHits atomic.Int32
 	srv := site(t, map[string]http.HandlerFunc{
 		"/robots.txt": func(w http.ResponseWriter, r *http.Request) {
+			robotsHits.Add(1)
 			fmt.Fprint(w, "User-agent: *\nCrawl-delay: 0.2\nDisallow: /private/\n")
 		},
 		"/p/": func(w http.ResponseWriter, r *http.Request) {
@@ -152,6 +154,9 @@ func TestPoliteness(t *testing.T) {
 	wg.Wait()
 	if _, err := f.Get(context.Background(), srv.URL+"/private/x", nil); err == nil || !strings.Contains(err.Error(), "robots") {
 		t.Errorf("disallowed path fetched: %v", err)
+	}
+	if robotsHits.Load() != 1 {
+		t.Errorf("robots.txt fetched %d times for 6 requests, want once (cached)", robotsHits.Load())
 	}
 	if maxInFlight.Load() != 1 {
 		t.Errorf("%d requests at once to one host, want 1", maxInFlight.Load())

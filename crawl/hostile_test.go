@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"runtime"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -51,6 +52,34 @@ func gzipBomb(t *testing.T, size int) []byte {
 // say.
 func TestHostilePages(t *testing.T) {
 	bomb := gzipBomb(t, 16<<20)
+	// Memory stays bounded whatever the servers send: sample the heap while
+	// the (parallel) subtests run.
+	var peak atomic.Uint64
+	stop := make(chan struct{})
+	sampled := make(chan struct{})
+	go func() {
+		defer close(sampled)
+		var ms runtime.MemStats
+		for {
+			runtime.ReadMemStats(&ms)
+			if ms.HeapInuse > peak.Load() {
+				peak.Store(ms.HeapInuse)
+			}
+			select {
+			case <-stop:
+				return
+			case <-time.After(20 * time.Millisecond):
+			}
+		}
+	}()
+	t.Cleanup(func() {
+		close(stop)
+		<-sampled
+		t.Logf("peak heap in use: %d MB", peak.Load()>>20)
+		if peak.Load() > 256<<20 {
+			t.Errorf("heap reached %d MB while the hostile servers ran", peak.Load()>>20)
+		}
+	})
 	tests := []struct {
 		name      string
 		page      http.HandlerFunc

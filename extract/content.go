@@ -273,8 +273,11 @@ func touches(n *node, avoid []*node) bool {
 	return false
 }
 
-// pickContainer scores the parents of paragraphs and returns the element
-// that holds the article's body.
+// pickContainer scores the parents of paragraphs (paragraph length, commas,
+// link density) and returns the element that holds the article's body, with
+// the boxes beside it that hold the rest of a body split into modules.
+// Blocks in exclude do not count; boxes that touch an avoided node (the
+// headline, the lead) never join.
 func pickContainer(blocks []block, exclude map[*node]bool, avoid ...*node) (best *node, extra []*node) {
 	scores := map[*node]float64{}
 	var order []*node

@@ -99,7 +99,11 @@ func vietScore(s string) (good, bad int) {
 		}
 		// One-character words ("ở", "•", "£") say too little either way.
 		if nonASCII && runes > 1 {
-			if syl.has(hashSyllable(s[i:j])) {
+			word := s[i:j]
+			if !quickNFC(word) {
+				word = Normalize(word) // decomposed letters
+			}
+			if syl.has(hashSyllable(word)) {
 				good++
 			} else {
 				bad++

@@ -1,6 +1,7 @@
 package viet
 
 import (
+	"strconv"
 	"unicode"
 	"unicode/utf8"
 )
@@ -36,29 +37,7 @@ func (k Kind) String() string {
 	if int(k) < len(kindNames) {
 		return kindNames[k]
 	}
-	return "Kind(" + itoa(int(k)) + ")"
-}
-
-func itoa(n int) string {
-	if n == 0 {
-		return "0"
-	}
-	var b [20]byte
-	i := len(b)
-	neg := n < 0
-	if neg {
-		n = -n
-	}
-	for n > 0 {
-		i--
-		b[i] = byte('0' + n%10)
-		n /= 10
-	}
-	if neg {
-		i--
-		b[i] = '-'
-	}
-	return string(b[i:])
+	return "Kind(" + strconv.Itoa(int(k)) + ")"
 }
 
 // Token is one token of a text: its text, its byte offsets in the text
@@ -327,22 +306,13 @@ done:
 // scanWord scans a letter run, with digits glued to it ("U23") and dotted
 // abbreviations ("TP.HCM").
 func scanWord(s string, i int) (int, Kind) {
-	j, upper, letters, digits := scanLetters(s, i)
+	j, upper, letters := scanLetters(s, i)
 	kind := Syllable
-	for j < len(s) && isDigit(s[j]) {
+	if j < len(s) && isDigit(s[j]) {
 		// A code such as "U23" or "H5N1".
-		digits = true
-		for j < len(s) && isDigit(s[j]) {
+		for j < len(s) && (isDigit(s[j]) || (s[j]|0x20) >= 'a' && (s[j]|0x20) <= 'z') {
 			j++
 		}
-		var u, l int
-		var d bool
-		j, u, l, d = scanLetters(s, j)
-		upper += u
-		letters += l
-		digits = digits || d
-	}
-	if digits {
 		return j, Abbrev
 	}
 	// Dotted abbreviation: "TP.HCM", "Tp.HCM", "PGS.TS", "T.Ư": a first run
@@ -355,7 +325,7 @@ func scanWord(s string, i int) (int, Kind) {
 		}
 		end := j
 		for first && end+1 < len(s) && s[end] == '.' {
-			k, u, l, _ := scanLetters(s, end+1)
+			k, u, l := scanLetters(s, end+1)
 			if l == 0 || u != l {
 				break
 			}
@@ -378,7 +348,7 @@ func scanWord(s string, i int) (int, Kind) {
 
 // scanLetters scans a run of letters and combining marks, counting the
 // upper-case letters and letters.
-func scanLetters(s string, i int) (end, upper, letters int, digits bool) {
+func scanLetters(s string, i int) (end, upper, letters int) {
 	j := i
 	for j < len(s) {
 		c := s[j]
@@ -406,5 +376,5 @@ func scanLetters(s string, i int) (end, upper, letters int, digits bool) {
 		}
 		j += size
 	}
-	return j, upper, letters, false
+	return j, upper, letters
 }

@@ -3,6 +3,7 @@ package viet
 import (
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // tok is a compact expected token: text and kind.
@@ -32,6 +33,7 @@ func TestTokenize(t *testing.T) {
 		{"upper syllables stay syllables", "HÀ NỘI", []tok{{"HÀ", Syllable}, {"NỘI", Syllable}}},
 		{"listed mixed case", "ThS Lan", []tok{{"ThS", Abbrev}, {"Lan", Syllable}}},
 		{"code", "đội U23 và H5N1", []tok{{"đội", Syllable}, {"U23", Abbrev}, {"và", Syllable}, {"H5N1", Abbrev}}},
+		{"code then letter", "U23Ã", []tok{{"U23", Abbrev}, {"Ã", Syllable}}},
 		{"sentence end not abbreviation", "ở Hà Nội.Ông", []tok{{"ở", Syllable}, {"Hà", Syllable}, {"Nội", Syllable}, {".", Punct}, {"Ông", Syllable}}},
 		{"ellipsis", "chờ... và…", []tok{{"chờ", Syllable}, {"...", Punct}, {"và", Syllable}, {"…", Punct}}},
 		{"quotes", "“Đổi mới”", []tok{{"“", Punct}, {"Đổi", Syllable}, {"mới", Syllable}, {"”", Punct}}},
@@ -91,6 +93,9 @@ func FuzzTokenize(f *testing.F) {
 			}
 			if s[tk.Start:tk.End] != tk.Text {
 				t.Fatalf("token %q does not match text %q", tk.Text, s[tk.Start:tk.End])
+			}
+			if utf8.ValidString(s) && !utf8.ValidString(tk.Text) {
+				t.Fatalf("token %q cuts a character in %q", tk.Text, s)
 			}
 			if tk.Kind < Syllable || tk.Kind > Symbol {
 				t.Fatalf("token %q has kind %d", tk.Text, tk.Kind)

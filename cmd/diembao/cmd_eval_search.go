@@ -156,7 +156,11 @@ func evalSearchQueries(ctx context.Context, search diembao.SearchService, qs []s
 		elapsed := time.Since(start)
 		rr, recall := 0.0, 0.0
 		if err != nil {
-			fmt.Fprintf(app.Stderr, "eval search: %q: %s\n", q.Query, diembao.ErrorMessage(err))
+			msg := diembao.ErrorMessage(err)
+			if diembao.ErrorCode(err) == diembao.EINTERNAL {
+				msg = err.Error()
+			}
+			fmt.Fprintf(app.Stderr, "eval search: %q: %s\n", q.Query, msg)
 		} else {
 			found := 0
 			for i, h := range res.Hits {

@@ -22,8 +22,8 @@ const maxExtractFetch = 32 << 20
 func init() {
 	register(40, func(app *App) *cobra.Command {
 		var (
-			asJSON bool
-			rules  string
+			asJSON         bool
+			rules, pageURL string
 		)
 		cmd := &cobra.Command{
 			Use:   "extract [--json] FILE|URL",
@@ -31,7 +31,8 @@ func init() {
 			Long: `extract turns one news page (a file, "-" for standard input, or an http(s) URL)
 into a clean article: title, sapo, body, captions, author, attribution,
 published time with its precision, page date, section, tags, canonical URL and
-language. --rules names a TOML file of per-outlet site rules.`,
+language. --rules names a TOML file of per-outlet site rules; --url gives the
+address of a page read from a file (for its site rule and canonical URL).`,
 			Args: cobra.ExactArgs(1),
 			RunE: func(cmd *cobra.Command, args []string) error {
 				opts := extract.Options{Logger: app.Logger}
@@ -47,9 +48,12 @@ language. --rules names a TOML file of per-outlet site rules.`,
 					}
 					opts.Rules = r
 				}
-				page, pageURL, header, fetched, err := readExtractInput(cmd.Context(), app.Stdin, args[0])
+				page, fetchedURL, header, fetched, err := readExtractInput(cmd.Context(), app.Stdin, args[0])
 				if err != nil {
 					return err
+				}
+				if fetchedURL != "" {
+					pageURL = fetchedURL
 				}
 				a, err := extract.New(opts).Extract(page, pageURL, fetched, header)
 				if err != nil {
@@ -63,6 +67,7 @@ language. --rules names a TOML file of per-outlet site rules.`,
 		}
 		cmd.Flags().BoolVar(&asJSON, "json", false, "print the article as a JSON object")
 		cmd.Flags().StringVar(&rules, "rules", "", "TOML file of per-outlet site rules")
+		cmd.Flags().StringVar(&pageURL, "url", "", "address of a page read from a file or standard input")
 		return cmd
 	})
 
@@ -261,7 +266,10 @@ func printArticle(w io.Writer, a *diembao.Article) error {
 	if len(meta) > 0 {
 		fmt.Fprintf(&b, "%s\n", strings.Join(meta, " · "))
 	}
-	fmt.Fprintf(&b, "%s\n\n", a.URL)
+	if a.URL != "" {
+		fmt.Fprintf(&b, "%s\n", a.URL)
+	}
+	b.WriteString("\n")
 	if a.Sapo != "" {
 		fmt.Fprintf(&b, "%s\n\n", a.Sapo)
 	}

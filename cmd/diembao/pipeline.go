@@ -8,7 +8,6 @@ import (
 	"net/url"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/diembao/diembao"
 	"github.com/diembao/diembao/extract"
@@ -115,6 +114,3 @@ func headerOf(contentType string) http.Header {
 	}
 	return h
 }
-
-// nowVN is the current time in Vietnam's time zone.
-func nowVN() time.Time { return time.Now().In(diembao.Vietnam) }

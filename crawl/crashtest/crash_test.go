@@ -195,7 +195,7 @@ func TestCrashSafety(t *testing.T) {
 	// finishes first is simply started again.
 	kills, runs := 0, 0
 	for ; kills < 20 && runs < 100; runs++ {
-		if run(time.Duration(1+rand.IntN(600)) * time.Millisecond) {
+		if run(time.Duration(1+rand.IntN(1000)) * time.Millisecond) {
 			kills++
 		}
 	}

@@ -1,0 +1,307 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/diembao/diembao"
+	"github.com/diembao/diembao/sqlite"
+	"github.com/diembao/diembao/viet"
+)
+
+// scaleSources are the outlet names of generated articles.
+var scaleSources = []string{
+	"VnExpress", "Tuổi Trẻ", "Thanh Niên", "Dân trí", "VietnamNet", "Nhân Dân", "Báo Chính phủ",
+	"VOV", "Lao Động", "Người Lao Động", "Tiền Phong", "Báo Hà Nam",
+}
+
+// scaleCorpus is what generated articles are made of: VNTC paragraphs,
+// document lengths and topics.
+type scaleCorpus struct {
+	paragraphs []string
+	lengths    []int
+	labels     []string
+}
+
+func newScaleCorpus(recs []vntcRecord) *scaleCorpus {
+	c := &scaleCorpus{}
+	for _, r := range recs {
+		c.lengths = append(c.lengths, len(r.Text))
+		c.labels = append(c.labels, r.Label)
+		for _, line := range strings.Split(r.Text, "\n") {
+			if line = strings.TrimSpace(line); len(line) >= 40 {
+				c.paragraphs = append(c.paragraphs, line)
+			}
+		}
+	}
+	return c
+}
+
+// article generates article i: paragraphs of random VNTC documents up to
+// the length of another random document, a title from the start of a
+// paragraph, a random outlet, topic and publication time in 2016–2025. The
+// same seed and i give the same article.
+func (c *scaleCorpus) article(seed uint64, i int) *diembao.Article {
+	rng := rand.New(rand.NewPCG(seed, uint64(i)))
+	a := &diembao.Article{
+		URL:        "https://scale.example/a/" + strconv.Itoa(i),
+		SourceName: scaleSources[rng.IntN(len(scaleSources))],
+		Section:    c.labels[rng.IntN(len(c.labels))],
+		Language:   "vi",
+	}
+	words := strings.Fields(c.paragraphs[rng.IntN(len(c.paragraphs))])
+	a.Title = strings.Join(words[:min(len(words), 8+rng.IntN(7))], " ")
+	target := c.lengths[rng.IntN(len(c.lengths))]
+	for n := 0; n < target || len(a.Body) == 0; {
+		p := c.paragraphs[rng.IntN(len(c.paragraphs))]
+		a.Body = append(a.Body, diembao.Paragraph{Text: p})
+		n += len(p)
+	}
+	start := time.Date(2016, 1, 1, 0, 0, 0, 0, diembao.Vietnam)
+	a.Published = start.Add(time.Duration(rng.Int64N(int64(10 * 365 * 24 * time.Hour)))).Truncate(time.Minute)
+	a.PublishedPrecision = diembao.PrecisionMinute
+	return a
+}
+
+// scaleShape is one query shape of the benchmark with its figures.
+type scaleShape struct {
+	Name      string  `json:"shape"`
+	Example   string  `json:"example"`
+	Queries   int     `json:"queries"`
+	MeanTotal float64 `json:"mean_total"`
+	P50MS     float64 `json:"p50_ms"`
+	P99MS     float64 `json:"p99_ms"`
+	Errors    int     `json:"errors"`
+}
+
+// scaleReport holds the figures of a scale run.
+type scaleReport struct {
+	Articles      int           `json:"articles"`
+	Imported      int           `json:"imported"`
+	ImportSeconds float64       `json:"import_seconds"`
+	ArticlesPerS  float64       `json:"articles_per_second"`
+	DBBytes       int64         `json:"db_bytes"`
+	PeakRSSBytes  int64         `json:"peak_rss_bytes"`
+	Shapes        []*scaleShape `json:"shapes"`
+}
+
+func init() {
+	registerEval(func(app *App) *cobra.Command {
+		var (
+			corpus   string
+			articles int
+			perShape int
+			seed     uint64
+			asJSON   bool
+		)
+		cmd := &cobra.Command{
+			Use:   "search-scale",
+			Short: "Benchmark the embedded store: import throughput, size, memory and query latency",
+			Long: `search-scale fills the data directory with --articles generated articles
+(paragraphs of the VNTC corpus recombined under new URLs, with realistic lengths,
+outlets, topics and dates) and measures import throughput (analysis and indexing,
+articles/s), the size of the database, the peak memory of the process and the
+latency (50th and 99th percentiles) of six query shapes: one word, two words, a
+phrase, a phrase without diacritics, a boolean query with a date range, and two
+words with the source, section and day facets.
+
+Articles already in the data directory count: running it again with a larger
+--articles continues the import where it stopped, and --articles 0 only runs
+the queries.`,
+			Args: cobra.NoArgs,
+			RunE: func(cmd *cobra.Command, args []string) error {
+				return runEvalSearchScale(cmd.Context(), app, corpus, articles, perShape, seed, asJSON)
+			},
+		}
+		fl := cmd.Flags()
+		fl.StringVar(&corpus, "vntc", filepath.Join("..", "shared", "data", "vntc", "vntc_10topics_train.jsonl.gz"), "VNTC JSONL file")
+		fl.IntVar(&articles, "articles", 1000000, "number of articles the archive should hold")
+		fl.IntVar(&perShape, "queries", 100, "queries per shape")
+		fl.Uint64Var(&seed, "seed", 1, "seed of the generator")
+		fl.BoolVar(&asJSON, "json", false, "print the figures as JSON")
+		return cmd
+	})
+}
+
+func runEvalSearchScale(ctx context.Context, app *App, corpus string, articles, perShape int, seed uint64, asJSON bool) error {
+	recs, err := readVNTC(corpus)
+	if err != nil {
+		return err
+	}
+	c := newScaleCorpus(recs)
+	recs = nil
+	st, err := openStore(ctx, app)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	have, err := st.Articles.CountArticles(ctx)
+	if err != nil {
+		return err
+	}
+	rep := &scaleReport{}
+	if have < articles {
+		const batch = 1000
+		start := time.Now()
+		lastReport := start
+		for i := have; i < articles; i += batch {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			list := make([]*diembao.Article, 0, batch)
+			for j := i; j < min(i+batch, articles); j++ {
+				list = append(list, c.article(seed, j))
+			}
+			if _, err := st.Articles.PutArticles(ctx, list); err != nil {
+				return err
+			}
+			rep.Imported += len(list)
+			if time.Since(lastReport) > 30*time.Second {
+				lastReport = time.Now()
+				fmt.Fprintf(app.Stderr, "search-scale: %d articles, %.0f/s\n", i+len(list), float64(rep.Imported)/time.Since(start).Seconds())
+			}
+		}
+		rep.ImportSeconds = time.Since(start).Seconds()
+		rep.ArticlesPerS = float64(rep.Imported) / rep.ImportSeconds
+	}
+	if rep.Articles, err = st.Articles.CountArticles(ctx); err != nil {
+		return err
+	}
+	if _, err := st.db.SQL().ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
+		return fmt.Errorf("eval search-scale: checkpoint: %w", err)
+	}
+	for _, suffix := range []string{"", "-wal", "-shm"} {
+		if fi, err := os.Stat(filepath.Join(app.DataDir, sqlite.FileName+suffix)); err == nil {
+			rep.DBBytes += fi.Size()
+		}
+	}
+	rep.Shapes = runScaleQueries(ctx, st.Search, c, perShape, seed)
+	rep.PeakRSSBytes = peakRSS()
+	if asJSON {
+		enc := json.NewEncoder(app.Stdout)
+		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
+		return enc.Encode(rep)
+	}
+	printScaleReport(app.Stdout, rep)
+	return nil
+}
+
+// scaleWords returns n adjacent syllables of a random paragraph.
+func (c *scaleCorpus) scaleWords(rng *rand.Rand, n int) []string {
+	for {
+		toks := viet.Tokenize(c.paragraphs[rng.IntN(len(c.paragraphs))])
+		for tries := 0; tries < 20 && len(toks) >= n; tries++ {
+			i := rng.IntN(len(toks) - n + 1)
+			var words []string
+			for _, t := range toks[i : i+n] {
+				if t.Kind != viet.Syllable || isOperatorWord(t.Text) || len(t.Text) < 2 {
+					break
+				}
+				words = append(words, strings.ToLower(t.Text))
+			}
+			if len(words) == n {
+				return words
+			}
+		}
+	}
+}
+
+func runScaleQueries(ctx context.Context, search diembao.SearchService, c *scaleCorpus, perShape int, seed uint64) []*scaleShape {
+	rng := rand.New(rand.NewPCG(seed, 0x5eed))
+	shapes := []struct {
+		name string
+		make func() diembao.SearchRequest
+	}{
+		{"one word", func() diembao.SearchRequest {
+			return diembao.SearchRequest{Query: c.scaleWords(rng, 1)[0]}
+		}},
+		{"two words", func() diembao.SearchRequest {
+			return diembao.SearchRequest{Query: strings.Join(c.scaleWords(rng, 2), " ")}
+		}},
+		{"phrase", func() diembao.SearchRequest {
+			return diembao.SearchRequest{Query: `"` + strings.Join(c.scaleWords(rng, 3), " ") + `"`}
+		}},
+		{"folded phrase", func() diembao.SearchRequest {
+			return diembao.SearchRequest{Query: `"` + viet.Fold(strings.Join(c.scaleWords(rng, 3), " ")) + `"`}
+		}},
+		{"boolean + dates", func() diembao.SearchRequest {
+			a, b, x := c.scaleWords(rng, 1)[0], c.scaleWords(rng, 1)[0], c.scaleWords(rng, 1)[0]
+			y := 2016 + rng.IntN(10)
+			return diembao.SearchRequest{Query: fmt.Sprintf("(%s OR %s) -%s published:[%d-01-01 TO %d-06-30]", a, b, x, y, y)}
+		}},
+		{"faceted", func() diembao.SearchRequest {
+			return diembao.SearchRequest{Query: strings.Join(c.scaleWords(rng, 2), " "), Facets: []string{"source", "section", "day"}}
+		}},
+	}
+	var out []*scaleShape
+	for _, sh := range shapes {
+		s := &scaleShape{Name: sh.name}
+		var lat []time.Duration
+		total := 0
+		for range perShape {
+			req := sh.make()
+			req.Limit = 20
+			if s.Example == "" {
+				s.Example = req.Query
+			}
+			start := time.Now()
+			res, err := search.Search(ctx, req)
+			lat = append(lat, time.Since(start))
+			s.Queries++
+			if err != nil {
+				s.Errors++
+				continue
+			}
+			total += res.Total
+		}
+		s.MeanTotal = float64(total) / float64(max(1, s.Queries-s.Errors))
+		s.P50MS = percentileMS(lat, 0.5)
+		s.P99MS = percentileMS(lat, 0.99)
+		out = append(out, s)
+	}
+	return out
+}
+
+// peakRSS returns the peak resident memory of the process (VmHWM), or 0
+// where /proc is not available.
+func peakRSS() int64 {
+	buf, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(buf), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
+			if err == nil {
+				return kb * 1024
+			}
+		}
+	}
+	return 0
+}
+
+func printScaleReport(w io.Writer, r *scaleReport) {
+	fmt.Fprintf(w, "Archive: %d articles, database %.1f MB, peak memory %.0f MB\n", r.Articles, float64(r.DBBytes)/1e6, float64(r.PeakRSSBytes)/1e6)
+	if r.Imported > 0 {
+		fmt.Fprintf(w, "Import: %d articles in %.0fs, %.0f articles/s\n", r.Imported, r.ImportSeconds, r.ArticlesPerS)
+	}
+	fmt.Fprintln(w)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "shape\tqueries\tmean hits\tp50 ms\tp99 ms\terrors\texample")
+	for _, s := range r.Shapes {
+		fmt.Fprintf(tw, "%s\t%d\t%.0f\t%.1f\t%.1f\t%d\t%s\n", s.Name, s.Queries, s.MeanTotal, s.P50MS, s.P99MS, s.Errors, s.Example)
+	}
+	tw.Flush()
+}
