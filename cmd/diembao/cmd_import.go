@@ -186,7 +186,7 @@ func importHTML(ctx context.Context, in *ingester, path string, fi fs.FileInfo, 
 	}
 	abs, _ := filepath.Abs(path)
 	f := &diembao.Fetch{URL: "file://" + filepath.ToSlash(abs), Status: 200, FetchedAt: fi.ModTime().In(diembao.Vietnam), Header: headerOf("text/html")}
-	r, err := in.page(ctx, nil, f, body)
+	r, err := in.page(ctx, nil, f, body, nil)
 	if err != nil {
 		return err
 	}

@@ -77,7 +77,8 @@ func newPipeline(app *App, st *store, cfg crawl.Config) (*pipelineRun, error) {
 	}
 	in := newIngester(st.Articles, st.Sources)
 	onPage := func(ctx context.Context, src *diembao.Source, f *diembao.Fetch, body []byte) error {
-		_, err := in.page(ctx, src, f, body)
+		hint, _ := crawl.ItemFromContext(ctx)
+		_, err := in.page(ctx, src, f, body, hint)
 		if errors.Is(err, errNoArticle) {
 			// A page without an article (an index page, a video page) is
 			// fetched and archived, not retried.

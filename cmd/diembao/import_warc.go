@@ -47,7 +47,7 @@ func importWARC(ctx context.Context, in *ingester, path string, stats *importSta
 			continue
 		}
 		f := &diembao.Fetch{URL: rec.TargetURI, Status: rec.StatusCode, Header: rec.Header, FetchedAt: rec.Date.In(diembao.Vietnam), WARCFile: rec.File, WARCOffset: rec.Offset}
-		res, err := in.page(ctx, nil, f, rec.Payload)
+		res, err := in.page(ctx, nil, f, rec.Payload, nil)
 		if err != nil {
 			bad++
 			stats.failedRecords++

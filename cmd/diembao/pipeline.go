@@ -74,14 +74,29 @@ func (in *ingester) sourceFor(ctx context.Context, rawURL string) *diembao.Sourc
 func hostKey(h string) string { return strings.TrimPrefix(h, "www.") }
 
 // page extracts one fetched page and stores the article. src may be nil, in
-// which case the source is looked up by the page's host.
-func (in *ingester) page(ctx context.Context, src *diembao.Source, f *diembao.Fetch, body []byte) (diembao.PutResult, error) {
+// which case the source is looked up by the page's host. hint, when not nil,
+// is what a feed or sitemap said of the page: its title and published time
+// fill what the page itself does not say.
+func (in *ingester) page(ctx context.Context, src *diembao.Source, f *diembao.Fetch, body []byte, hint *diembao.FrontierItem) (diembao.PutResult, error) {
 	if len(body) > maxPageBytes {
 		return diembao.PutResult{}, errTooLarge
 	}
 	a, err := extract.Article(body, f.URL, f.FetchedAt, f.Header)
+	if errors.Is(err, extract.ErrNoArticle) {
+		return diembao.PutResult{}, errNoArticle
+	}
 	if err != nil {
 		return diembao.PutResult{}, err
+	}
+	if hint != nil {
+		if a.Title == "" {
+			a.Title = hint.Title
+		}
+		if a.Published.IsZero() && !hint.Published.IsZero() {
+			a.Published = hint.Published.In(diembao.Vietnam)
+			a.PublishedPrecision = diembao.PrecisionMinute
+			a.PublishedFrom = "feed"
+		}
 	}
 	if src == nil {
 		src = in.sourceFor(ctx, f.URL)
