@@ -105,12 +105,39 @@ func cleanAuthor(s string) string {
 type byline struct {
 	author      string
 	attribution *diembao.Attribution
+	// credit is set when author is an agency credit signed in place of a
+	// byline ("Theo TTXVN" in bold): below a person's byline, the same line
+	// names the source instead.
+	credit bool
+}
+
+// publicationKinds are the words that open the name of a newspaper, a
+// magazine or a news website ("Báo Hà Nam", "Tạp chí Cộng sản", "Cổng
+// thông tin điện tử tỉnh …"). A credit naming a publication says where a
+// republished article came from; an agency or a broadcaster ("TTXVN",
+// "VOV") signs the copy it wrote in place of a byline.
+var publicationKinds = []string{
+	"báo", "nhật báo", "tuần báo", "thời báo", "nguyệt san", "bán nguyệt san", "đặc san",
+	"tập san", "tạp chí", "trang tin", "trang thông tin", "cổng thông tin", "cổng ttđt", "bản tin",
+}
+
+// namesPublication reports whether an outlet's name opens with the kind of
+// publication it is ("Báo Sông Hồng", "Tạp chí Tài chính").
+func namesPublication(outlet string) bool {
+	l := strings.ToLower(strings.TrimSpace(outlet))
+	for _, k := range publicationKinds {
+		if strings.HasPrefix(l, k+" ") {
+			return true
+		}
+	}
+	return false
 }
 
 // readByline interprets one short line at the end of an article; ok is
 // false when the line is ordinary text. A bold line names the author, even
-// when it is an agency credit ("Theo TTXVN" alone on the byline); an
-// italic or plain "Theo …"/"Nguồn …" line, or one in parentheses after a
+// when it is an agency credit ("Theo TTXVN" alone on the byline); a
+// "Theo …" line that names a publication ("Theo Báo Hà Nam"), a "Nguồn …"
+// line, an italic or plain "Theo …" line, or one in parentheses after a
 // name, is the attribution.
 func readByline(b block) (byline, bool) {
 	t := strings.TrimSpace(b.text)
@@ -132,8 +159,8 @@ func readByline(b block) (byline, bool) {
 		}
 	}
 	if a, ok := parseAttribution(t); ok {
-		if bold && a.Kind == "Theo" {
-			return byline{author: strings.Trim(t, "()")}, true
+		if bold && a.Kind == "Theo" && !namesPublication(a.Outlet) {
+			return byline{author: strings.Trim(t, "()"), credit: true}, true
 		}
 		return byline{attribution: a}, true
 	}

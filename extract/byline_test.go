@@ -1,7 +1,9 @@
 package extract
 
 import (
+	"strings"
 	"testing"
+	"time"
 )
 
 func TestReadByline(t *testing.T) {
@@ -22,6 +24,11 @@ func TestReadByline(t *testing.T) {
 		{"nguon with colon", block{text: "Nguồn: Báo Hà Nam", boldLen: 19, emLen: 19}, true, "", "Nguồn", "Báo Hà Nam"},
 		{"nguon bold is still attribution", block{text: "Nguồn Báo Vĩnh Phúc", boldLen: 21}, true, "", "Nguồn", "Báo Vĩnh Phúc"},
 		{"bold agency alone is the byline", block{text: "Theo TTXVN", boldLen: 10}, true, "Theo TTXVN", "", ""},
+		{"bold agency and its site is the byline", boldLine("Theo TTXVN/Vietnam+"), true, "Theo TTXVN/Vietnam+", "", ""},
+		{"bold broadcaster is the byline", boldLine("Theo VOV"), true, "Theo VOV", "", ""},
+		{"bold newspaper is the attribution", boldLine("Theo Báo Sông Hồng"), true, "", "Theo", "Báo Sông Hồng"},
+		{"bold magazine is the attribution", boldLine("Theo Tạp chí Cộng sản"), true, "", "Theo", "Tạp chí Cộng sản"},
+		{"bold news site is the attribution", boldLine("(Theo Cổng thông tin điện tử tỉnh Hà Nam)"), true, "", "Theo", "Cổng thông tin điện tử tỉnh Hà Nam"},
 		{"bare outlet", block{text: "(Chinhphu.vn)"}, true, "", "", "Chinhphu.vn"},
 		{"compiled", block{text: "(Tổng hợp)"}, true, "", "", ""},
 		{"sentence", block{text: "Theo ông Nam, dự án sẽ hoàn thành vào cuối năm nay."}, false, "", "", ""},
@@ -43,6 +50,76 @@ func TestReadByline(t *testing.T) {
 			}
 			if kind != tt.kind || outlet != tt.outlet {
 				t.Errorf("attribution %q %q, want %q %q", kind, outlet, tt.kind, tt.outlet)
+			}
+		})
+	}
+}
+
+// boldLine is a line set in bold, right-aligned as bylines are.
+func boldLine(s string) block {
+	return block{text: s, boldLen: len(s), right: true}
+}
+
+func TestNamesPublication(t *testing.T) {
+	tests := []struct {
+		outlet string
+		want   bool
+	}{
+		{"Báo Hà Nam", true},
+		{"báo Nhân Dân", true},
+		{"Nhật báo Phương Nam", true},
+		{"Tạp chí Tài chính", true},
+		{"Trang tin điện tử huyện Bình Lục", true},
+		{"Cổng thông tin điện tử Chính phủ", true},
+		{"TTXVN", false},
+		{"VOV", false},
+		{"Đài Tiếng nói Việt Nam", false},
+		{"Báo", false},
+		{"Báomới", false},
+		{"BBC", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.outlet, func(t *testing.T) {
+			if got := namesPublication(tt.outlet); got != tt.want {
+				t.Errorf("namesPublication(%q) = %v, want %v", tt.outlet, got, tt.want)
+			}
+		})
+	}
+}
+
+// TestTrailingCredits reads the last lines of whole articles: an agency
+// credit alone signs the article; below a person's byline it names the
+// source; a newspaper named after "Theo" is the source however it is set.
+func TestTrailingCredits(t *testing.T) {
+	tests := []struct {
+		name, tail     string
+		author, outlet string
+	}{
+		{"agency alone", `<p style="text-align:right"><strong>Theo TTXVN</strong></p>`, "Theo TTXVN", ""},
+		{"person then agency", `<p style="text-align:right"><strong>Minh Anh</strong></p><p style="text-align:right"><strong>Theo TTXVN</strong></p>`, "Minh Anh", "TTXVN"},
+		{"newspaper in bold", `<p>&nbsp;</p><p style="text-align: right;"><b>Theo Báo Sông Hồng</b></p>`, "", "Báo Sông Hồng"},
+		{"person then newspaper in bold", `<p style="text-align:right"><b>Thu Hà</b></p><p style="text-align:right"><b>Theo Báo Sông Hồng</b></p>`, "Thu Hà", "Báo Sông Hồng"},
+		{"newspaper in italics", `<p><em>Theo Báo Hà Nam</em></p>`, "", "Báo Hà Nam"},
+		{"agency in the author box", `</div><div class="author"><strong>Theo VTV</strong>`, "Theo VTV", ""},
+		{"newspaper in the author box", `</div><div class="author"><strong>Theo Báo Hà Nam</strong>`, "", "Báo Hà Nam"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			page := `<html><head><title>Cầu mới sắp thông xe</title></head><body><h1>Cầu mới sắp thông xe</h1>` +
+				strings.Replace(testBody, "</div>", tt.tail+"</div>", 1) + `</body></html>`
+			a, err := Article([]byte(page), "https://example.vn/bai.html", time.Time{}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			outlet := ""
+			if a.Attribution != nil {
+				outlet = a.Attribution.Outlet
+			}
+			if a.Author != tt.author || outlet != tt.outlet {
+				t.Errorf("author %q, attribution %q; want %q, %q", a.Author, outlet, tt.author, tt.outlet)
+			}
+			if len(a.Body) != 3 {
+				t.Errorf("%d body paragraphs, want 3: %v", len(a.Body), a.Body)
 			}
 		})
 	}

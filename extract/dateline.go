@@ -170,13 +170,20 @@ func (x *state) metaDate(near *node) (time.Time, diembao.Precision, string) {
 }
 
 // findPageDate looks for the date a site header printed: a day-only date
-// outside the article's neighbourhood, before the title.
+// outside the article's neighbourhood, before the title. When the
+// neighbourhood is the whole page (a one-table layout where the header's
+// date, the headline and the text are rows of the same table), the search
+// enters it and stops at the title.
 func (x *state) findPageDate(near *node) time.Time {
 	var pd time.Time
 	done := false
+	wide := pageWide(near, x.root)
 	walk(x.root, func(n *node) bool {
 		if done || n.isText() {
 			return false
+		}
+		if n == near && wide && n != x.titleNode && n != x.container {
+			return true
 		}
 		if n == near || n == x.titleNode || n == x.container {
 			done = n == x.titleNode || n == x.container
@@ -209,6 +216,11 @@ func looksLikePageDate(t string) bool {
 	l := strings.ToLower(t)
 	return (strings.HasPrefix(l, "thứ") || strings.HasPrefix(l, "chủ nhật") || strings.HasPrefix(l, "hôm nay")) &&
 		reDMY.MatchString(l) && !reTime.MatchString(reDMY.ReplaceAllString(l, " "))
+}
+
+// pageWide reports whether n holds nearly all the text of the page.
+func pageWide(n, root *node) bool {
+	return n != root && root.textLen > 0 && n.textLen*10 >= root.textLen*9
 }
 
 func sameDay(a, b time.Time) bool {

@@ -364,6 +364,10 @@ func (x *state) collectBody() {
 	}
 	seen := map[string]bool{}
 	for _, b := range x.blocks {
+		if b.caption && !x.inBody(b.n) && x.leadPicture(b) {
+			x.addCaption(b)
+			continue
+		}
 		if !x.inBody(b.n) {
 			continue
 		}
@@ -374,16 +378,7 @@ func (x *state) collectBody() {
 			continue
 		}
 		if b.caption {
-			if b.text != "" {
-				x.captions = append(x.captions, b.text)
-			}
-			for i, u := range b.images {
-				img := diembao.Image{URL: u}
-				if i == 0 {
-					img.Caption = b.text
-				}
-				x.images = append(x.images, img)
-			}
+			x.addCaption(b)
 			continue
 		}
 		if isCaptionClass(b.n) {
@@ -399,6 +394,48 @@ func (x *state) collectBody() {
 		seen[b.text] = true
 		x.bodyBlocks = append(x.bodyBlocks, b)
 	}
+}
+
+// addCaption records the caption and the pictures of an image unit.
+func (x *state) addCaption(b block) {
+	if b.text != "" {
+		x.captions = append(x.captions, b.text)
+	}
+	for i, u := range b.images {
+		img := diembao.Image{URL: u}
+		if i == 0 {
+			img.Caption = b.text
+		}
+		x.images = append(x.images, img)
+	}
+}
+
+// leadPicture reports whether an image unit outside the body is the
+// article's own picture: a <figure> or a box whose class names a picture,
+// printed between the headline and the body, outside boilerplate and page
+// chrome, its caption not a link, and not a byline with its portrait or a
+// dateline.
+func (x *state) leadPicture(b block) bool {
+	n := b.n
+	if x.titleNode == nil || n.ord <= x.titleNode.ord || n.ord >= x.container.ord {
+		return false
+	}
+	if n.tag != atom.Figure && !imageClass(n.classID()) {
+		return false
+	}
+	if n.linkLen*2 > n.textLen || hasAncestor(n, func(p *node) bool { return p.boiler != markNone }) {
+		return false
+	}
+	credit := false
+	walk(n, func(c *node) bool {
+		if c.isText() || credit {
+			return false
+		}
+		credit = c.tag == atom.Time || strings.Contains(c.classID(), "avatar") ||
+			isAuthorClass(c) && !isPhotoCredit(textOf(c))
+		return !credit
+	})
+	return !credit
 }
 
 // inBody reports whether n is in the container or one of its companions.

@@ -27,6 +27,7 @@ type ldArticle struct {
 	url           string
 	publisher     string
 	authorIsOrg   bool
+	crumbs        []string // the names of a BreadcrumbList, in order
 }
 
 func collectMeta(root *node, jsonld []string) pageMeta {
@@ -103,6 +104,15 @@ func findLD(v any, ld *ldArticle, depth int) {
 		if g, ok := x["@graph"]; ok {
 			findLD(g, ld, depth+1)
 		}
+		if isType(x["@type"], "BreadcrumbList") {
+			if len(ld.crumbs) == 0 {
+				ld.crumbs = ldCrumbs(x)
+			}
+			return
+		}
+		if b, ok := x["breadcrumb"].(map[string]any); ok {
+			findLD(b, ld, depth+1)
+		}
 		if !isArticleType(x["@type"]) {
 			return
 		}
@@ -154,6 +164,21 @@ func isArticleType(t any) bool {
 	case []any:
 		for _, e := range x {
 			if isArticleType(e) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// isType reports whether a JSON-LD @type value is or holds name.
+func isType(t any, name string) bool {
+	switch x := t.(type) {
+	case string:
+		return x == name
+	case []any:
+		for _, e := range x {
+			if s, ok := e.(string); ok && s == name {
 				return true
 			}
 		}

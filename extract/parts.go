@@ -12,13 +12,9 @@ import (
 	"github.com/diembao/diembao"
 )
 
-var (
-	// reSapoPrefix matches an outlet prefix or a location stamp at the start
-	// of a lead: "(Dân trí) - ", "TTO - ", "NDĐT - ", "HÀ NỘI - ".
-	reSapoPrefix = regexp.MustCompile(`^(?:\([^()]{2,30}\)\s*[-–—:]?|[\p{Lu}\p{N}][\p{Lu}\p{N}. ]{1,24}\s[-–—])\s+`)
-	// reCrumbSep splits a breadcrumb written as text.
-	reCrumbSep = regexp.MustCompile(`\s*(?:>>|»|›|>|/)\s*`)
-)
+// reSapoPrefix matches an outlet prefix or a location stamp at the start
+// of a lead: "(Dân trí) - ", "TTO - ", "NDĐT - ", "HÀ NỘI - ".
+var reSapoPrefix = regexp.MustCompile(`^(?:\([^()]{2,30}\)\s*[-–—:]?|[\p{Lu}\p{N}][\p{Lu}\p{N}. ]{1,24}\s[-–—])\s+`)
 
 // stripSapoPrefix removes an outlet prefix or location stamp from a lead.
 func stripSapoPrefix(s string) string {
@@ -129,14 +125,22 @@ func isAuthorClass(n *node) bool {
 // findByline reads the author and attribution from the last lines of the
 // body, an author element, the lines after the body, then the metadata.
 func (x *state) findByline() {
-	// Trailing lines of the body.
+	// Trailing lines of the body, from the last one up.
+	credit := false
 	for i := len(x.bodyBlocks) - 1; i >= 0 && i >= len(x.bodyBlocks)-4; i-- {
 		bl, ok := readByline(x.bodyBlocks[i])
 		if !ok {
 			break
 		}
+		if bl.author != "" && credit && !bl.credit && x.attribution == nil {
+			// An agency credit below a person's byline names the
+			// source: an article has one byline.
+			if a, ok := parseAttribution(x.author); ok {
+				x.attribution, x.author = a, ""
+			}
+		}
 		if bl.author != "" && x.author == "" {
-			x.author = bl.author
+			x.author, credit = bl.author, bl.credit
 		}
 		if bl.attribution != nil && x.attribution == nil {
 			x.attribution = bl.attribution
@@ -171,6 +175,14 @@ func (x *state) findByline() {
 				if x.attribution == nil {
 					x.attribution = &diembao.Attribution{Kind: "Theo", Outlet: strings.TrimSpace(m[3])}
 				}
+			}
+			if a, ok := parseAttribution(best); ok && namesPublication(a.Outlet) {
+				// "Theo Báo Hà Nam" in the byline's place names the
+				// source, not a writer.
+				if x.attribution == nil {
+					x.attribution = a
+				}
+				best = ""
 			}
 			x.author = best
 		}
@@ -258,47 +270,6 @@ func isSubheading(b block) bool {
 	}
 	last, _ := utf8.DecodeLastRuneInString(b.text)
 	return !strings.ContainsRune(".:;,", last)
-}
-
-// section returns the article's section: the last item of the breadcrumb,
-// else the metadata's.
-func (x *state) section() string {
-	var crumb string
-	walk(x.root, func(n *node) bool {
-		if crumb != "" || n.isText() {
-			return false
-		}
-		cid := n.classID()
-		if cid != "" && (strings.Contains(cid, "breadcrumb") || strings.Contains(cid, "chuyenmuc") || strings.Contains(cid, "truongmuc") || containsToken(cid, "cate", "category")) && n.textLen > 0 && n.textLen < 200 {
-			var last string
-			walk(n, func(c *node) bool {
-				if c.tag == atom.A || c.tag == atom.Li {
-					if t := textOf(c); t != "" {
-						last = t
-					}
-					return c.tag == atom.Li
-				}
-				return true
-			})
-			if last == "" {
-				t := textOf(n)
-				parts := reCrumbSep.Split(t, -1)
-				last = parts[len(parts)-1]
-			}
-			crumb = strings.TrimSpace(last)
-			return false
-		}
-		return true
-	})
-	if crumb != "" && utf8.RuneCountInString(crumb) <= 60 && !strings.EqualFold(crumb, "Trang chủ") {
-		return crumb
-	}
-	for _, k := range []string{"article:section", "section"} {
-		if v := x.meta.meta[k]; v != "" {
-			return v
-		}
-	}
-	return x.meta.ld.section
 }
 
 func containsToken(cid string, words ...string) bool {

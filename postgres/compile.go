@@ -41,6 +41,10 @@ type compiled struct {
 	match   *expr
 	exclude []*expr
 	boost   *expr
+	// implied marks the boost terms (kids of boost) whose match implies
+	// the match of the whole query: those of an And without exclusions
+	// reached from the root through ORs only.
+	implied map[*expr]bool
 }
 
 // Column sets of the index (indexes into columns).
@@ -113,14 +117,35 @@ func compile(n query.Node) (compiled, error) {
 		return c, err
 	}
 	c.match = x
+	reached := map[*query.And]bool{}
+	var reach func(query.Node)
+	reach = func(n query.Node) {
+		switch n := n.(type) {
+		case *query.Or:
+			for _, ch := range n.Children {
+				reach(ch)
+			}
+		case *query.And:
+			for _, ch := range n.Children {
+				if _, ok := ch.(*query.Not); ok {
+					return
+				}
+			}
+			reached[n] = true
+		}
+	}
+	reach(n)
 	boost := &expr{op: opOr}
+	c.implied = map[*expr]bool{}
 	query.Walk(n, func(x query.Node) bool {
 		switch x := x.(type) {
 		case *query.Not:
 			return false
 		case *query.And:
 			for _, b := range x.Boost {
-				boost.kids = append(boost.kids, termExpr(b, true))
+				t := termExpr(b, true)
+				boost.kids = append(boost.kids, t)
+				c.implied[t] = reached[x]
 			}
 		}
 		return true
@@ -213,6 +238,26 @@ func equalTokens(a, b []string) bool {
 		}
 	}
 	return true
+}
+
+// impliedPhrases returns the phrases of x whose occurrence in an article
+// implies that the article matches x: those reached from x through ORs
+// only.
+func (x *expr) impliedPhrases() map[*expr]bool {
+	out := map[*expr]bool{}
+	var walk func(*expr)
+	walk = func(x *expr) {
+		switch x.op {
+		case opPhrase:
+			out[x] = true
+		case opOr:
+			for _, k := range x.kids {
+				walk(k)
+			}
+		}
+	}
+	walk(x)
+	return out
 }
 
 // phrases returns the phrases of x in order, left to right, as FTS5

@@ -243,3 +243,49 @@ func wellFormed(s string) bool {
 	}
 	return depth == 0 && !quoted && s != ""
 }
+
+func TestImpliedPhrases(t *testing.T) {
+	tests := []struct {
+		query string
+		// implied and total count the phrases of the match and the boost.
+		implied, total int
+	}{
+		{"hà", 2, 2},               // exact OR folded: each implies a match
+		{`"nền tảng"`, 2, 2},       // likewise for a phrase
+		{"lúa gạo", 2, 6},          // the words are needed together; the boost phrase implies both
+		{"lúa gạo -ngô", 0, 8},     // an exclusion: no occurrence implies a match
+		{"(lúa gạo) OR ngô", 4, 8}, // the boost of an OR branch and the other branch
+		{"(lúa gạo) bắp", 0, 8},    // a run inside an And with another term
+	}
+	for _, tt := range tests {
+		t.Run(tt.query, func(t *testing.T) {
+			n, err := query.Parse(tt.query, time.Now())
+			if err != nil {
+				t.Fatal(err)
+			}
+			an := query.NewAnalyzer(nil) // no segmented words: counts do not depend on the lexicon
+			if n, err = an.Prepare(n, query.Options{NoExpand: true}); err != nil {
+				t.Fatal(err)
+			}
+			c, err := compile(n)
+			if err != nil {
+				t.Fatal(err)
+			}
+			implied := c.match.impliedPhrases()
+			all := c.match.phrases()
+			if c.boost != nil {
+				for _, k := range c.boost.kids {
+					if c.implied[k] {
+						for ph := range k.impliedPhrases() {
+							implied[ph] = true
+						}
+					}
+				}
+				all = append(all, c.boost.phrases()...)
+			}
+			if len(implied) != tt.implied || len(all) != tt.total {
+				t.Errorf("%d of %d phrases implied, want %d of %d", len(implied), len(all), tt.implied, tt.total)
+			}
+		})
+	}
+}

@@ -105,6 +105,11 @@ func parseTsvector(s string) docPositions {
 	return d
 }
 
+// occurs reports whether the phrase occurs in the article.
+func (d docPositions) occurs(ph *expr) bool {
+	return len(d.occurrences(ph)) > 0
+}
+
 // occurrences returns, in column order, the columns of the phrase's
 // instances in the article: one entry per place where the phrase's tokens
 // follow each other within one of its columns.

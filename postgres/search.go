@@ -64,8 +64,11 @@ type plan struct {
 	// phrases.
 	boost        *expr
 	boostPhrases []*expr
-	where        []string
-	args         []any
+	// implied marks, among phrases and boostPhrases, those whose every
+	// occurrence makes an article match the query (see countsFromMatches).
+	implied map[*expr]bool
+	where   []string
+	args    []any
 }
 
 // arg appends v to the plan's arguments and returns its placeholder.
@@ -122,7 +125,7 @@ func (s *SearchService) Search(ctx context.Context, req diembao.SearchRequest) (
 	conn := querier(tx)
 	var st *rankStats
 	if p.match != nil {
-		if st, err = s.stats(ctx, conn, p); err != nil {
+		if st, err = s.stats(ctx, conn, p, p.match != nil && (order == diembao.SortRelevance || len(req.Facets) > 0)); err != nil {
 			return nil, err
 		}
 	}
@@ -196,8 +199,16 @@ func (s *SearchService) plan(req diembao.SearchRequest) (*plan, error) {
 	p := &plan{tree: tree, match: c.match}
 	if c.match != nil {
 		p.phrases = c.match.phrases()
+		p.implied = c.match.impliedPhrases()
 		if c.boost != nil {
 			p.boost, p.boostPhrases = c.boost, c.boost.phrases()
+			for _, t := range c.boost.kids {
+				if c.implied[t] {
+					for ph := range t.impliedPhrases() {
+						p.implied[ph] = true
+					}
+				}
+			}
 		}
 		p.where = append(p.where, "a.tsv @@ "+p.arg(c.match.tsquery())+"::tsquery")
 	}
@@ -231,9 +242,9 @@ func whereClause(where []string) string {
 
 // stats reads the collection statistics and the document frequency of
 // each phrase of the query.
-func (s *SearchService) stats(ctx context.Context, conn querier, p *plan) (*rankStats, error) {
+func (s *SearchService) stats(ctx context.Context, conn querier, p *plan, fromMatches bool) (*rankStats, error) {
 	phrases := append(append([]*expr(nil), p.phrases...), p.boostPhrases...)
-	st := &rankStats{}
+	st := &rankStats{idf: make([]float64, len(p.phrases)), boostIDF: make([]float64, len(p.boostPhrases))}
 	var tokens int64
 	if err := conn.QueryRow(ctx, `SELECT coalesce(sum(docs), 0)::bigint, coalesce(sum(tokens), 0)::bigint FROM index_stats`).
 		Scan(&st.rows, &tokens); err != nil {
@@ -242,14 +253,21 @@ func (s *SearchService) stats(ctx context.Context, conn querier, p *plan) (*rank
 	if st.rows > 0 {
 		st.avgdl = float64(tokens) / float64(st.rows)
 	}
-	if len(phrases) == 0 {
-		return st, nil
-	}
-	parts := make([]string, len(phrases))
-	args := make([]any, len(phrases))
+	var (
+		parts   []string
+		args    []any
+		counted []int
+	)
 	for i, ph := range phrases {
-		parts[i] = "(SELECT count(*) FROM articles WHERE tsv @@ $" + strconv.Itoa(i+1) + "::tsquery)"
-		args[i] = ph.tsquery()
+		if fromMatches && p.countsFromMatches(ph) {
+			continue // counted by candidates
+		}
+		args = append(args, ph.tsquery())
+		parts = append(parts, "(SELECT count(*) FROM articles WHERE tsv @@ $"+strconv.Itoa(len(args))+"::tsquery)")
+		counted = append(counted, i)
+	}
+	if len(parts) == 0 {
+		return st, nil
 	}
 	// Counting in the GIN index alone (a bitmap scan needs no tsvector for
 	// a phrase of one token) is many times cheaper than the sequential scan
@@ -264,14 +282,31 @@ func (s *SearchService) stats(ctx context.Context, conn querier, p *plan) (*rank
 	if _, err := conn.Exec(ctx, `SET LOCAL enable_seqscan = on`); err != nil {
 		return nil, fmt.Errorf("postgres: search: %w", err)
 	}
-	for i, n := range hits {
-		if i < len(p.phrases) {
-			st.idf = append(st.idf, idf(st.rows, n))
-		} else {
-			st.boostIDF = append(st.boostIDF, idf(st.rows, n))
-		}
+	for j, n := range hits {
+		st.setIDF(p, counted[j], n)
 	}
 	return st, nil
+}
+
+// setIDF sets the IDF of phrase i of the match (or, past its phrases, of
+// the boost) found in n articles.
+func (st *rankStats) setIDF(p *plan, i int, n int64) {
+	if i < len(p.phrases) {
+		st.idf[i] = idf(st.rows, n)
+	} else {
+		st.boostIDF[i-len(p.phrases)] = idf(st.rows, n)
+	}
+}
+
+// countsFromMatches reports whether the document frequency of the phrase
+// can be counted among the matching articles instead of the whole index:
+// when nothing but the match selects them and every article the phrase
+// occurs in matches the query. This spares a pass over the index for the
+// phrases of most queries (a word, a quoted phrase, the boost terms of a
+// run of words), which for phrases of several tokens would read the
+// tsvector of every article holding all their tokens.
+func (p *plan) countsFromMatches(ph *expr) bool {
+	return len(p.where) == 1 && p.implied[ph]
 }
 
 // positionsExpr returns the SQL expression of an article's index entry
@@ -320,7 +355,11 @@ func (s *SearchService) candidates(ctx context.Context, conn querier, p *plan, s
 		return nil, fmt.Errorf("postgres: search: %w", err)
 	}
 	defer rows.Close()
-	var all []scored
+	var (
+		all  []scored
+		docs []docPositions
+		lens []int
+	)
 	for rows.Next() {
 		var (
 			sc      scored
@@ -330,11 +369,28 @@ func (s *SearchService) candidates(ctx context.Context, conn querier, p *plan, s
 		if err := rows.Scan(&sc.id, &ntokens, &pos, &sc.published, &sc.source, &sc.section); err != nil {
 			return nil, fmt.Errorf("postgres: search: %w", err)
 		}
-		sc.score = p.score(parseTsvector(pos), ntokens, st)
 		all = append(all, sc)
+		docs = append(docs, parseTsvector(pos))
+		lens = append(lens, ntokens)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("postgres: search: %w", err)
+	}
+	// The document frequencies stats left to be counted here.
+	for i, ph := range append(append([]*expr(nil), p.phrases...), p.boostPhrases...) {
+		if !p.countsFromMatches(ph) {
+			continue
+		}
+		n := int64(0)
+		for _, d := range docs {
+			if d.occurs(ph) {
+				n++
+			}
+		}
+		st.setIDF(p, i, n)
+	}
+	for i := range all {
+		all[i].score = p.score(docs[i], lens[i], st)
 	}
 	return all, nil
 }

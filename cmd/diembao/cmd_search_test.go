@@ -47,11 +47,12 @@ func TestSearchCommand(t *testing.T) {
 		args []string
 		want []string // URLs in order
 	}{
-		{"folded", []string{"hoi dong nhan dan"}, []string{"https://a.example/1", "https://a.example/2"}},
+		{"folded", []string{"hoi dong nhan dan"}, []string{"https://a.example/1"}},
+		{"expansion", []string{"--sort", "oldest", "Hội đồng nhân dân"}, []string{"https://a.example/1", "https://a.example/2"}},
 		{"no expansion", []string{"--no-expand", "HĐND"}, []string{"https://a.example/2"}},
 		{"newest", []string{"--sort", "newest", "năm"}, []string{"https://a.example/3", "https://a.example/1"}},
 		{"oldest", []string{"--sort", "oldest", "năm"}, []string{"https://a.example/1", "https://a.example/3"}},
-		{"since", []string{"--since", "2020-01-11", "năm OR học"}, []string{"https://a.example/3", "https://a.example/2"}},
+		{"since", []string{"--since", "2020-01-11", "--sort", "newest", "năm OR học"}, []string{"https://a.example/3", "https://a.example/2"}},
 		{"source name", []string{"--source", "Tin Mẫu", "--sort", "oldest", "năm OR học"}, []string{"https://a.example/2", "https://a.example/3"}},
 		{"limit", []string{"--limit", "1", "--sort", "oldest", "năm"}, []string{"https://a.example/1"}},
 	}
@@ -91,11 +92,11 @@ func TestSearchCommand(t *testing.T) {
 
 func TestSearchCommandText(t *testing.T) {
 	dir := searchArchive(t)
-	code, out, errs := run(t, "search", "--data", dir, "--facets", "source", "bàn")
+	code, out, errs := run(t, "search", "--data", dir, "--facets", "source", "bàn ghế")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
-	for _, want := range []string{"Chủ tịch HĐND thăm trường học", "https://a.example/2", "of 2 articles", "By source:"} {
+	for _, want := range []string{"Chủ tịch HĐND thăm trường học", "https://a.example/2", "1 of 1 articles", "By source:"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
@@ -198,7 +199,7 @@ func TestMistype(t *testing.T) {
 }
 
 func TestDistinctivePhrase(t *testing.T) {
-	df := map[string]int{"ha": 90, "noi": 90, "tong": 5, "bi": 80, "thu": 80, "pham": 2, "sy": 1, "loi": 3}
+	df := map[string]int{"ha": 90, "noi": 90, "tong": 5, "bi": 80, "thu": 80, "ong": 70, "pham": 2, "sy": 1, "loi": 3, "phat": 60, "bieu": 60}
 	text := "Hà Nội, tổng bí thư.\nÔng Phạm Sỹ Lợi phát biểu."
 	got := distinctivePhrase(text, df, 100, 3)
 	if strings.Join(got, " ") != "Phạm Sỹ Lợi" {
