@@ -40,6 +40,9 @@ type Config struct {
 	// RequestTimeout bounds the time one request may spend in the
 	// services; zero means DefaultRequestTimeout.
 	RequestTimeout time.Duration
+	// Discover, when set, finds the feeds of sources added through the
+	// API without any.
+	Discover DiscoverFunc
 }
 
 // Server is the web interface and JSON API. It implements http.Handler.
@@ -47,6 +50,7 @@ type Server struct {
 	search   diembao.SearchService
 	articles diembao.ArticleService
 	sources  diembao.SourceService
+	discover DiscoverFunc
 	logger   *slog.Logger
 	timeout  time.Duration
 
@@ -65,6 +69,7 @@ func NewServer(cfg Config) (*Server, error) {
 		search:   cfg.Search,
 		articles: cfg.Articles,
 		sources:  cfg.Sources,
+		discover: cfg.Discover,
 		logger:   cfg.Logger,
 		timeout:  cfg.RequestTimeout,
 		mux:      http.NewServeMux(),
@@ -100,6 +105,8 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("GET /api/v1/search", s.handleAPISearch)
 	s.mux.HandleFunc("GET /api/v1/articles/{id}", s.handleAPIArticle)
 	s.mux.HandleFunc("GET /api/v1/sources", s.handleAPISources)
+	s.mux.HandleFunc("POST /api/v1/sources", s.handleAPICreateSource)
+	s.mux.HandleFunc("DELETE /api/v1/sources/{id}", s.handleAPIDeleteSource)
 	s.mux.HandleFunc("/api/", s.handleAPINotFound)
 	s.mux.HandleFunc("GET /healthz", s.handleHealthz)
 }

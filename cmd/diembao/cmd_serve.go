@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/diembao/diembao/crawl"
 	diembaohttp "github.com/diembao/diembao/http"
 )
 
@@ -91,7 +92,16 @@ func runServe(ctx context.Context, app *App, addr, sourcesFile string, allowRemo
 	}
 	fmt.Fprintf(app.Stdout, "serve: %d sources from %s (%d new, %d changed)\n", len(list), path, created, updated)
 
-	srv, err := diembaohttp.NewServer(diembaohttp.Config{Search: st.Search, Articles: st.Articles, Sources: st.Sources, Logger: app.Logger})
+	fetcher := crawl.NewFetcher(cfg, nil, app.Logger)
+	defer fetcher.Close()
+	discover := func(ctx context.Context, home string) ([]string, []string, error) {
+		d, err := crawl.Discover(ctx, fetcher, home)
+		if err != nil {
+			return nil, nil, err
+		}
+		return d.Feeds, d.Sitemaps, nil
+	}
+	srv, err := diembaohttp.NewServer(diembaohttp.Config{Search: st.Search, Articles: st.Articles, Sources: st.Sources, Logger: app.Logger, Discover: discover})
 	if err != nil {
 		return err
 	}

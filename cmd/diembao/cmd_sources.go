@@ -112,8 +112,8 @@ are kept. The name defaults to the homepage's host.`,
 			}
 			src.Homepage = home
 			src.Kind = diembao.SourceKind(kind)
-			if err := validKind(src.Kind); err != nil {
-				return err
+			if !diembao.ValidKind(src.Kind) {
+				return diembao.Errorf(diembao.EINVALID, "--kind %q: use national, agency, party, sector, provincial or other", kind)
 			}
 			if src.Name == "" {
 				src.Name = strings.TrimPrefix(src.Host(), "www.")
@@ -153,6 +153,9 @@ are kept. The name defaults to the homepage's host.`,
 				src.Feeds, src.Sitemaps = d.Feeds, d.Sitemaps
 			}
 			src.Enabled = true
+			if err := src.Validate(); err != nil {
+				return err
+			}
 			if err := st.Sources.CreateSource(ctx, &src); err != nil {
 				return err
 			}
@@ -184,14 +187,6 @@ func privateHint(err error) string {
 		return " (private addresses are fetched only with --allow-private or --allow-net)"
 	}
 	return ""
-}
-
-func validKind(k diembao.SourceKind) error {
-	switch k {
-	case diembao.KindNational, diembao.KindAgency, diembao.KindParty, diembao.KindSector, diembao.KindProvincial, diembao.KindOther:
-		return nil
-	}
-	return diembao.Errorf(diembao.EINVALID, "--kind %q: use national, agency, party, sector, provincial or other", k)
 }
 
 // validHomepage checks that s is an http(s) URL with a host and returns it
