@@ -123,9 +123,12 @@ func (s *SearchService) Search(ctx context.Context, req diembao.SearchRequest) (
 	}
 	defer tx.Rollback(ctx) // read-only: nothing to keep
 	conn := querier(tx)
+	// onePass: every matching article is read once, for the scores (all of
+	// them are needed to rank), the total and the facets.
+	onePass := p.match != nil && (order == diembao.SortRelevance || len(req.Facets) > 0)
 	var st *rankStats
 	if p.match != nil {
-		if st, err = s.stats(ctx, conn, p, p.match != nil && (order == diembao.SortRelevance || len(req.Facets) > 0)); err != nil {
+		if st, err = s.stats(ctx, conn, p, onePass); err != nil {
 			return nil, err
 		}
 	}
@@ -134,9 +137,7 @@ func (s *SearchService) Search(ctx context.Context, req diembao.SearchRequest) (
 		more bool
 		res  = &diembao.SearchResult{Hits: []diembao.Hit{}}
 	)
-	if p.match != nil && (order == diembao.SortRelevance || len(req.Facets) > 0) {
-		// One pass over the matching articles gives the scores, the
-		// total and the facets.
+	if onePass {
 		all, err := s.candidates(ctx, conn, p, st)
 		if err != nil {
 			return nil, err

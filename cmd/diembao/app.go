@@ -26,6 +26,9 @@ type App struct {
 	// ConfigFile is the TOML configuration file ("" when none).
 	ConfigFile string
 	Verbose    bool
+	// Postgres is the DSN of a PostgreSQL store (server mode); "" keeps
+	// the embedded SQLite store of DataDir.
+	Postgres string
 
 	Stdin  io.Reader
 	Stdout io.Writer
@@ -111,6 +114,7 @@ DATA/config.toml.`,
 	root.PersistentFlags().StringVar(&app.DataDir, "data", "", "data directory (default $XDG_DATA_HOME/diembao or ~/.local/share/diembao)")
 	root.PersistentFlags().StringVar(&app.ConfigFile, "config", "", "TOML configuration file (default DATA/config.toml when it exists)")
 	root.PersistentFlags().BoolVarP(&app.Verbose, "verbose", "v", false, "log what happens to standard error")
+	root.PersistentFlags().StringVar(&app.Postgres, "postgres", "", "server mode: keep the store, index and crawl queue in this PostgreSQL database (a DSN such as postgres://user:pass@host/db) instead of DATA/diembao.db")
 	sort.SliceStable(commands, func(i, j int) bool { return commands[i].order < commands[j].order })
 	for _, c := range commands {
 		root.AddCommand(c.new(app))

@@ -82,7 +82,7 @@ func runDemo(ctx context.Context, app *App, addr string, once bool) error {
 		return err
 	}
 	fmt.Fprintf(app.Stdout, "demo: crawled %d sources in %s: %d feeds and sitemaps, %d pages fetched, %d failed; %d articles indexed in %s\n",
-		len(sum.Sources), time.Since(start).Round(time.Millisecond), sum.Feeds, sum.Fetched, sum.Failed, n, app.DataDir)
+		len(sum.Sources), time.Since(start).Round(time.Millisecond), sum.Feeds, sum.Fetched, sum.Failed, n, app.storeName())
 	for _, sp := range sum.Sources {
 		if sp.Err != nil {
 			fmt.Fprintf(app.Stderr, "demo: %s: %v\n", sp.Source.Name, sp.Err)

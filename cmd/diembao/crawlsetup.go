@@ -12,7 +12,6 @@ import (
 	"github.com/diembao/diembao"
 	"github.com/diembao/diembao/archive"
 	"github.com/diembao/diembao/crawl"
-	"github.com/diembao/diembao/sqlite"
 )
 
 // crawlFlags are the crawler settings shared by serve, crawl and demo.
@@ -90,8 +89,7 @@ func newPipeline(app *App, st *store, cfg crawl.Config) (*pipelineRun, error) {
 		}
 		return nil
 	}
-	fr := sqlite.NewFrontierService(st.db)
-	c, err := crawl.New(cfg, crawl.Services{Sources: st.Sources, Frontier: fr, Feeds: fr, Fetches: st.Fetches}, w, onPage, app.Logger)
+	c, err := crawl.New(cfg, crawl.Services{Sources: st.Sources, Frontier: st.Frontier, Feeds: st.Feeds, Fetches: st.Fetches}, w, onPage, app.Logger)
 	if err != nil {
 		w.Close()
 		return nil, err

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/diembao/diembao"
+	"github.com/diembao/diembao/internal/testutil"
 	"github.com/diembao/diembao/sqlite"
 )
 
@@ -234,5 +235,30 @@ func TestIsLoopback(t *testing.T) {
 		if got := isLoopback(addr); got != want {
 			t.Errorf("isLoopback(%q) = %v, want %v", addr, got, want)
 		}
+	}
+}
+
+// TestDemoOnPostgres runs the demo pipeline in server mode and searches the
+// PostgreSQL store without diacritics.
+func TestDemoOnPostgres(t *testing.T) {
+	dsn := testutil.PostgresDSN(t)
+	dir := t.TempDir()
+	code, out, errs := run(t, "demo", "--once", "--data", dir, "--postgres", dsn)
+	if code != 0 || !strings.Contains(out, "indexed in PostgreSQL") {
+		t.Fatalf("demo on PostgreSQL: exit %d\n%s%s", code, out, errs)
+	}
+	code, out, errs = run(t, "search", "--postgres", dsn, "--json", "ban chi dao 35")
+	if code != 0 {
+		t.Fatalf("search: exit %d: %s", code, errs)
+	}
+	var res diembao.SearchResult
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Hits) == 0 || res.Hits[0].Title != seedTitle {
+		t.Fatalf("results %+v, want %q first", res.Hits, seedTitle)
+	}
+	if _, err := os.Stat(filepath.Join(dir, sqlite.FileName)); err == nil {
+		t.Error("server mode created an SQLite database")
 	}
 }
