@@ -73,22 +73,7 @@ func readVNTC(path string) ([]vntcRecord, error) {
 
 // vntcURL is the URL under which a VNTC document is imported.
 func vntcURL(rec *vntcRecord) string {
-	slug := func(s string) string {
-		s = viet.Fold(s)
-		var b strings.Builder
-		dash := false
-		for _, r := range s {
-			if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
-				b.WriteRune(r)
-				dash = false
-			} else if !dash && b.Len() > 0 {
-				b.WriteByte('-')
-				dash = true
-			}
-		}
-		return strings.TrimSuffix(b.String(), "-")
-	}
-	return "https://vntc.example/" + slug(rec.Label) + "/" + slug(strings.TrimSuffix(rec.File, ".txt"))
+	return "https://vntc.example/" + viet.Slug(rec.Label) + "/" + viet.Slug(strings.TrimSuffix(rec.File, ".txt"))
 }
 
 // vntcArticle turns a VNTC document into an article: its lines become

@@ -309,37 +309,3 @@ func parseAttribution(line string) *diembao.Attribution {
 	}
 	return &diembao.Attribution{Outlet: line}
 }
-
-// folds maps Vietnamese letters to their base Latin letter for slugs.
-var folds = strings.NewReplacer(
-	"à", "a", "á", "a", "ả", "a", "ã", "a", "ạ", "a",
-	"ă", "a", "ằ", "a", "ắ", "a", "ẳ", "a", "ẵ", "a", "ặ", "a",
-	"â", "a", "ầ", "a", "ấ", "a", "ẩ", "a", "ẫ", "a", "ậ", "a",
-	"è", "e", "é", "e", "ẻ", "e", "ẽ", "e", "ẹ", "e",
-	"ê", "e", "ề", "e", "ế", "e", "ể", "e", "ễ", "e", "ệ", "e",
-	"ì", "i", "í", "i", "ỉ", "i", "ĩ", "i", "ị", "i",
-	"ò", "o", "ó", "o", "ỏ", "o", "õ", "o", "ọ", "o",
-	"ô", "o", "ồ", "o", "ố", "o", "ổ", "o", "ỗ", "o", "ộ", "o",
-	"ơ", "o", "ờ", "o", "ớ", "o", "ở", "o", "ỡ", "o", "ợ", "o",
-	"ù", "u", "ú", "u", "ủ", "u", "ũ", "u", "ụ", "u",
-	"ư", "u", "ừ", "u", "ứ", "u", "ử", "u", "ữ", "u", "ự", "u",
-	"ỳ", "y", "ý", "y", "ỷ", "y", "ỹ", "y", "ỵ", "y",
-	"đ", "d",
-)
-
-// slugify turns a section name into an ASCII URL segment.
-func slugify(s string) string {
-	s = folds.Replace(strings.ToLower(s))
-	var b strings.Builder
-	dash := false
-	for _, r := range s {
-		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
-			b.WriteRune(r)
-			dash = false
-		} else if !dash && b.Len() > 0 {
-			b.WriteByte('-')
-			dash = true
-		}
-	}
-	return strings.TrimSuffix(b.String(), "-")
-}

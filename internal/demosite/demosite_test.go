@@ -473,24 +473,6 @@ func parseDay(s string) (time.Time, error) {
 	return time.ParseInLocation("2006-01-02", s, diembao.Vietnam)
 }
 
-func TestSlugify(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{"Thời sự", "thoi-su"},
-		{"Nông nghiệp - Nông thôn", "nong-nghiep-nong-thon"},
-		{"Văn hóa - Xã hội", "van-hoa-xa-hoi"},
-		{"ĐỜI SỐNG", "doi-song"},
-		{"  U17 khu vực ", "u17-khu-vuc"},
-		{"", ""},
-	}
-	for _, tt := range tests {
-		t.Run(tt.in, func(t *testing.T) {
-			if got := slugify(tt.in); got != tt.want {
-				t.Errorf("slugify(%q) = %q, want %q", tt.in, got, tt.want)
-			}
-		})
-	}
-}
-
 func TestParseAttribution(t *testing.T) {
 	tests := []struct {
 		line string

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/diembao/diembao"
+	"github.com/diembao/diembao/viet"
 )
 
 // Paths of the feeds and sitemaps of each layout.
@@ -25,14 +26,14 @@ func (a *article) path() string {
 	o := a.Outlet
 	switch o.Layout {
 	case layoutModern:
-		return "/" + slugify(a.Section) + "/" + a.Slug + "-post" + strconv.Itoa(a.Num) + ".html"
+		return "/" + viet.Slug(a.Section) + "/" + a.Slug + "-post" + strconv.Itoa(a.Num) + ".html"
 	case layoutPortal:
 		if a.Encoding != "" {
 			return fmt.Sprintf("/LuuTru/%d/tin%d.htm", a.Published.Year(), a.Num)
 		}
 		return fmt.Sprintf("%s?tabid=86&ID=%d&CateID=%d", portalPage, a.Num, o.sectionNum(a.Section))
 	default:
-		return "/tin-tuc/" + slugify(a.Section) + "/" + a.Slug + "-" + strconv.Itoa(a.Num) + ".htm"
+		return "/tin-tuc/" + viet.Slug(a.Section) + "/" + a.Slug + "-" + strconv.Itoa(a.Num) + ".htm"
 	}
 }
 
@@ -58,11 +59,11 @@ func (o *outlet) sectionNum(section string) int {
 func (o *outlet) sectionPath(section string) string {
 	switch o.Layout {
 	case layoutModern:
-		return "/" + slugify(section) + "/"
+		return "/" + viet.Slug(section) + "/"
 	case layoutPortal:
 		return portalPage + "?tabid=85&CateID=" + strconv.Itoa(o.sectionNum(section))
 	default:
-		return "/tin-tuc/" + slugify(section) + "/"
+		return "/tin-tuc/" + viet.Slug(section) + "/"
 	}
 }
 
@@ -71,9 +72,9 @@ func (o *outlet) sectionPath(section string) string {
 func (o *outlet) tagPath(tag string) string {
 	switch o.Layout {
 	case layoutModern:
-		return "/tag/" + slugify(tag) + "/"
+		return "/tag/" + viet.Slug(tag) + "/"
 	case layoutMeta:
-		return "/tu-khoa/" + slugify(tag) + "/"
+		return "/tu-khoa/" + viet.Slug(tag) + "/"
 	}
 	return ""
 }
