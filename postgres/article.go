@@ -2,8 +2,6 @@ package postgres
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -15,7 +13,6 @@ import (
 
 	"github.com/diembao/diembao"
 	"github.com/diembao/diembao/query"
-	"github.com/diembao/diembao/viet"
 )
 
 // ArticleService implements diembao.ArticleService on PostgreSQL.
@@ -30,22 +27,6 @@ var _ diembao.ArticleService = (*ArticleService)(nil)
 // analysis of package query.
 func NewArticleService(db *DB) *ArticleService {
 	return &ArticleService{db: db, analyzer: query.DefaultAnalyzer()}
-}
-
-// ContentHash returns the content hash of an article: the SHA-256 of its
-// normalized title, text and captions, in hexadecimal. It is the same hash
-// the embedded store computes, so an archive moved from one backend to the
-// other stays idempotent.
-func ContentHash(a *diembao.Article) string {
-	h := sha256.New()
-	h.Write([]byte(viet.Normalize(strings.TrimSpace(a.Title))))
-	h.Write([]byte{0})
-	h.Write([]byte(viet.Normalize(strings.TrimSpace(a.Text()))))
-	for _, c := range a.Captions {
-		h.Write([]byte{0})
-		h.Write([]byte(viet.Normalize(c)))
-	}
-	return hex.EncodeToString(h.Sum(nil))
 }
 
 // PutArticle stores a and its index entry in one transaction and sets a.ID
@@ -66,11 +47,11 @@ func (s *ArticleService) PutArticle(ctx context.Context, a *diembao.Article) (di
 func (s *ArticleService) PutArticles(ctx context.Context, list []*diembao.Article) ([]diembao.PutResult, error) {
 	docs := make([]query.Document, len(list))
 	for i, a := range list {
-		if err := validateArticle(a); err != nil {
+		if err := query.ValidateArticle(a); err != nil {
 			return nil, err
 		}
 		if a.ContentHash == "" {
-			a.ContentHash = ContentHash(a)
+			a.ContentHash = query.ContentHash(a)
 		}
 		docs[i] = s.analyzer.Document(a)
 	}
@@ -232,16 +213,6 @@ func (d statsDelta) apply(ctx context.Context, tx pgx.Tx) error {
 	_, err := tx.Exec(ctx, `UPDATE index_stats SET docs = docs + $1, tokens = tokens + $2
 		WHERE shard = pg_backend_pid() % 16`, d.docs, d.tokens)
 	return err
-}
-
-func validateArticle(a *diembao.Article) error {
-	if strings.TrimSpace(a.URL) == "" {
-		return diembao.Errorf(diembao.EINVALID, "an article needs a URL")
-	}
-	if strings.TrimSpace(a.Title) == "" && a.Text() == "" {
-		return diembao.Errorf(diembao.EINVALID, "article %s has neither a title nor text", a.URL)
-	}
-	return nil
 }
 
 // resolveSource fills the source name from the source ID, or the source ID

@@ -2,9 +2,7 @@ package sqlite
 
 import (
 	"context"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"runtime"
@@ -14,7 +12,6 @@ import (
 
 	"github.com/diembao/diembao"
 	"github.com/diembao/diembao/query"
-	"github.com/diembao/diembao/viet"
 )
 
 // ArticleService implements diembao.ArticleService on the embedded store.
@@ -29,20 +26,6 @@ var _ diembao.ArticleService = (*ArticleService)(nil)
 // analysis of package query.
 func NewArticleService(db *DB) *ArticleService {
 	return &ArticleService{db: db, analyzer: query.DefaultAnalyzer()}
-}
-
-// ContentHash returns the content hash of an article: the SHA-256 of its
-// normalized title and text, in hexadecimal.
-func ContentHash(a *diembao.Article) string {
-	h := sha256.New()
-	h.Write([]byte(viet.Normalize(strings.TrimSpace(a.Title))))
-	h.Write([]byte{0})
-	h.Write([]byte(viet.Normalize(strings.TrimSpace(a.Text()))))
-	for _, c := range a.Captions {
-		h.Write([]byte{0})
-		h.Write([]byte(viet.Normalize(c)))
-	}
-	return hex.EncodeToString(h.Sum(nil))
 }
 
 // PutArticle stores a and its index entry in one transaction and sets a.ID
@@ -62,7 +45,7 @@ func (s *ArticleService) PutArticle(ctx context.Context, a *diembao.Article) (di
 // every article is stored or, on error, none is.
 func (s *ArticleService) PutArticles(ctx context.Context, list []*diembao.Article) ([]diembao.PutResult, error) {
 	for _, a := range list {
-		if err := validateArticle(a); err != nil {
+		if err := query.ValidateArticle(a); err != nil {
 			return nil, err
 		}
 	}
@@ -96,7 +79,7 @@ func (s *ArticleService) analyze(list []*diembao.Article) []query.Document {
 	one := func(i int) {
 		a := list[i]
 		if a.ContentHash == "" {
-			a.ContentHash = ContentHash(a)
+			a.ContentHash = query.ContentHash(a)
 		}
 		docs[i] = s.analyzer.Document(a)
 	}
@@ -122,16 +105,6 @@ func (s *ArticleService) analyze(list []*diembao.Article) []query.Document {
 	close(next)
 	wg.Wait()
 	return docs
-}
-
-func validateArticle(a *diembao.Article) error {
-	if strings.TrimSpace(a.URL) == "" {
-		return diembao.Errorf(diembao.EINVALID, "an article needs a URL")
-	}
-	if strings.TrimSpace(a.Title) == "" && a.Text() == "" {
-		return diembao.Errorf(diembao.EINVALID, "article %s has neither a title nor text", a.URL)
-	}
-	return nil
 }
 
 func (s *ArticleService) put(ctx context.Context, tx *sql.Tx, a *diembao.Article, doc *query.Document) (diembao.PutResult, error) {

@@ -181,15 +181,3 @@ func TestPutArticleInvalid(t *testing.T) {
 		})
 	}
 }
-
-func TestContentHash(t *testing.T) {
-	a := &diembao.Article{Title: "Hoà bình", Body: []diembao.Paragraph{{Text: "Thuỷ lợi"}}}
-	b := &diembao.Article{Title: "Hòa bình", Body: []diembao.Paragraph{{Text: "Thủy lợi"}}}
-	c := &diembao.Article{Title: "Hoà bình", Body: []diembao.Paragraph{{Text: "Thuỷ điện"}}}
-	if ContentHash(a) != ContentHash(b) {
-		t.Error("tone placement changes the content hash")
-	}
-	if ContentHash(a) == ContentHash(c) {
-		t.Error("different text gives the same content hash")
-	}
-}
