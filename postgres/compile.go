@@ -145,7 +145,7 @@ func compile(n query.Node) (compiled, error) {
 			for _, b := range x.Boost {
 				t := termExpr(b, true)
 				boost.kids = append(boost.kids, t)
-				c.implied[t] = reached[x]
+				c.implied[t] = reached[x] && coversAnd(x, b)
 			}
 		}
 		return true
@@ -154,6 +154,25 @@ func compile(n query.Node) (compiled, error) {
 		c.boost = boost
 	}
 	return c, nil
+}
+
+// coversAnd reports whether the boost term b is the phrase of all the words
+// of x, so that an article holding it also holds every word x requires. A
+// boost of a part of the words (a pair of adjacent words, a segmented
+// word) occurs in articles that x does not match.
+func coversAnd(x *query.And, b *query.Term) bool {
+	if !b.Phrase || b.Field != query.FieldAny || b.Prefix {
+		return false
+	}
+	var tokens []string
+	for _, ch := range x.Children {
+		t, ok := ch.(*query.Term)
+		if !ok || t.Field != query.FieldAny || t.Prefix {
+			return false
+		}
+		tokens = append(tokens, t.Folded...)
+	}
+	return equalTokens(tokens, b.Folded)
 }
 
 func compileNode(n query.Node) (*expr, error) {

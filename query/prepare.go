@@ -274,6 +274,16 @@ func (p *preparer) boosted(run []*Term) Node {
 		phrase.Exact = exact
 	}
 	and.Boost = append(and.Boost, phrase)
+	if len(run) > 2 && expPairs() {
+		for i := 0; i+1 < len(run); i++ {
+			pair := &Term{Text: joinText(run[i : i+2]), Phrase: true, At: run[i].At}
+			pair.Folded = append(append([]string(nil), run[i].Folded...), run[i+1].Folded...)
+			if p.exact {
+				pair.Exact = append(append([]string(nil), run[i].Exact...), run[i+1].Exact...)
+			}
+			and.Boost = append(and.Boost, pair)
+		}
+	}
 	if p.exact {
 		for _, w := range p.a.Words(joinText(run)) {
 			and.Boost = append(and.Boost, &Term{Text: strings.ReplaceAll(w, "_", " "), At: run[0].At,

@@ -21,12 +21,12 @@ type Ranking struct {
 
 // DefaultRanking returns the ranking of diembao's stores.
 func DefaultRanking() Ranking {
-	return Ranking{
+	return expRanking(Ranking{
 		Columns:      [9]string{"title", "title_f", "body", "body_f", "words", "words_f", "author", "source", "section"},
 		Weights:      [9]float64{10, 4, 1, 0.4, 1.5, 0.6, 1, 1, 1},
 		BoostWeights: [9]float64{4, 2, 4, 2, 2, 1, 1, 1, 1},
 		BoostFactor:  2,
-	}
+	})
 }
 
 // Values returns the column texts of d in the order of Ranking.Columns.
