@@ -262,3 +262,24 @@ func TestDemoOnPostgres(t *testing.T) {
 		t.Error("server mode created an SQLite database")
 	}
 }
+
+// TestReextract runs the extractor again over the demo's WARC files: no
+// network is needed (the demo site is gone by then), every archived article
+// page is read again, and nothing is stored twice.
+func TestReextract(t *testing.T) {
+	dir := buildDemo(t)
+	code, out, errs := run(t, "reextract", "--data", dir)
+	if code != 0 {
+		t.Fatalf("reextract: exit %d\n%s%s", code, out, errs)
+	}
+	m := regexp.MustCompile(`(\d+) new articles, (\d+) updated, (\d+) unchanged`).FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("reextract summary %q", out)
+	}
+	if m[1] != "0" {
+		t.Errorf("reextract stored %s new articles, want 0", m[1])
+	}
+	if n, _ := strconv.Atoi(m[3]); n < 30 {
+		t.Errorf("reextract found %d unchanged articles in the archive, want every demo article (≥ 30)", n)
+	}
+}
