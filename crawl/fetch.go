@@ -41,7 +41,8 @@ func (e *Error) Error() string {
 	if e.Status != 0 && e.Err == nil {
 		return fmt.Sprintf("crawl: %s: HTTP %d", e.URL, e.Status)
 	}
-	return fmt.Sprintf("crawl: %s: %s", e.URL, strings.TrimPrefix(e.Err.Error(), "crawl: "))
+	// Causes built in this package carry the package prefix too; say it once.
+	return fmt.Sprintf("crawl: %s: %s", e.URL, strings.ReplaceAll(e.Err.Error(), "crawl: ", ""))
 }
 
 // Unwrap returns the cause.

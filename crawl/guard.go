@@ -128,7 +128,9 @@ func (g *Guard) CheckURL(ctx context.Context, u *url.URL) error {
 	}
 	addrs, err := r.LookupNetIP(ctx, "ip", host)
 	if err != nil {
-		return fmt.Errorf("crawl: resolve %s: %w", host, err)
+		// A DNS error names the resolver; what the user needs is the host
+		// and the reason ("no such host", "i/o timeout").
+		return &resolveError{host: host, err: err}
 	}
 	for _, a := range addrs {
 		if err := g.CheckAddr(a); err != nil {
@@ -149,3 +151,21 @@ func (g *Guard) Control(network, address string, _ syscall.RawConn) error {
 	}
 	return g.CheckAddr(ap.Addr())
 }
+
+// resolveError is a failed DNS lookup. Its message names the host and the
+// reason ("no such host", "i/o timeout"), not the resolver; Unwrap gives the
+// lookup's own error.
+type resolveError struct {
+	host string
+	err  error
+}
+
+func (e *resolveError) Error() string {
+	var de *net.DNSError
+	if errors.As(e.err, &de) && de.Err != "" {
+		return "crawl: cannot resolve " + e.host + ": " + de.Err
+	}
+	return "crawl: cannot resolve " + e.host + ": " + e.err.Error()
+}
+
+func (e *resolveError) Unwrap() error { return e.err }

@@ -126,3 +126,28 @@ func TestGuardAtConnect(t *testing.T) {
 		})
 	}
 }
+
+func TestResolveErrorMessage(t *testing.T) {
+	dns := &net.DNSError{Err: "no such host", Name: "khong-co.example", Server: "192.0.2.53:53", IsNotFound: true}
+	tests := []struct {
+		name string
+		err  error
+		want string
+	}{
+		{"dns", &resolveError{host: "khong-co.example", err: dns}, "crawl: cannot resolve khong-co.example: no such host"},
+		{"other", &resolveError{host: "a.example", err: errors.New("boom")}, "crawl: cannot resolve a.example: boom"},
+		{"in a fetch error", &Error{URL: "https://khong-co.example/rss", Err: &resolveError{host: "khong-co.example", err: dns}},
+			"crawl: https://khong-co.example/rss: cannot resolve khong-co.example: no such host"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := tt.err.Error(); got != tt.want {
+				t.Fatalf("got %q, want %q", got, tt.want)
+			}
+		})
+	}
+	var de *net.DNSError
+	if !errors.As(&resolveError{host: "h", err: dns}, &de) {
+		t.Fatal("the DNS error is not kept")
+	}
+}
