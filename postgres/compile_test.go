@@ -256,6 +256,7 @@ func TestImpliedPhrases(t *testing.T) {
 		{"lúa gạo -ngô", 0, 8},     // an exclusion: no occurrence implies a match
 		{"(lúa gạo) OR ngô", 4, 8}, // the boost of an OR branch and the other branch
 		{"(lúa gạo) bắp", 0, 8},    // a run inside an And with another term
+		{"lúa gạo ngô", 2, 12},     // the pairs of a longer run occur without the third word
 	}
 	for _, tt := range tests {
 		t.Run(tt.query, func(t *testing.T) {

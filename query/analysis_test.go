@@ -189,6 +189,48 @@ func TestPrepare(t *testing.T) {
 	}
 }
 
+func TestPrepareBoostPairs(t *testing.T) {
+	tests := []struct {
+		in   string
+		want []string // the folded tokens of each phrase Boost term, in order
+	}{
+		{"lua gao", []string{"lua gao"}},
+		{"lua gao ngo", []string{"lua gao ngo", "lua gao", "gao ngo"}},
+		{"Lúa gạo ngô khoai", []string{"lua gao ngo khoai", "lua gao", "gao ngo", "ngo khoai"}},
+		{"lua gao lua gao", []string{"lua gao lua gao", "lua gao", "gao lua"}},
+	}
+	a := NewAnalyzer(nil) // no segmented words: only the phrase boosts
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			n, err := Parse(tt.in, testNow)
+			if err != nil {
+				t.Fatal(err)
+			}
+			p, err := a.Prepare(n, Options{NoExpand: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			and, ok := p.(*And)
+			if !ok {
+				t.Fatalf("Prepare(%q) = %s, want an And", tt.in, p)
+			}
+			var got []string
+			for _, b := range and.Boost {
+				if !b.Phrase {
+					t.Errorf("boost %q is not a phrase", b.Text)
+				}
+				if len(b.Exact) > 0 && len(b.Exact) != len(b.Folded) {
+					t.Errorf("boost %q: exact %q and folded %q differ in length", b.Text, b.Exact, b.Folded)
+				}
+				got = append(got, strings.Join(b.Folded, " "))
+			}
+			if strings.Join(got, "|") != strings.Join(tt.want, "|") {
+				t.Errorf("boost phrases %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
 func TestPrepareErrors(t *testing.T) {
 	tests := []struct {
 		in  string

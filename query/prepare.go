@@ -29,8 +29,9 @@ const maxRun = 8
 //   - unless opts.NoExpand, an upper-case abbreviation also matches its
 //     expansions, and a run of words that spells out an abbreviation also
 //     matches the abbreviation;
-//   - runs of two or more plain words get Boost terms (the run as a phrase
-//     and its segmented words), in an And of their own;
+//   - runs of two or more plain words get Boost terms (the run as a phrase,
+//     each pair of adjacent words as a phrase when the run is longer than
+//     two, and its segmented words), in an And of their own;
 //   - nested And and Or nodes of the same kind are flattened.
 //
 // Prepare rejects, with an EINVALID error pointing at the node, what no
@@ -257,7 +258,10 @@ func joinText(run []*Term) string {
 }
 
 // boosted returns the And of a run of words with its Boost terms: the run
-// as a phrase and its segmented multi-syllable words.
+// as a phrase, each pair of adjacent words as a phrase (so that an article
+// holding most of the run in order still ranks above one where the words
+// are scattered, when a word of the query is missing from it or was typed
+// wrong) and its segmented multi-syllable words.
 func (p *preparer) boosted(run []*Term) Node {
 	if len(run) == 1 {
 		return run[0]
@@ -274,14 +278,20 @@ func (p *preparer) boosted(run []*Term) Node {
 		phrase.Exact = exact
 	}
 	and.Boost = append(and.Boost, phrase)
-	if len(run) > 2 && expPairs() {
+	if len(run) > 2 {
+		seen := map[string]bool{}
 		for i := 0; i+1 < len(run); i++ {
 			pair := &Term{Text: joinText(run[i : i+2]), Phrase: true, At: run[i].At}
 			pair.Folded = append(append([]string(nil), run[i].Folded...), run[i+1].Folded...)
 			if p.exact {
 				pair.Exact = append(append([]string(nil), run[i].Exact...), run[i+1].Exact...)
 			}
-			and.Boost = append(and.Boost, pair)
+			// A pair that recurs in the run counts once.
+			key := strings.Join(pair.Exact, " ") + "\x00" + strings.Join(pair.Folded, " ")
+			if !seen[key] {
+				seen[key] = true
+				and.Boost = append(and.Boost, pair)
+			}
 		}
 	}
 	if p.exact {

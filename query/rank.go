@@ -11,8 +11,8 @@ type Ranking struct {
 	// exact form above a folded one ("bản" is not drowned by "ban").
 	Weights [9]float64
 	// BoostWeights weighs the Boost terms (a run of words as a phrase, its
-	// segmented words): adjacency is evidence wherever it occurs, so the
-	// text counts as much as the title.
+	// pairs of adjacent words, its segmented words): adjacency is evidence
+	// wherever it occurs, so the text counts as much as the title.
 	BoostWeights [9]float64
 	// BoostFactor scales the Boost score before it is added to the score of
 	// the match.
@@ -21,12 +21,12 @@ type Ranking struct {
 
 // DefaultRanking returns the ranking of diembao's stores.
 func DefaultRanking() Ranking {
-	return expRanking(Ranking{
+	return Ranking{
 		Columns:      [9]string{"title", "title_f", "body", "body_f", "words", "words_f", "author", "source", "section"},
 		Weights:      [9]float64{10, 4, 1, 0.4, 1.5, 0.6, 1, 1, 1},
 		BoostWeights: [9]float64{4, 2, 4, 2, 2, 1, 1, 1, 1},
-		BoostFactor:  2,
-	})
+		BoostFactor:  4,
+	}
 }
 
 // Values returns the column texts of d in the order of Ranking.Columns.
