@@ -143,31 +143,6 @@ func TestBM25(t *testing.T) {
 	})
 }
 
-func TestCursor(t *testing.T) {
-	for _, order := range []diembao.Sort{diembao.SortRelevance, diembao.SortNewest, diembao.SortOldest} {
-		t.Run(string(order), func(t *testing.T) {
-			c := cursor{Score: -12.345678901234567, Key: 1580000000, ID: 42}
-			got, err := decodeCursor(c.encode(order), order)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if order == diembao.SortRelevance {
-				c.Key = 0
-			} else {
-				c.Score = 0
-			}
-			if *got != c {
-				t.Errorf("cursor round trip = %+v, want %+v", *got, c)
-			}
-		})
-	}
-	for _, bad := range []string{"!!", "cjox", cursor{ID: 1}.encode(diembao.SortNewest)} {
-		if _, err := decodeCursor(bad, diembao.SortRelevance); diembao.ErrorCode(err) != diembao.EINVALID {
-			t.Errorf("decodeCursor(%q) = %v, want EINVALID", bad, err)
-		}
-	}
-}
-
 func TestColumnsFollowRanking(t *testing.T) {
 	for i, c := range columns {
 		if name := query.DefaultRanking().Columns[i]; c.name != name {

@@ -2,10 +2,8 @@ package postgres
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"math"
 	"sort"
 	"strconv"
 	"strings"
@@ -108,9 +106,9 @@ func (s *SearchService) Search(ctx context.Context, req diembao.SearchRequest) (
 			return nil, diembao.Errorf(diembao.EINVALID, "unknown facet %q: use source, section or day", f)
 		}
 	}
-	var cur *cursor
+	var cur *query.Cursor
 	if req.Cursor != "" {
-		if cur, err = decodeCursor(req.Cursor, order); err != nil {
+		if cur, err = query.DecodeCursor(req.Cursor, order); err != nil {
 			return nil, err
 		}
 	}
@@ -173,7 +171,7 @@ func (s *SearchService) Search(ctx context.Context, req diembao.SearchRequest) (
 	}
 	if more && len(page) > 0 {
 		last := page[len(page)-1]
-		res.NextCursor = cursor{Score: last.score, Key: last.key, ID: last.id}.encode(order)
+		res.NextCursor = query.Cursor{Score: last.score, Key: last.key, ID: last.id}.Encode(order)
 	}
 	return res, nil
 }
@@ -399,7 +397,7 @@ func (s *SearchService) candidates(ctx context.Context, conn querier, p *plan, s
 // pageOf sorts the candidates in the order (by score then ID, or by date
 // then ID, undated last) and returns the page after the cursor, and
 // whether more follow.
-func pageOf(all []scored, order diembao.Sort, cur *cursor, limit int) ([]scored, bool) {
+func pageOf(all []scored, order diembao.Sort, cur *query.Cursor, limit int) ([]scored, bool) {
 	for i := range all {
 		all[i].key = sortKey(all[i].published, order)
 	}
@@ -507,7 +505,7 @@ const (
 
 // byDate returns the page of matching articles in date order after the
 // cursor, scored when the query has a match.
-func (s *SearchService) byDate(ctx context.Context, conn querier, p *plan, st *rankStats, order diembao.Sort, cur *cursor, limit int) ([]scored, bool, error) {
+func (s *SearchService) byDate(ctx context.Context, conn querier, p *plan, st *rankStats, order diembao.Sort, cur *query.Cursor, limit int) ([]scored, bool, error) {
 	args := append([]any(nil), p.args...)
 	where := append([]string(nil), p.where...)
 	key := "coalesce(extract(epoch FROM a.published)::bigint, " + strconv.FormatInt(noDateNewest, 10) + ")"
@@ -681,51 +679,4 @@ func (s *SearchService) facet(ctx context.Context, conn querier, p *plan, name s
 		return nil, fmt.Errorf("postgres: search: facet %s: %w", name, err)
 	}
 	return counts, nil
-}
-
-// cursor is the position after the last hit of a page: its score (for
-// relevance), its sort key (for date orders) and its ID. Its encoding is
-// the embedded store's.
-type cursor struct {
-	Score float64
-	Key   int64
-	ID    int64
-}
-
-// encode returns the cursor as an opaque string for the order sort.
-func (c cursor) encode(order diembao.Sort) string {
-	var s string
-	if order == diembao.SortRelevance {
-		s = "r:" + strconv.FormatUint(math.Float64bits(c.Score), 16) + ":" + strconv.FormatInt(c.ID, 10)
-	} else {
-		s = string(order[0]) + ":" + strconv.FormatInt(c.Key, 10) + ":" + strconv.FormatInt(c.ID, 10)
-	}
-	return base64.RawURLEncoding.EncodeToString([]byte(s))
-}
-
-// decodeCursor reads a cursor made by encode for the same order.
-func decodeCursor(s string, order diembao.Sort) (*cursor, error) {
-	bad := diembao.Errorf(diembao.EINVALID, "the cursor is not valid for this search")
-	raw, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil {
-		return nil, bad
-	}
-	parts := strings.Split(string(raw), ":")
-	if len(parts) != 3 || parts[0] != string(order[0]) {
-		return nil, bad
-	}
-	var c cursor
-	if c.ID, err = strconv.ParseInt(parts[2], 10, 64); err != nil {
-		return nil, bad
-	}
-	if order == diembao.SortRelevance {
-		bits, err := strconv.ParseUint(parts[1], 16, 64)
-		if err != nil {
-			return nil, bad
-		}
-		c.Score = math.Float64frombits(bits)
-	} else if c.Key, err = strconv.ParseInt(parts[1], 10, 64); err != nil {
-		return nil, bad
-	}
-	return &c, nil
 }

@@ -3,10 +3,8 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -78,9 +76,9 @@ func (s *SearchService) Search(ctx context.Context, req diembao.SearchRequest) (
 			return nil, diembao.Errorf(diembao.EINVALID, "unknown facet %q: use source, section or day", f)
 		}
 	}
-	var cur *cursor
+	var cur *query.Cursor
 	if req.Cursor != "" {
-		c, err := decodeCursor(req.Cursor, sort)
+		c, err := query.DecodeCursor(req.Cursor, sort)
 		if err != nil {
 			return nil, err
 		}
@@ -120,9 +118,9 @@ func (s *SearchService) Search(ctx context.Context, req diembao.SearchRequest) (
 		return nil, queryError(ctx, err)
 	}
 	res := &diembao.SearchResult{Hits: []diembao.Hit{}}
-	var keys []cursor
+	var keys []query.Cursor
 	for rows.Next() {
-		var c cursor
+		var c query.Cursor
 		if err := rows.Scan(&c.ID, &c.Score, &c.Key); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("sqlite: search: %w", err)
@@ -135,7 +133,7 @@ func (s *SearchService) Search(ctx context.Context, req diembao.SearchRequest) (
 	}
 	if len(keys) > limit {
 		keys = keys[:limit]
-		res.NextCursor = keys[limit-1].encode(sort)
+		res.NextCursor = keys[limit-1].Encode(sort)
 	}
 	if err := s.hits(ctx, p, keys, res); err != nil {
 		return nil, err
@@ -158,7 +156,7 @@ func (s *SearchService) Search(ctx context.Context, req diembao.SearchRequest) (
 
 // hits loads the articles of a page, in the page's order, with their
 // snippets.
-func (s *SearchService) hits(ctx context.Context, p *plan, keys []cursor, res *diembao.SearchResult) error {
+func (s *SearchService) hits(ctx context.Context, p *plan, keys []query.Cursor, res *diembao.SearchResult) error {
 	if len(keys) == 0 {
 		return nil
 	}
@@ -364,50 +362,4 @@ func queryError(ctx context.Context, err error) error {
 		return fmt.Errorf("sqlite: search: %w", ctx.Err())
 	}
 	return fmt.Errorf("sqlite: search: %w", err)
-}
-
-// cursor is the position after the last hit of a page: its score (for
-// relevance), its sort key (for date orders) and its ID.
-type cursor struct {
-	Score float64
-	Key   int64
-	ID    int64
-}
-
-// encode returns the cursor as an opaque string for the order sort.
-func (c cursor) encode(sort diembao.Sort) string {
-	var s string
-	if sort == diembao.SortRelevance {
-		s = "r:" + strconv.FormatUint(math.Float64bits(c.Score), 16) + ":" + strconv.FormatInt(c.ID, 10)
-	} else {
-		s = string(sort[0]) + ":" + strconv.FormatInt(c.Key, 10) + ":" + strconv.FormatInt(c.ID, 10)
-	}
-	return base64.RawURLEncoding.EncodeToString([]byte(s))
-}
-
-// decodeCursor reads a cursor made by encode for the same order.
-func decodeCursor(s string, sort diembao.Sort) (*cursor, error) {
-	bad := diembao.Errorf(diembao.EINVALID, "the cursor is not valid for this search")
-	raw, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil {
-		return nil, bad
-	}
-	parts := strings.Split(string(raw), ":")
-	if len(parts) != 3 || parts[0] != string(sort[0]) {
-		return nil, bad
-	}
-	var c cursor
-	if c.ID, err = strconv.ParseInt(parts[2], 10, 64); err != nil {
-		return nil, bad
-	}
-	if sort == diembao.SortRelevance {
-		bits, err := strconv.ParseUint(parts[1], 16, 64)
-		if err != nil {
-			return nil, bad
-		}
-		c.Score = math.Float64frombits(bits)
-	} else if c.Key, err = strconv.ParseInt(parts[1], 10, 64); err != nil {
-		return nil, bad
-	}
-	return &c, nil
 }
