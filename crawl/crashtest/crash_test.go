@@ -68,8 +68,9 @@ func child(dir string) error {
 	}
 	svc := crawl.Services{Sources: sqlite.NewSourceService(db), Frontier: fr, Feeds: fr, Fetches: sqlite.NewFetchService(db)}
 	cfg := crawl.Config{
-		Guard:       &crawl.Guard{AllowPrivate: true},
-		HostDelay:   time.Millisecond,
+		Guard: &crawl.Guard{AllowPrivate: true},
+		// Slow enough that a random kill usually lands mid-crawl.
+		HostDelay:   50 * time.Millisecond,
 		Backoff:     10 * time.Millisecond,
 		MaxBackoff:  50 * time.Millisecond,
 		MaxAttempts: maxAttempts,
@@ -132,7 +133,7 @@ func TestCrashSafety(t *testing.T) {
 	// run starts a crawl and, when killAfter is positive, kills it with
 	// SIGKILL that long after it is ready to crawl. It reports whether the
 	// crawl was killed before it finished.
-	run := func(killAfter time.Duration) (killed bool) {
+	run := func(killAfter time.Duration) (killed bool, took time.Duration) {
 		cmd := exec.Command(os.Args[0], "-test.run=^$")
 		cmd.Env = append(os.Environ(), childEnv+"="+dir, "GORACE=atexit_sleep_ms=0")
 		var errOut strings.Builder
@@ -164,9 +165,11 @@ func TestCrashSafety(t *testing.T) {
 			done <- cmd.Wait()
 		}()
 		var timer <-chan time.Time
+		start := time.Now()
 		if killAfter > 0 {
 			select {
 			case <-ready:
+				start = time.Now()
 				timer = time.After(killAfter)
 			case err := <-done:
 				t.Fatalf("crawl ended before it was ready: %v\n%s", err, errOut.String())
@@ -180,23 +183,29 @@ func TestCrashSafety(t *testing.T) {
 			if killAfter == 0 {
 				t.Logf("clean run:\n%s", out.String())
 			}
-			return false
+			return false, time.Since(start)
 		case <-timer:
 			_ = cmd.Process.Signal(syscall.SIGKILL)
 			<-done
-			return true
+			return true, time.Since(start)
 		case <-time.After(2 * time.Minute):
 			_ = cmd.Process.Kill()
 			t.Fatalf("crawl did not finish\n%s", errOut.String())
 		}
-		return false
+		return false, 0
 	}
-	// Kill crawls at random moments until 20 of them died; a crawl that
-	// finishes first is simply started again.
+	// Kill crawls at random moments until 20 of them died. A crawl that
+	// finishes first is simply started again, and later kills are drawn
+	// from within the time such a crawl took: as the site gets crawled, the
+	// runs get shorter.
 	kills, runs := 0, 0
+	span := time.Second
 	for ; kills < 20 && runs < 100; runs++ {
-		if run(time.Duration(1+rand.IntN(1000)) * time.Millisecond) {
+		killed, took := run(time.Duration(1 + rand.Int64N(int64(span))))
+		if killed {
 			kills++
+		} else {
+			span = max(took*9/10, 2*time.Millisecond)
 		}
 	}
 	if kills < 20 {
