@@ -86,31 +86,15 @@ func compile(n query.Node) (compiled, error) {
 	if n == nil {
 		return c, nil
 	}
-	switch n := n.(type) {
-	case *query.Not:
-		x, err := compileNode(n.Child)
-		if err != nil {
-			return c, err
+	if negs, ok := query.Negations(n); ok {
+		for _, ch := range negs {
+			x, err := compileNode(ch)
+			if err != nil {
+				return c, err
+			}
+			c.exclude = append(c.exclude, x)
 		}
-		c.exclude = append(c.exclude, x)
 		return c, nil
-	case *query.And:
-		only := true
-		for _, ch := range n.Children {
-			if _, ok := ch.(*query.Not); !ok {
-				only = false
-			}
-		}
-		if only {
-			for _, ch := range n.Children {
-				x, err := compileNode(ch.(*query.Not).Child)
-				if err != nil {
-					return c, err
-				}
-				c.exclude = append(c.exclude, x)
-			}
-			return c, nil
-		}
 	}
 	x, err := compileNode(n)
 	if err != nil {

@@ -61,31 +61,15 @@ func compile(n query.Node) (compiled, error) {
 		return compiled{}, nil
 	}
 	var c compiled
-	switch n := n.(type) {
-	case *query.Not:
-		s, err := expr(n.Child)
-		if err != nil {
-			return c, err
+	if negs, ok := query.Negations(n); ok {
+		for _, ch := range negs {
+			s, err := expr(ch)
+			if err != nil {
+				return c, err
+			}
+			c.Exclude = append(c.Exclude, s)
 		}
-		c.Exclude = append(c.Exclude, s)
 		return c, nil
-	case *query.And:
-		only := true
-		for _, ch := range n.Children {
-			if _, ok := ch.(*query.Not); !ok {
-				only = false
-			}
-		}
-		if only {
-			for _, ch := range n.Children {
-				s, err := expr(ch.(*query.Not).Child)
-				if err != nil {
-					return c, err
-				}
-				c.Exclude = append(c.Exclude, s)
-			}
-			return c, nil
-		}
 	}
 	s, err := expr(n)
 	if err != nil {
