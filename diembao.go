@@ -314,10 +314,13 @@ type FacetCount struct {
 
 // SearchResult is one page of results.
 type SearchResult struct {
-	Total      int                     `json:"total"`
-	Hits       []Hit                   `json:"results"`
-	NextCursor string                  `json:"next_cursor"`
-	Facets     map[string][]FacetCount `json:"facets,omitempty"`
+	Total int `json:"total"`
+	// TotalLowerBound is set when more articles match than the store
+	// counted: then at least Total articles match (see query.Limits).
+	TotalLowerBound bool                    `json:"total_lower_bound,omitempty"`
+	Hits            []Hit                   `json:"results"`
+	NextCursor      string                  `json:"next_cursor"`
+	Facets          map[string][]FacetCount `json:"facets,omitempty"`
 }
 
 // PutResult says what storing an article did.

@@ -47,38 +47,6 @@ type compiled struct {
 	implied map[*expr]bool
 }
 
-// Column sets of the index (indexes into columns).
-var (
-	colsTitleBody  = []int{0, 2}
-	colsTitleBodyF = []int{1, 3}
-	colsTitle      = []int{0}
-	colsTitleF     = []int{1}
-	colsWords      = []int{4}
-	colsWordsF     = []int{5}
-	colsAuthor     = []int{6}
-	colsSource     = []int{7}
-	colsSection    = []int{8}
-)
-
-// fieldColumns returns the columns searched for the exact and the folded
-// form of a term in field f; same is set when both forms share them.
-func fieldColumns(f query.Field, word bool) (exact, folded []int, same bool) {
-	switch f {
-	case query.FieldTitle:
-		return colsTitle, colsTitleF, false
-	case query.FieldAuthor:
-		return colsAuthor, colsAuthor, true
-	case query.FieldSource:
-		return colsSource, colsSource, true
-	case query.FieldSection:
-		return colsSection, colsSection, true
-	}
-	if word {
-		return colsWords, colsWordsF, false
-	}
-	return colsTitleBody, colsTitleBodyF, false
-}
-
 // compile compiles the text part of a prepared tree (see query.Split). A
 // nil tree compiles to an empty match.
 func compile(n query.Node) (compiled, error) {
@@ -121,19 +89,11 @@ func compile(n query.Node) (compiled, error) {
 	reach(n)
 	boost := &expr{op: opOr}
 	c.implied = map[*expr]bool{}
-	query.Walk(n, func(x query.Node) bool {
-		switch x := x.(type) {
-		case *query.Not:
-			return false
-		case *query.And:
-			for _, b := range x.Boost {
-				t := termExpr(b, true)
-				boost.kids = append(boost.kids, t)
-				c.implied[t] = reached[x] && coversAnd(x, b)
-			}
-		}
-		return true
-	})
+	for _, b := range query.Boosts(n) {
+		t := termExpr(b.Term, b.Columns())
+		boost.kids = append(boost.kids, t)
+		c.implied[t] = reached[b.And] && coversAnd(b.And, b.Term)
+	}
 	if len(boost.kids) > 0 {
 		c.boost = boost
 	}
@@ -162,7 +122,7 @@ func coversAnd(x *query.And, b *query.Term) bool {
 func compileNode(n query.Node) (*expr, error) {
 	switch n := n.(type) {
 	case *query.Term:
-		return termExpr(n, false), nil
+		return termExpr(n, n.Columns()), nil
 	case *query.Or:
 		or := &expr{op: opOr}
 		for _, ch := range n.Children {
@@ -215,19 +175,14 @@ func posError(n query.Node, msg string) error {
 		Message: fmt.Sprintf("query: %s (at position %d)", msg, n.Pos())}
 }
 
-// termExpr compiles a term: its exact form in the exact columns OR its
-// folded form in the folded columns.
-func termExpr(t *query.Term, boost bool) *expr {
-	word := boost && len(t.Folded) == 1 && strings.Contains(t.Folded[0], "_")
-	ex, fo, same := fieldColumns(t.Field, word)
-	folded := &expr{op: opPhrase, cols: fo, tokens: t.Folded, prefix: t.Prefix}
-	if t.Exact == nil {
+// termExpr compiles a term searched in cols (see query.ColumnSet): its
+// exact form in the exact columns OR its folded form in the folded columns.
+func termExpr(t *query.Term, cols query.ColumnSet) *expr {
+	folded := &expr{op: opPhrase, cols: cols.Folded, tokens: t.Folded, prefix: t.Prefix}
+	if cols.Exact == nil {
 		return folded
 	}
-	exact := &expr{op: opPhrase, cols: ex, tokens: t.Exact, prefix: t.Prefix}
-	if same && equalTokens(t.Exact, t.Folded) {
-		return exact
-	}
+	exact := &expr{op: opPhrase, cols: cols.Exact, tokens: t.Exact, prefix: t.Prefix}
 	return &expr{op: opOr, kids: []*expr{exact, folded}}
 }
 

@@ -40,6 +40,8 @@ func TestCompileTsquery(t *testing.T) {
 		{"prefix", "chuyen*", `(('tf:chuyen':*) | ('bf:chuyen':*))`, nil},
 		{"title field", "title:ha", `(('tf:ha'))`, nil},
 		{"author field", `author:"lê"`, `((('a:lê')) | (('a:le')))`, nil},
+		{"fields holding both forms", "author:Minh source:VnExpress section:thời",
+			`((('a:minh')) & (('s:vnexpress')) & ((('c:thời')) | (('c:thoi'))))`, nil},
 		{"not binds to its and", "lua OR gao -ngo",
 			`((('tf:lua') | ('bf:lua')) | (((('tf:gao') | ('bf:gao'))) & !(('tf:ngo') | ('bf:ngo'))))`, nil},
 		{"grouped or and not", "(lua OR gao) -ngo",
@@ -78,6 +80,10 @@ func TestBoost(t *testing.T) {
 	}
 	if c.boost == nil {
 		t.Fatal("a run of two words has no boost terms")
+	}
+	want := `(((('t:hà' <-> 't:nội') | ('b:hà' <-> 'b:nội')) | (('tf:ha' <-> 'tf:noi') | ('bf:ha' <-> 'bf:noi'))) | ((('w:hà_nội')) | (('wf:ha_noi'))))`
+	if got := c.boost.tsquery(); got != want {
+		t.Errorf("boost =\n%s\nwant the run as a phrase, then the segmented word:\n%s", got, want)
 	}
 	ph := c.boost.phrases()
 	if len(ph) < 2 || len(ph[0].tokens) != 2 || ph[0].tokens[0] != "hà" {

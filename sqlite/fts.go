@@ -24,23 +24,19 @@ var (
 	boostWeights = weightList(ranking.BoostWeights)
 )
 
-// columns returns the FTS5 column filters for the exact and the folded form
-// of a term in field f; same is set when both forms share the columns.
-func columns(f query.Field, word bool) (exact, folded string, same bool) {
-	switch f {
-	case query.FieldTitle:
-		return "{title}", "{title_f}", false
-	case query.FieldAuthor:
-		return "{author}", "{author}", true
-	case query.FieldSource:
-		return "{source}", "{source}", true
-	case query.FieldSection:
-		return "{section}", "{section}", true
+// filter spells index columns (positions in ranking.Columns) as an FTS5
+// column filter: "{title body}".
+func filter(cols []int) string {
+	var b strings.Builder
+	b.WriteByte('{')
+	for i, c := range cols {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(ranking.Columns[c])
 	}
-	if word {
-		return "{words}", "{words_f}", false
-	}
-	return "{title body}", "{title_f body_f}", false
+	b.WriteByte('}')
+	return b.String()
 }
 
 // compiled is a prepared query tree compiled for FTS5: Match is the MATCH
@@ -77,17 +73,9 @@ func compile(n query.Node) (compiled, error) {
 	}
 	c.Match = s
 	var boosts []string
-	query.Walk(n, func(x query.Node) bool {
-		switch x := x.(type) {
-		case *query.Not:
-			return false
-		case *query.And:
-			for _, b := range x.Boost {
-				boosts = append(boosts, term(b, true))
-			}
-		}
-		return true
-	})
+	for _, b := range query.Boosts(n) {
+		boosts = append(boosts, term(b.Term, b.Columns()))
+	}
 	c.Boost = strings.Join(boosts, " OR ")
 	return c, nil
 }
@@ -96,7 +84,7 @@ func compile(n query.Node) (compiled, error) {
 func expr(n query.Node) (string, error) {
 	switch n := n.(type) {
 	case *query.Term:
-		return term(n, false), nil
+		return term(n, n.Columns()), nil
 	case *query.Or:
 		parts := make([]string, 0, len(n.Children))
 		for _, ch := range n.Children {
@@ -148,23 +136,19 @@ func posError(n query.Node, msg string) error {
 		Message: fmt.Sprintf("query: %s (at position %d)", msg, n.Pos())}
 }
 
-// term compiles a term: its exact form in the exact columns OR its folded
-// form in the folded columns.
-func term(t *query.Term, boost bool) string {
-	word := boost && len(t.Folded) == 1 && strings.Contains(t.Folded[0], "_")
-	ex, fo, same := columns(t.Field, word)
+// term compiles a term searched in cols (see query.ColumnSet): its exact
+// form in the exact columns OR its folded form in the folded columns.
+func term(t *query.Term, cols query.ColumnSet) string {
+	fo := filter(cols.Folded)
 	folded := phrase(t.Folded, t.Prefix)
-	if t.Exact == nil {
+	if cols.Exact == nil {
 		return fo + " : " + folded
 	}
 	exact := phrase(t.Exact, t.Prefix)
-	if same {
-		if exact == folded {
-			return ex + " : " + exact
-		}
-		return ex + " : (" + exact + " OR " + folded + ")"
+	if cols.Same {
+		return fo + " : (" + exact + " OR " + folded + ")"
 	}
-	return "(" + ex + " : " + exact + " OR " + fo + " : " + folded + ")"
+	return "(" + filter(cols.Exact) + " : " + exact + " OR " + fo + " : " + folded + ")"
 }
 
 // phrase quotes tokens as one FTS5 string (a phrase when there are several),

@@ -28,6 +28,8 @@ func TestCompile(t *testing.T) {
 		{"a -b", `(({title_f body_f} : "a") NOT {title_f body_f} : "b")`, 0, false},
 		{"-a -b", "", 2, false},
 		{"a OR b", `({title_f body_f} : "a" OR {title_f body_f} : "b")`, 0, false},
+		{"author:Minh source:VnExpress section:thời",
+			`({author} : "minh" AND {source} : "vnexpress" AND {section} : ("thời" OR "thoi"))`, 0, false},
 	}
 	a := query.DefaultAnalyzer()
 	for _, tt := range tests {
@@ -52,6 +54,37 @@ func TestCompile(t *testing.T) {
 			}
 			if (c.Boost != "") != tt.boost {
 				t.Errorf("boost %q, want one: %v", c.Boost, tt.boost)
+			}
+		})
+	}
+}
+
+// TestCompileBoost checks the optional terms of runs of words: the run as
+// a phrase in the title and text, its segmented words in the words columns,
+// and nothing for a run that the query excludes.
+func TestCompileBoost(t *testing.T) {
+	tests := []struct{ in, boost string }{
+		{"ha noi", `{title_f body_f} : "ha noi"`},
+		{"hà nội", `({title body} : "hà nội" OR {title_f body_f} : "ha noi") OR ({words} : "hà_nội" OR {words_f} : "ha_noi")`},
+		{"bão -(hà nội)", ""},
+	}
+	a := query.DefaultAnalyzer()
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			n, err := query.Parse(tt.in, testNowSearch)
+			if err != nil {
+				t.Fatal(err)
+			}
+			p, err := a.Prepare(n, query.Options{NoExpand: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			c, err := compile(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.Boost != tt.boost {
+				t.Errorf("boost %s, want %s", c.Boost, tt.boost)
 			}
 		})
 	}

@@ -1,11 +1,12 @@
 package sqlite
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"strconv"
+	"slices"
 	"strings"
 	"time"
 
@@ -18,21 +19,30 @@ const (
 	defaultLimit = 20
 	maxLimit     = 200
 	snippetBytes = 260
-	maxFacet     = 20
 )
 
 // SearchService implements diembao.SearchService on the embedded store.
+//
+// Matching and BM25 run in FTS5. Filters on the publication time and the
+// source, facets and date orders of a full-text search run in Go, over an
+// in-memory copy of those attributes (see attrs), called from SQLite for
+// each matching row (see scan): that avoids reading an article row per
+// match, which made them slow on large archives.
 type SearchService struct {
 	db       *DB
 	analyzer *query.Analyzer
+	attrs    attrs
+	// Limits bounds the work of one search (see query.Limits); the same
+	// limits give the same answers as the PostgreSQL store.
+	Limits query.Limits
 }
 
 var _ diembao.SearchService = (*SearchService)(nil)
 
-// NewSearchService returns a SearchService using db and the default
-// analysis of package query.
+// NewSearchService returns a SearchService using db, the default analysis
+// of package query and query.DefaultLimits.
 func NewSearchService(db *DB) *SearchService {
-	return &SearchService{db: db, analyzer: query.DefaultAnalyzer()}
+	return &SearchService{db: db, analyzer: query.DefaultAnalyzer(), Limits: query.DefaultLimits()}
 }
 
 // plan is a search request turned into SQL pieces.
@@ -40,9 +50,12 @@ type plan struct {
 	tree  query.Node
 	match string
 	boost string
-	// where holds conditions on articles a, with their arguments.
-	where []string
-	args  []any
+	// where holds conditions on articles a, with their arguments; ranges
+	// and sources are the same filters for a scan.
+	where   []string
+	args    []any
+	ranges  []timeRange
+	sources []int64
 }
 
 // Search answers a query: one page of hits in the requested order, the
@@ -84,16 +97,250 @@ func (s *SearchService) Search(ctx context.Context, req diembao.SearchRequest) (
 		}
 		cur = c
 	}
+	res := &diembao.SearchResult{Hits: []diembao.Hit{}}
+	var keys []query.Cursor
+	if p.match != "" {
+		keys, err = s.searchText(ctx, p, req, sort, cur, limit+1, res)
+	} else {
+		keys, err = s.searchAll(ctx, p, req, sort, cur, limit+1, res)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if len(keys) > limit {
+		keys = keys[:limit]
+		res.NextCursor = keys[limit-1].Encode(sort)
+	}
+	if err := s.hits(ctx, p, keys, res); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
 
-	from, where, args := p.from(), p.where, p.args
+// scored is an article with its relevance score (bm25(): lower is better).
+type scored struct {
+	id    int64
+	score float64
+}
+
+// searchText answers a query with a full-text match: the first n keys of
+// the page in order, and the total and facets in res.
+func (s *SearchService) searchText(ctx context.Context, p *plan, req diembao.SearchRequest, sort diembao.Sort,
+	cur *query.Cursor, n int, res *diembao.SearchResult) ([]query.Cursor, error) {
+	tx, err := s.db.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, queryError(ctx, err)
+	}
+	defer tx.Rollback()
+	facets := len(req.Facets) > 0
+	var sc *scan
+	// newScan returns a scan with the request's filters, or nil when
+	// nothing needs the attributes.
+	newScan := func() *scan {
+		if sc == nil {
+			return nil
+		}
+		return &scan{a: &s.attrs, ranges: p.ranges, sources: p.sources, window: -1}
+	}
+	if facets || len(p.ranges) > 0 || len(p.sources) > 0 || sort != diembao.SortRelevance {
+		if err := s.attrs.refresh(ctx, tx, s.db.Now().Unix()); err != nil {
+			return nil, err
+		}
+		s.attrs.mu.RLock()
+		defer s.attrs.mu.RUnlock()
+		sc = &scan{a: &s.attrs, ranges: p.ranges, sources: p.sources}
+		sc.countFacets(req.Facets)
+	}
+
+	if sort != diembao.SortRelevance {
+		// One pass: filters, counts and the top of the date order, in Go.
+		sc.order, sc.cur, sc.limit = sort, cur, n
+		if err := s.runScan(ctx, tx, `SELECT count(*) FROM article_index
+			WHERE article_index MATCH ? AND diembao_keep(?, rowid)`, sc, p.match); err != nil {
+			return nil, err
+		}
+		res.Total, res.TotalLowerBound = s.Limits.Total(sc.total, facets)
+		if facets {
+			res.Facets = sc.facets(req.Facets)
+		}
+		keys := sc.top.sorted()
+		return keys, s.pageScores(ctx, tx, p, keys)
+	}
+
+	// Relevance: score the newest Window matches that pass the filters.
+	window := s.Limits.Window
+	if window <= 0 {
+		window = -1
+	}
+	var (
+		win   []scored
+		stmt  = `SELECT rowid, bm25(article_index, ` + bm25Weights + `) FROM article_index WHERE article_index MATCH ?`
+		args  = []any{p.match}
+		early = window > 0 && !facets
+	)
+	if sc != nil {
+		sc.window = window
+		h, done := sc.register()
+		defer done()
+		stmt += ` AND diembao_keep(?, rowid)`
+		args = append(args, h)
+	}
+	stmt += ` ORDER BY rowid DESC`
+	if early {
+		stmt += ` LIMIT ?`
+		args = append(args, window)
+	}
+	if win, err = scoredRows(ctx, tx, stmt, args...); err != nil {
+		return nil, err
+	}
+	switch {
+	case sc != nil && facets:
+		res.Total, res.TotalLowerBound = s.Limits.Total(sc.total, true)
+		res.Facets = sc.facets(req.Facets)
+	case window < 0 || len(win) < window:
+		res.Total = len(win)
+	default:
+		// More than the window match: count on, up to the limit.
+		stmt := `SELECT 1 FROM article_index WHERE article_index MATCH ?`
+		args := []any{p.match}
+		counter := newScan()
+		if counter != nil {
+			h, done := counter.register()
+			defer done()
+			stmt += ` AND diembao_keep(?, rowid)`
+			args = append(args, h)
+		}
+		if s.Limits.Count > 0 {
+			stmt += ` LIMIT ?`
+			args = append(args, s.Limits.Count+1)
+		}
+		var total int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM (`+stmt+`)`, args...).Scan(&total); err != nil {
+			return nil, queryError(ctx, err)
+		}
+		res.Total, res.TotalLowerBound = s.Limits.Total(total, false)
+	}
+	if p.boost != "" && len(win) > 0 {
+		// Add the boost's score to the articles of the window; the boost
+		// alone adds none.
+		at := make(map[int64]int, len(win))
+		for i, w := range win {
+			at[w.id] = i
+		}
+		stmt := `SELECT rowid, bm25(article_index, ` + boostWeights + `) FROM article_index
+			WHERE article_index MATCH ? AND rowid BETWEEN ? AND ?`
+		args := []any{p.boost, win[len(win)-1].id, win[0].id}
+		if f := newScan(); f != nil {
+			h, done := f.register()
+			defer done()
+			stmt += ` AND diembao_keep(?, rowid)`
+			args = append(args, h)
+		}
+		boosts, err := scoredRows(ctx, tx, stmt, args...)
+		if err != nil {
+			return nil, err
+		}
+		for _, b := range boosts {
+			if i, ok := at[b.id]; ok {
+				win[i].score += ranking.BoostFactor * b.score
+			}
+		}
+	}
+	slices.SortFunc(win, func(a, b scored) int {
+		if c := cmp.Compare(a.score, b.score); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.id, b.id)
+	})
+	keys := make([]query.Cursor, 0, n)
+	for _, w := range win {
+		if cur != nil && (w.score < cur.Score || w.score == cur.Score && w.id <= cur.ID) {
+			continue
+		}
+		keys = append(keys, query.Cursor{ID: w.id, Score: w.score})
+		if len(keys) == n {
+			break
+		}
+	}
+	return keys, nil
+}
+
+// pageScores sets the relevance scores of the keys of a page in date
+// order: the scores of the articles themselves, not of a window.
+func (s *SearchService) pageScores(ctx context.Context, tx *sql.Tx, p *plan, keys []query.Cursor) error {
+	if len(keys) == 0 {
+		return nil
+	}
+	at := make(map[int64]int, len(keys))
+	args := make([]any, 0, len(keys)+1)
+	args = append(args, p.match)
+	for i, k := range keys {
+		at[k.ID] = i
+		args = append(args, k.ID)
+	}
+	in := ` AND rowid IN (` + strings.TrimSuffix(strings.Repeat("?,", len(keys)), ",") + `)`
+	rows, err := scoredRows(ctx, tx, `SELECT rowid, bm25(article_index, `+bm25Weights+`) FROM article_index
+		WHERE article_index MATCH ?`+in, args...)
+	if err != nil {
+		return err
+	}
+	for _, r := range rows {
+		keys[at[r.id]].Score = r.score
+	}
+	if p.boost == "" {
+		return nil
+	}
+	args[0] = p.boost
+	if rows, err = scoredRows(ctx, tx, `SELECT rowid, bm25(article_index, `+boostWeights+`) FROM article_index
+		WHERE article_index MATCH ?`+in, args...); err != nil {
+		return err
+	}
+	for _, r := range rows {
+		keys[at[r.id]].Score += ranking.BoostFactor * r.score
+	}
+	return nil
+}
+
+// runScan runs a statement whose arguments are a match and the handle of
+// sc.
+func (s *SearchService) runScan(ctx context.Context, tx *sql.Tx, stmt string, sc *scan, match string) error {
+	h, done := sc.register()
+	defer done()
+	var n int
+	if err := tx.QueryRowContext(ctx, stmt, match, h).Scan(&n); err != nil {
+		return queryError(ctx, err)
+	}
+	return nil
+}
+
+// scoredRows reads (rowid, score) rows.
+func scoredRows(ctx context.Context, tx *sql.Tx, stmt string, args ...any) ([]scored, error) {
+	rows, err := tx.QueryContext(ctx, stmt, args...)
+	if err != nil {
+		return nil, queryError(ctx, err)
+	}
+	defer rows.Close()
+	var out []scored
+	for rows.Next() {
+		var x scored
+		if err := rows.Scan(&x.id, &x.score); err != nil {
+			return nil, fmt.Errorf("sqlite: search: %w", err)
+		}
+		out = append(out, x)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, queryError(ctx, err)
+	}
+	return out, nil
+}
+
+// searchAll answers a query without a full-text match (filters and
+// exclusions only), from the articles table.
+func (s *SearchService) searchAll(ctx context.Context, p *plan, req diembao.SearchRequest, sort diembao.Sort,
+	cur *query.Cursor, n int, res *diembao.SearchResult) ([]query.Cursor, error) {
+	where, args := p.where, p.args
 	var key, order string
 	switch sort {
-	case diembao.SortRelevance:
-		key, order = "0", "f.score, a.id"
-		if cur != nil {
-			where = append(where, "(f.score > ? OR (f.score = ? AND a.id > ?))")
-			args = append(args, cur.Score, cur.Score, cur.ID)
-		}
 	case diembao.SortNewest:
 		key, order = "coalesce(a.published, -9223372036854775807)", "coalesce(a.published, -9223372036854775807) DESC, a.id DESC"
 		if cur != nil {
@@ -107,21 +354,15 @@ func (s *SearchService) Search(ctx context.Context, req diembao.SearchRequest) (
 			args = append(args, cur.Key, cur.Key, cur.ID)
 		}
 	}
-	score := "0.0"
-	if p.match != "" {
-		score = "f.score"
-	}
-	// The page's IDs first, then their texts: sorting carries only keys.
-	q := `SELECT a.id, ` + score + `, ` + key + ` FROM ` + from + whereClause(where) + ` ORDER BY ` + order + ` LIMIT ?`
-	rows, err := s.db.db.QueryContext(ctx, q, append(p.matchArgs(args), limit+1)...)
+	q := `SELECT a.id, ` + key + ` FROM articles a` + whereClause(where) + ` ORDER BY ` + order + ` LIMIT ?`
+	rows, err := s.db.db.QueryContext(ctx, q, append(args, n)...)
 	if err != nil {
 		return nil, queryError(ctx, err)
 	}
-	res := &diembao.SearchResult{Hits: []diembao.Hit{}}
 	var keys []query.Cursor
 	for rows.Next() {
 		var c query.Cursor
-		if err := rows.Scan(&c.ID, &c.Score, &c.Key); err != nil {
+		if err := rows.Scan(&c.ID, &c.Key); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("sqlite: search: %w", err)
 		}
@@ -131,16 +372,10 @@ func (s *SearchService) Search(ctx context.Context, req diembao.SearchRequest) (
 	if err := rows.Err(); err != nil {
 		return nil, queryError(ctx, err)
 	}
-	if len(keys) > limit {
-		keys = keys[:limit]
-		res.NextCursor = keys[limit-1].Encode(sort)
-	}
-	if err := s.hits(ctx, p, keys, res); err != nil {
-		return nil, err
-	}
 	if err := s.count(ctx, p, res); err != nil {
 		return nil, err
 	}
+	res.Total, res.TotalLowerBound = s.Limits.Total(res.Total, len(req.Facets) > 0)
 	if len(req.Facets) > 0 {
 		res.Facets = map[string][]diembao.FacetCount{}
 		for _, f := range req.Facets {
@@ -151,7 +386,7 @@ func (s *SearchService) Search(ctx context.Context, req diembao.SearchRequest) (
 			res.Facets[f] = counts
 		}
 	}
-	return res, nil
+	return keys, nil
 }
 
 // hits loads the articles of a page, in the page's order, with their
@@ -227,6 +462,10 @@ func (s *SearchService) plan(req diembao.SearchRequest) (*plan, error) {
 		p.args = append(p.args, x)
 	}
 	addRange := func(from, to time.Time) {
+		if from.IsZero() && to.IsZero() {
+			return
+		}
+		p.ranges = append(p.ranges, newTimeRange(from, to))
 		if !from.IsZero() {
 			p.where = append(p.where, "a.published >= ?")
 			p.args = append(p.args, from.Unix())
@@ -246,47 +485,9 @@ func (s *SearchService) plan(req diembao.SearchRequest) (*plan, error) {
 		for _, id := range req.SourceIDs {
 			p.args = append(p.args, id)
 		}
+		p.sources = req.SourceIDs
 	}
 	return p, nil
-}
-
-// from returns the FROM clause: the matching index rows with their scores
-// joined to the articles, or all articles.
-func (p *plan) from() string {
-	if p.match == "" {
-		return "articles a"
-	}
-	m := `SELECT rowid AS id, bm25(article_index, ` + bm25Weights + `) AS score
-		FROM article_index WHERE article_index MATCH ?`
-	if p.boost == "" {
-		return `(` + m + `) f JOIN articles a ON a.id = f.id`
-	}
-	// Add the boost's score to the match's, for the articles the match
-	// finds (marked m = 1); the boost alone adds none.
-	return `(SELECT id, sum(score) AS score FROM (SELECT rowid AS id, 1 AS m, bm25(article_index, ` + bm25Weights + `) AS score
-		FROM article_index WHERE article_index MATCH ?
-		UNION ALL SELECT rowid, 0, ` + strconv.FormatFloat(ranking.BoostFactor, 'f', -1, 64) + ` * bm25(article_index, ` + boostWeights + `)
-		FROM article_index WHERE article_index MATCH ?) GROUP BY id HAVING max(m) = 1) f JOIN articles a ON a.id = f.id`
-}
-
-// matchArgs returns the arguments of the FROM clause followed by args.
-func (p *plan) matchArgs(args []any) []any {
-	switch {
-	case p.match == "":
-		return args
-	case p.boost == "":
-		return append([]any{p.match}, args...)
-	}
-	return append([]any{p.match, p.boost}, args...)
-}
-
-// countArgs returns the arguments of a statement that matches without
-// scoring, followed by the filter arguments.
-func (p *plan) countArgs() []any {
-	if p.match == "" {
-		return p.args
-	}
-	return append([]any{p.match}, p.args...)
 }
 
 func whereClause(where []string) string {
@@ -296,25 +497,18 @@ func whereClause(where []string) string {
 	return " WHERE " + strings.Join(where, " AND ")
 }
 
-// count sets the total number of matching articles.
+// count sets the total number of articles that a search without a
+// full-text match finds.
 func (s *SearchService) count(ctx context.Context, p *plan, res *diembao.SearchResult) error {
-	var q string
-	switch {
-	case p.match != "" && len(p.where) == 0:
-		q = `SELECT count(*) FROM article_index WHERE article_index MATCH ?`
-	case p.match != "":
-		q = `SELECT count(*) FROM article_index f JOIN articles a ON a.id = f.rowid
-			WHERE article_index MATCH ? AND ` + strings.Join(p.where, " AND ")
-	default:
-		q = `SELECT count(*) FROM articles a` + whereClause(p.where)
-	}
-	if err := s.db.db.QueryRowContext(ctx, q, p.countArgs()...).Scan(&res.Total); err != nil {
+	q := `SELECT count(*) FROM articles a` + whereClause(p.where)
+	if err := s.db.db.QueryRowContext(ctx, q, p.args...).Scan(&res.Total); err != nil {
 		return queryError(ctx, err)
 	}
 	return nil
 }
 
-// facet counts the matching articles by source, section or day.
+// facet counts the articles that a search without a full-text match finds
+// by source, section or day.
 func (s *SearchService) facet(ctx context.Context, p *plan, name string) ([]diembao.FacetCount, error) {
 	var expr string
 	switch name {
@@ -325,35 +519,27 @@ func (s *SearchService) facet(ctx context.Context, p *plan, name string) ([]diem
 	case "day":
 		expr = "date(a.published, 'unixepoch', '+7 hours')"
 	}
-	from := "articles a"
-	where := p.where
-	if p.match != "" {
-		from = "article_index f JOIN articles a ON a.id = f.rowid"
-		where = append([]string{"article_index MATCH ?"}, where...)
-	}
-	order := "n DESC, v"
-	if name == "day" {
-		order = "v DESC"
-	}
-	q := `SELECT ` + expr + ` AS v, count(*) AS n FROM ` + from + whereClause(where) +
-		` GROUP BY v HAVING v IS NOT NULL AND v <> '' ORDER BY ` + order + ` LIMIT ?`
-	rows, err := s.db.db.QueryContext(ctx, q, append(p.countArgs(), maxFacet)...)
+	q := `SELECT ` + expr + ` AS v, count(*) AS n FROM articles a` + whereClause(p.where) + ` GROUP BY v`
+	rows, err := s.db.db.QueryContext(ctx, q, p.args...)
 	if err != nil {
 		return nil, queryError(ctx, err)
 	}
 	defer rows.Close()
-	counts := []diembao.FacetCount{}
+	counts := map[string]int{}
 	for rows.Next() {
-		var c diembao.FacetCount
-		if err := rows.Scan(&c.Value, &c.Count); err != nil {
+		var (
+			v sql.NullString
+			n int
+		)
+		if err := rows.Scan(&v, &n); err != nil {
 			return nil, fmt.Errorf("sqlite: facet %s: %w", name, err)
 		}
-		counts = append(counts, c)
+		counts[v.String] += n
 	}
 	if err := rows.Err(); err != nil {
 		return nil, queryError(ctx, err)
 	}
-	return counts, nil
+	return query.TopFacet(name, counts), nil
 }
 
 // queryError wraps an error of a search statement.

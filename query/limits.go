@@ -1,0 +1,67 @@
+package query
+
+import (
+	"sort"
+
+	"github.com/diembao/diembao"
+)
+
+// Limits bounds the work of one search on a large archive. Every backend
+// applies them the same way, so that both stores still give the same
+// answers.
+type Limits struct {
+	// Window is how many matching articles relevance order ranks. When
+	// more articles match (after every filter), the Window matching
+	// articles stored last — the highest IDs, the newest in a news archive
+	// — are ranked and the older matches are not part of the relevance
+	// order; date orders, the total and facets still see every match.
+	// Zero ranks every match.
+	Window int
+	// Count is how far a search without facets counts its matches: when
+	// more articles match, the result's Total is Count and its
+	// TotalLowerBound is set. A search with facets counts every match.
+	// Zero counts every match.
+	Count int
+}
+
+// DefaultLimits returns the limits of diembao's stores: relevance ranks
+// the newest 5,000 matches, and totals are exact up to 100,000.
+func DefaultLimits() Limits { return Limits{Window: 5000, Count: 100000} }
+
+// Total returns what a result reports for n matching articles: n, or
+// Count with lowerBound set when the search has no facets and n exceeds
+// Count.
+func (l Limits) Total(n int, facets bool) (total int, lowerBound bool) {
+	if !facets && l.Count > 0 && n > l.Count {
+		return l.Count, true
+	}
+	return n, false
+}
+
+// MaxFacetValues is how many values a facet lists.
+const MaxFacetValues = 20
+
+// TopFacet orders the counts of one facet as every store lists them: days
+// newest first, sources and sections by count then value; empty values are
+// left out, and at most MaxFacetValues are kept.
+func TopFacet(name string, counts map[string]int) []diembao.FacetCount {
+	out := make([]diembao.FacetCount, 0, len(counts))
+	for v, n := range counts {
+		if v != "" && n > 0 {
+			out = append(out, diembao.FacetCount{Value: v, Count: n})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if name == "day" {
+			return out[i].Value > out[j].Value
+		}
+		if out[i].Count != out[j].Count {
+			return out[i].Count > out[j].Count
+		}
+		return out[i].Value < out[j].Value
+	})
+	if len(out) > MaxFacetValues {
+		out = out[:MaxFacetValues]
+	}
+	return out
+}

@@ -1,0 +1,207 @@
+package sqlite
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"sort"
+	"testing"
+	"time"
+
+	"github.com/diembao/diembao"
+	"github.com/diembao/diembao/query"
+)
+
+// limitCorpus stores n articles that all contain "đê điều", the k-th of
+// them k times (so that later articles score higher), published one day
+// apart, from two sources.
+func limitCorpus(t *testing.T, n int) (*DB, []*diembao.Article) {
+	t.Helper()
+	db := openTest(t)
+	db.Now = func() time.Time { return testNowSearch }
+	ctx := context.Background()
+	var list []*diembao.Article
+	for k := 1; k <= n; k++ {
+		body := "Tỉnh kiểm tra hệ thống"
+		for range k {
+			body += " đê điều"
+		}
+		a := &diembao.Article{
+			URL:        fmt.Sprintf("https://bao-mau.example/de-dieu-%02d.html", k),
+			SourceName: []string{"Báo Mẫu", "Tin Mẫu"}[k%2],
+			Section:    "Thời sự",
+			Title:      fmt.Sprintf("Kiểm tra đê số %d", k),
+			Body:       []diembao.Paragraph{{Text: body + "."}},
+			Published:  time.Date(2020, 1, k, 9, 0, 0, 0, diembao.Vietnam),
+		}
+		if _, err := NewArticleService(db).PutArticle(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+		list = append(list, a)
+	}
+	return db, list
+}
+
+func TestSearchLimits(t *testing.T) {
+	ctx := context.Background()
+	db, list := limitCorpus(t, 6)
+	full := NewSearchService(db)
+	limited := NewSearchService(db)
+	limited.Limits = query.Limits{Window: 3, Count: 4}
+
+	// Every match, ranked: the reference.
+	all, err := full.Search(ctx, diembao.SearchRequest{Query: "đê điều", Limit: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if all.Total != 6 || all.TotalLowerBound {
+		t.Fatalf("unlimited total = %d (lower bound %v), want 6", all.Total, all.TotalLowerBound)
+	}
+	// The window is the 3 matches stored last, in the reference's order.
+	newest := map[int64]bool{list[3].ID: true, list[4].ID: true, list[5].ID: true}
+	var want []string
+	for _, h := range all.Hits {
+		if newest[h.ID] {
+			want = append(want, h.URL)
+		}
+	}
+
+	tests := []struct {
+		name      string
+		req       diembao.SearchRequest
+		hits      []string // nil: not checked
+		total     int
+		lower     bool
+		facetSum  int // sum of the source facet, when facets are asked
+		numResult int
+	}{
+		{name: "relevance ranks the window", req: diembao.SearchRequest{Query: "đê điều", Limit: 50},
+			hits: want, total: 4, lower: true, numResult: 3},
+		{name: "facets count every match", req: diembao.SearchRequest{Query: "đê điều", Limit: 50, Facets: []string{"source", "day"}},
+			hits: want, total: 6, facetSum: 6, numResult: 3},
+		{name: "date order sees every match", req: diembao.SearchRequest{Query: "đê điều", Limit: 50, Sort: diembao.SortOldest},
+			total: 4, lower: true, numResult: 6},
+		{name: "a filter applies before the window", req: diembao.SearchRequest{Query: "đê điều published:[2020-01-01 TO 2020-01-03]", Limit: 50},
+			total: 3, numResult: 3},
+		{name: "under the window everything ranks", req: diembao.SearchRequest{Query: "đê điều published:[2020-01-01 TO 2020-01-02]", Limit: 50},
+			total: 2, numResult: 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res, err := limited.Search(ctx, tt.req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Total != tt.total || res.TotalLowerBound != tt.lower {
+				t.Errorf("total = %d (lower bound %v), want %d (%v)", res.Total, res.TotalLowerBound, tt.total, tt.lower)
+			}
+			if len(res.Hits) != tt.numResult {
+				t.Errorf("%d hits, want %d: %v", len(res.Hits), tt.numResult, urls(res))
+			}
+			if tt.hits != nil && !slices.Equal(urls(res), tt.hits) {
+				t.Errorf("hits = %v, want %v", urls(res), tt.hits)
+			}
+			if tt.facetSum > 0 {
+				sum := 0
+				for _, f := range res.Facets["source"] {
+					sum += f.Count
+				}
+				if sum != tt.facetSum || len(res.Facets["day"]) != tt.facetSum {
+					t.Errorf("facets = %v, want %d articles over %d days", res.Facets, tt.facetSum, tt.facetSum)
+				}
+			}
+		})
+	}
+}
+
+// TestSearchDateOrderScores checks that a date order reports each hit's
+// own relevance score, the one the relevance order gives it.
+func TestSearchDateOrderScores(t *testing.T) {
+	ctx := context.Background()
+	db, _ := limitCorpus(t, 4)
+	svc := NewSearchService(db)
+	rel, err := svc.Search(ctx, diembao.SearchRequest{Query: "kiểm tra đê"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	byDate, err := svc.Search(ctx, diembao.SearchRequest{Query: "kiểm tra đê", Sort: diembao.SortNewest})
+	if err != nil {
+		t.Fatal(err)
+	}
+	score := map[int64]float64{}
+	for _, h := range rel.Hits {
+		score[h.ID] = h.Score
+	}
+	if len(byDate.Hits) != len(rel.Hits) || len(rel.Hits) == 0 {
+		t.Fatalf("%d hits by date, %d by relevance", len(byDate.Hits), len(rel.Hits))
+	}
+	for _, h := range byDate.Hits {
+		if math.Abs(h.Score-score[h.ID]) > 1e-9 || h.Score <= 0 {
+			t.Errorf("%s: score %v by date, %v by relevance", h.URL, h.Score, score[h.ID])
+		}
+	}
+	if !sort.SliceIsSorted(byDate.Hits, func(i, j int) bool { return byDate.Hits[i].Published.After(byDate.Hits[j].Published) }) {
+		t.Errorf("not newest first: %v", urls(byDate))
+	}
+}
+
+// TestSearchSeesChanges checks that the in-memory attributes follow
+// articles stored and changed after the first search.
+func TestSearchSeesChanges(t *testing.T) {
+	ctx := context.Background()
+	db, list := limitCorpus(t, 3)
+	svc := NewSearchService(db)
+	count := func(q string) int {
+		t.Helper()
+		res, err := svc.Search(ctx, diembao.SearchRequest{Query: q, Facets: []string{"source"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res.Total
+	}
+	const january = "đê published:[2020-01-01 TO 2020-01-31]"
+	if n := count(january); n != 3 {
+		t.Fatalf("before: %d in January, want 3", n)
+	}
+	// Move one article to February (new content, same URL) and add one.
+	a := list[0]
+	a.Published = time.Date(2020, 2, 3, 9, 0, 0, 0, diembao.Vietnam)
+	a.Body = append(a.Body, diembao.Paragraph{Text: "Bài được cập nhật."})
+	a.ContentHash = ""
+	articles := NewArticleService(db)
+	if _, err := articles.PutArticle(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	b := &diembao.Article{URL: "https://bao-mau.example/de-moi.html", SourceName: "Báo Mẫu", Title: "Đê mới",
+		Body: []diembao.Paragraph{{Text: "Tỉnh đắp đê mới."}}, Published: time.Date(2020, 1, 25, 9, 0, 0, 0, diembao.Vietnam)}
+	if _, err := articles.PutArticle(ctx, b); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(january); n != 3 {
+		t.Errorf("after: %d in January, want 3 (one moved out, one added)", n)
+	}
+	if n := count("đê published:[2020-02-01 TO 2020-02-28]"); n != 1 {
+		t.Errorf("after: %d in February, want 1", n)
+	}
+}
+
+func TestDayOf(t *testing.T) {
+	tests := []struct {
+		t    time.Time
+		want string
+	}{
+		{time.Date(2020, 1, 13, 0, 0, 0, 0, diembao.Vietnam), "2020-01-13"},
+		{time.Date(2020, 1, 13, 23, 59, 59, 0, diembao.Vietnam), "2020-01-13"},
+		{time.Date(2020, 1, 12, 17, 0, 0, 0, time.UTC), "2020-01-13"},
+		{time.Date(1969, 12, 31, 16, 59, 59, 0, time.UTC), "1969-12-31"},
+		{time.Date(1969, 12, 31, 17, 0, 0, 0, time.UTC), "1970-01-01"},
+		{time.Date(1900, 5, 2, 12, 0, 0, 0, diembao.Vietnam), "1900-05-02"},
+	}
+	for _, tt := range tests {
+		got := time.Unix(int64(dayOf(tt.t.Unix()))*86400, 0).UTC().Format(time.DateOnly)
+		if got != tt.want {
+			t.Errorf("dayOf(%v) = %s, want %s", tt.t, got, tt.want)
+		}
+	}
+}
