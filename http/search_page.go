@@ -26,6 +26,8 @@ type searchPage struct {
 	// Searched is set when a query was run (even when it failed).
 	Searched bool
 	Total    int
+	// More is set when at least Total articles match.
+	More     bool
 	Hits     []hitView
 	Facets   []facetView
 	Filters  []filterView
@@ -148,7 +150,7 @@ func (s *Server) handleSearchPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	v.Total = res.Total
+	v.Total, v.More = res.Total, res.TotalLowerBound
 	for _, h := range res.Hits {
 		v.Hits = append(v.Hits, hitView{
 			ID:           h.ID,

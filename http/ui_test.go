@@ -150,6 +150,15 @@ func TestSearchPage(t *testing.T) {
 	}
 }
 
+func TestSearchPageLowerBound(t *testing.T) {
+	env := newTestEnv(t)
+	env.search.res = &diembao.SearchResult{Total: 100000, TotalLowerBound: true, Hits: []diembao.Hit{{ID: 1, URL: "https://baohanam.example/a.html", Title: "Tin"}}}
+	body := env.get("/?q=tin").Body.String()
+	if !strings.Contains(body, "Tìm thấy hơn 100.000 bài") {
+		t.Errorf("a lower bound is not shown as one: %s", body[strings.Index(body, "results-count"):][:120])
+	}
+}
+
 func TestSearchPageSyntaxError(t *testing.T) {
 	env := newTestEnv(t)
 	env.search.err = &diembao.Error{Code: diembao.EINVALID, Message: "Thiếu dấu ngoặc kép đóng.", Pos: len(`bản "`)}

@@ -176,7 +176,11 @@ func printResults(w io.Writer, res *diembao.SearchResult, bold bool) error {
 		}
 		fmt.Fprintln(w)
 	}
-	fmt.Fprintf(w, "%d of %d articles.", len(res.Hits), res.Total)
+	more := ""
+	if res.TotalLowerBound {
+		more = "more than "
+	}
+	fmt.Fprintf(w, "%d of %s%d articles.", len(res.Hits), more, res.Total)
 	if res.NextCursor != "" {
 		fmt.Fprintf(w, " Next page: --cursor %s", res.NextCursor)
 	}
