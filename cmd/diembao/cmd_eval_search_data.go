@@ -113,10 +113,12 @@ optionally gzip-compressed) into the data directory, one article per document,
 and writes to OUT a known-item query set for "diembao eval search".
 
 For each of --sample documents drawn at random it takes a distinctive phrase of
-3 to 6 words (the window of one sentence whose words are rarest in the
-corpus)
-and writes four queries, each with the document's URL (and those of documents
-with the same text) as relevant:
+3 to 6 words, a window of syllables or numbers within one line: of the 20
+windows whose words are rarest in the corpus (largest sum of inverse document
+frequencies), the one whose words, in this order and without diacritics, occur
+in the fewest other texts (documents with the same text do not count),
+the rarest words first on ties. It writes four queries, each with the
+document's URL (and those of documents with the same text) as relevant:
   typed    the phrase as written
   folded   the phrase without diacritics
   dropped  the phrase with one word left out
@@ -171,7 +173,7 @@ func runEvalSearchData(ctx context.Context, app *App, corpus, out string, sample
 		fmt.Fprintf(app.Stdout, "Imported %d documents (%d new) in %.1fs: %.0f articles/s\n",
 			len(recs), created, elapsed.Seconds(), float64(len(recs))/elapsed.Seconds())
 	}
-	qs := makeKnownItemQueries(recs, sample, seed)
+	qs, unique := makeKnownItemQueries(recs, sample, seed)
 	f, err := os.Create(out)
 	if err != nil {
 		return diembao.Errorf(diembao.EINVALID, "cannot write the queries: %v", err)
@@ -187,42 +189,66 @@ func runEvalSearchData(ctx context.Context, app *App, corpus, out string, sample
 	if err := f.Close(); err != nil {
 		return fmt.Errorf("eval search-data: %w", err)
 	}
-	fmt.Fprintf(app.Stdout, "Wrote %d queries from %d documents to %s\n", len(qs), len(qs)/4, out)
+	fmt.Fprintf(app.Stdout, "Wrote %d queries from %d documents to %s (%d phrases occur in no other text)\n",
+		len(qs), len(qs)/4, out, unique)
 	return nil
 }
 
 // makeKnownItemQueries draws sample documents and makes four queries from a
-// distinctive phrase of each.
-func makeKnownItemQueries(recs []vntcRecord, sample int, seed uint64) []searchQuery {
-	// Documents with the same text are all relevant to its queries.
-	byText := map[[32]byte][]string{}
-	df := map[string]int{}
+// distinctive phrase of each. It also returns how many of the phrases occur
+// in no other text of the corpus.
+func makeKnownItemQueries(recs []vntcRecord, sample int, seed uint64) (qs []searchQuery, unique int) {
+	// Documents with the same text are all relevant to its queries, and
+	// count as one text when phrases are counted.
+	textOf := make([]int, len(recs))
+	index := map[[32]byte]int{}
+	var texts []string
+	var urls [][]string
 	for i := range recs {
 		h := sha256.Sum256([]byte(viet.Fold(strings.Join(strings.Fields(recs[i].Text), " "))))
-		byText[h] = append(byText[h], vntcURL(&recs[i]))
-		seen := map[string]bool{}
-		for _, t := range viet.Tokenize(recs[i].Text) {
-			if k := viet.Fold(t.Text); !seen[k] {
-				seen[k] = true
-				df[k]++
-			}
+		t, ok := index[h]
+		if !ok {
+			t = len(texts)
+			index[h] = t
+			texts = append(texts, recs[i].Text)
+			urls = append(urls, nil)
 		}
+		textOf[i] = t
+		urls[t] = append(urls[t], vntcURL(&recs[i]))
 	}
+	copies := make([]int, len(texts))
+	for t := range urls {
+		copies[t] = len(urls[t])
+	}
+	c := newPhraseCorpus(texts, copies)
+
+	// Draw the documents and the length of their phrase first, then count
+	// the candidate phrases of all of them in one pass over the corpus.
 	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
-	var qs []searchQuery
+	var picked []int
+	var cands [][]phraseWindow
 	tried := map[int]bool{}
-	for len(qs) < 4*sample && len(tried) < len(recs) {
+	for len(picked) < sample && len(tried) < len(recs) {
 		i := rng.IntN(len(recs))
 		if tried[i] {
 			continue
 		}
 		tried[i] = true
-		words := distinctivePhrase(recs[i].Text, df, len(recs), 3+rng.IntN(4))
-		if words == nil {
+		ws := phraseWindows(recs[i].Text, c.df, c.docs, 3+rng.IntN(4), phraseCandidates)
+		if len(ws) == 0 {
 			continue
 		}
-		h := sha256.Sum256([]byte(viet.Fold(strings.Join(strings.Fields(recs[i].Text), " "))))
-		rel := byText[h]
+		picked = append(picked, i)
+		cands = append(cands, ws)
+	}
+	c.countPhrases(cands)
+	for k, i := range picked {
+		w := rarestPhrase(cands[k])
+		if w.others == 0 {
+			unique++
+		}
+		words := w.words
+		rel := urls[textOf[i]]
 		drop := rng.IntN(len(words))
 		dropped := append(append([]string(nil), words[:drop]...), words[drop+1:]...)
 		qs = append(qs,
@@ -232,15 +258,180 @@ func makeKnownItemQueries(recs []vntcRecord, sample int, seed uint64) []searchQu
 			searchQuery{Query: strings.Join(mistype(words, rng), " "), Relevant: rel, Kind: "tone"},
 		)
 	}
-	return qs
+	return qs, unique
 }
 
-// distinctivePhrase returns the most distinctive window of n consecutive
-// syllables or numbers within one sentence of text: the one whose words are
-// rarest in the corpus (largest sum of inverse document frequencies, as in
-// simulated known-item queries), or nil.
+// maxPhrase is the longest phrase, in words, whose occurrences
+// countPhrases counts.
+const maxPhrase = 6
+
+// phraseCandidates is how many windows of a drawn document, the best by the
+// idf sum of their words, compete on how many other texts contain them.
+const phraseCandidates = 20
+
+// noWord stands in a phrase key for a word the corpus does not have.
+const noWord = ^uint32(0)
+
+// phraseKey is a phrase as the ids of its folded words, 0 after its end.
+type phraseKey [maxPhrase]uint32
+
+// phraseWindow is a candidate phrase of a document: a window of consecutive
+// syllables or numbers within one line.
+type phraseWindow struct {
+	words  []string // as written
+	folded []string // viet.Fold of each word
+	score  float64  // sum of the inverse document frequencies of the words
+	others int      // distinct texts, besides the document's own, that contain the phrase
+}
+
+// phraseCorpus is the corpus as the query generator sees it: the number of
+// documents each folded word occurs in, and each distinct text as the
+// sequence of its words (punctuation and symbols left out), folded and
+// numbered, for counting the texts a phrase occurs in.
+type phraseCorpus struct {
+	df    map[string]int    // folded word → documents (copies included) containing it
+	docs  int               // documents, copies included
+	ids   map[string]uint32 // folded word → id, from 1
+	texts [][]uint32        // distinct texts as word ids
+}
+
+// newPhraseCorpus reads the distinct texts of a corpus; copies[i] is the
+// number of documents whose text is texts[i].
+func newPhraseCorpus(texts []string, copies []int) *phraseCorpus {
+	c := &phraseCorpus{ids: map[string]uint32{}, texts: make([][]uint32, len(texts))}
+	df := []int{0}    // by id
+	last := []int{-1} // by id: the last text counted in df
+	var (
+		toks []viet.Token
+		buf  []byte
+	)
+	for ti, text := range texts {
+		c.docs += copies[ti]
+		toks = viet.AppendTokens(toks[:0], viet.Normalize(text))
+		seq := make([]uint32, 0, len(toks))
+		for _, t := range toks {
+			if t.Kind == viet.Punct || t.Kind == viet.Symbol {
+				continue
+			}
+			buf = viet.AppendFold(buf[:0], t.Text)
+			id, ok := c.ids[string(buf)]
+			if !ok {
+				id = uint32(len(df))
+				c.ids[string(buf)] = id
+				df = append(df, 0)
+				last = append(last, -1)
+			}
+			if last[id] != ti {
+				last[id] = ti
+				df[id] += copies[ti]
+			}
+			seq = append(seq, id)
+		}
+		c.texts[ti] = seq
+	}
+	c.df = make(map[string]int, len(c.ids))
+	for w, id := range c.ids {
+		c.df[w] = df[id]
+	}
+	return c
+}
+
+// key returns the phrase key of a sequence of folded words.
+func (c *phraseCorpus) key(folded []string) phraseKey {
+	var k phraseKey
+	for i, w := range folded {
+		if id, ok := c.ids[w]; ok {
+			k[i] = id
+		} else {
+			k[i] = noWord
+		}
+	}
+	return k
+}
+
+// countPhrases sets, for every window of every set, the number of distinct
+// texts of the corpus other than the document's own that contain its folded
+// word sequence. Each set's document must be one of the corpus texts. It
+// reads every text once, looking up only the sequences that start with the
+// first word of a window and have the length of one.
+func (c *phraseCorpus) countPhrases(sets [][]phraseWindow) {
+	slot := map[phraseKey]int{}
+	var lens [maxPhrase + 1]bool
+	starts := make([]bool, len(c.ids)+1)
+	for _, ws := range sets {
+		for _, w := range ws {
+			k := c.key(w.folded)
+			if _, ok := slot[k]; !ok {
+				slot[k] = len(slot)
+			}
+			lens[len(w.folded)] = true
+			if k[0] != noWord {
+				starts[k[0]] = true
+			}
+		}
+	}
+	count := make([]int, len(slot))
+	last := make([]int, len(slot))
+	for ti, seq := range c.texts {
+		for p, first := range seq {
+			if !starts[first] {
+				continue
+			}
+			var k phraseKey
+			for m := 1; m <= maxPhrase && p+m <= len(seq); m++ {
+				k[m-1] = seq[p+m-1]
+				if !lens[m] {
+					continue
+				}
+				if s, ok := slot[k]; ok && last[s] != ti+1 {
+					last[s] = ti + 1
+					count[s]++
+				}
+			}
+		}
+	}
+	for _, ws := range sets {
+		for j := range ws {
+			// The document's own text is one of those counted.
+			ws[j].others = max(count[slot[c.key(ws[j].folded)]]-1, 0)
+		}
+	}
+}
+
+// rarestPhrase returns the window that occurs in the fewest other texts,
+// of windows ordered best idf sum first; ties go to the earlier window, so
+// to the larger idf sum.
+func rarestPhrase(ws []phraseWindow) phraseWindow {
+	best := ws[0]
+	for _, w := range ws[1:] {
+		if w.others < best.others {
+			best = w
+		}
+	}
+	return best
+}
+
+// distinctivePhrase returns the window of n consecutive syllables or numbers
+// within one line of text whose words are rarest in the corpus (the largest
+// sum of inverse document frequencies, as in simulated known-item queries),
+// or nil. The query generator takes, among the best such windows, the one
+// that occurs in the fewest other texts (see countPhrases).
 func distinctivePhrase(text string, df map[string]int, docs, n int) []string {
-	toks := viet.Tokenize(viet.Normalize(text))
+	ws := phraseWindows(text, df, docs, n, 1)
+	if len(ws) == 0 {
+		return nil
+	}
+	return ws[0].words
+}
+
+// phraseWindows returns up to k windows of n consecutive syllables or
+// numbers within one line of text, the largest sum of inverse document
+// frequencies of their words first, earlier windows first on ties. df maps
+// folded words to the number of the corpus's docs documents containing
+// them.
+func phraseWindows(text string, df map[string]int, docs, n, k int) []phraseWindow {
+	text = viet.Normalize(text)
+	toks := viet.Tokenize(text)
 	type window struct {
 		start int
 		score float64
@@ -265,16 +456,17 @@ func distinctivePhrase(text string, df map[string]int, docs, n int) []string {
 			windows = append(windows, window{i, score})
 		}
 	}
-	if len(windows) == 0 {
-		return nil
-	}
 	sort.SliceStable(windows, func(i, j int) bool { return windows[i].score > windows[j].score })
-	w := windows[0]
-	words := make([]string, 0, n)
-	for j := w.start; j < w.start+n; j++ {
-		words = append(words, toks[j].Text)
+	out := make([]phraseWindow, 0, min(k, len(windows)))
+	for _, w := range windows[:min(k, len(windows))] {
+		pw := phraseWindow{score: w.score, words: make([]string, 0, n), folded: make([]string, 0, n)}
+		for j := w.start; j < w.start+n; j++ {
+			pw.words = append(pw.words, toks[j].Text)
+			pw.folded = append(pw.folded, viet.Fold(toks[j].Text))
+		}
+		out = append(out, pw)
 	}
-	return words
+	return out
 }
 
 func isOperatorWord(s string) bool { return s == "AND" || s == "OR" || s == "NOT" }
