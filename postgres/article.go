@@ -180,9 +180,9 @@ func (s *ArticleService) putChunk(ctx context.Context, tx pgx.Tx, list []*diemba
 	return br.Close()
 }
 
-// insertArticle and updateArticle write an article: the columns of
-// articleWriteColumns, then the tsvector text, the token count and the
-// time (and, for updates, the ID).
+// insertArticle and updateArticle write an article and its index row in
+// one statement: the columns of articleWriteColumns, then the tsvector
+// text, the token count and the time (and, for updates, the ID).
 var insertArticle, updateArticle = func() (string, string) {
 	cols := strings.Split(articleWriteColumns, ",")
 	n := len(cols)
@@ -192,10 +192,16 @@ var insertArticle, updateArticle = func() (string, string) {
 		marks[i] = "$" + strconv.Itoa(i+1)
 		sets[i] = strings.TrimSpace(c) + " = $" + strconv.Itoa(i+1)
 	}
-	ins := `INSERT INTO articles (` + articleWriteColumns + `, tsv, ntokens, stored_at, updated_at) VALUES (` +
-		strings.Join(marks, ", ") + fmt.Sprintf(`, $%d::tsvector, $%d, $%d, $%d) RETURNING id`, n+1, n+2, n+3, n+3)
-	upd := `UPDATE articles SET ` + strings.Join(sets, ", ") +
-		fmt.Sprintf(`, tsv = $%d::tsvector, ntokens = $%d, updated_at = $%d WHERE id = $%d`, n+1, n+2, n+3, n+4)
+	index := fmt.Sprintf(` INSERT INTO article_index (id, published, source_id, source_name, section, ntokens, tsv)
+		SELECT id, published, source_id, source_name, section, ntokens, $%d::tsvector FROM a`, n+1)
+	ins := `WITH a AS (INSERT INTO articles (` + articleWriteColumns + `, ntokens, stored_at, updated_at) VALUES (` +
+		strings.Join(marks, ", ") + fmt.Sprintf(`, $%d, $%d, $%d)`, n+2, n+3, n+3) +
+		` RETURNING id, published, source_id, source_name, section, ntokens)` + index + ` RETURNING id`
+	upd := `WITH a AS (UPDATE articles SET ` + strings.Join(sets, ", ") +
+		fmt.Sprintf(`, ntokens = $%d, updated_at = $%d WHERE id = $%d`, n+2, n+3, n+4) +
+		` RETURNING id, published, source_id, source_name, section, ntokens)` + index +
+		` ON CONFLICT (id) DO UPDATE SET published = EXCLUDED.published, source_id = EXCLUDED.source_id,
+		source_name = EXCLUDED.source_name, section = EXCLUDED.section, ntokens = EXCLUDED.ntokens, tsv = EXCLUDED.tsv`
 	return ins, upd
 }()
 

@@ -1,10 +1,14 @@
 package postgres
 
 import (
+	"context"
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/diembao/diembao"
+	"github.com/diembao/diembao/internal/testutil"
 	"github.com/diembao/diembao/query"
 )
 
@@ -136,5 +140,82 @@ func BenchmarkScoreArticle(b *testing.B) {
 	for b.Loop() {
 		d := parseTsvector(e.tsv)
 		bm25(d, e.ntokens, x, ph, idfs, &ranking.Weights, 1000)
+	}
+}
+
+// openTestDB opens a fresh store in a schema of its own, or skips without
+// DIEMBAO_TEST_POSTGRES.
+func openTestDB(t *testing.T) *DB {
+	t.Helper()
+	db, err := Open(context.Background(), testutil.PostgresDSN(t), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// TestArticleIndexFollowsWrites checks that the search table follows the
+// articles: a replaced text is searched in its new form, changed
+// attributes are filtered and counted as they now are, and a deleted
+// source's articles leave its filter, and a deleted article leaves the
+// index.
+func TestArticleIndexFollowsWrites(t *testing.T) {
+	db := openTestDB(t)
+	ctx := context.Background()
+	src := &diembao.Source{Name: "Báo Thử", Enabled: true}
+	if err := NewSourceService(db).CreateSource(ctx, src); err != nil {
+		t.Fatal(err)
+	}
+	as := NewArticleService(db)
+	when := time.Date(2020, 3, 1, 9, 0, 0, 0, diembao.Vietnam)
+	a := &diembao.Article{URL: "https://thu.example.vn/1", Title: "Lũ lụt miền Trung", Section: "Thời sự",
+		SourceID: src.ID, SourceName: src.Name, Published: when}
+	if _, err := as.PutArticle(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	search := NewSearchService(db)
+	find := func(req diembao.SearchRequest) *diembao.SearchResult {
+		t.Helper()
+		res, err := search.Search(ctx, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	if res := find(diembao.SearchRequest{Query: `"lũ lụt"`, SourceIDs: []int64{src.ID}}); res.Total != 1 {
+		t.Fatalf("stored article: total %d, want 1", res.Total)
+	}
+	a2 := &diembao.Article{URL: a.URL, Title: "Hạn hán miền Tây", Section: "Kinh tế",
+		SourceID: src.ID, SourceName: src.Name, Published: when.AddDate(0, 1, 0)}
+	if _, err := as.PutArticle(ctx, a2); err != nil {
+		t.Fatal(err)
+	}
+	if res := find(diembao.SearchRequest{Query: `"lũ lụt"`}); res.Total != 0 {
+		t.Errorf("the replaced text still matches: total %d", res.Total)
+	}
+	res := find(diembao.SearchRequest{Query: `"hạn hán"`, Facets: []string{"section", "day"}, Since: when.AddDate(0, 0, 15)})
+	want := map[string][]diembao.FacetCount{
+		"section": {{Value: "Kinh tế", Count: 1}},
+		"day":     {{Value: "2020-04-01", Count: 1}},
+	}
+	if res.Total != 1 || !reflect.DeepEqual(res.Facets, want) {
+		t.Errorf("the new text: total %d, facets %+v; want 1, %+v", res.Total, res.Facets, want)
+	}
+	if err := NewSourceService(db).DeleteSource(ctx, src.ID); err != nil {
+		t.Fatal(err)
+	}
+	if res := find(diembao.SearchRequest{Query: `"hạn hán"`, SourceIDs: []int64{src.ID}}); res.Total != 0 {
+		t.Errorf("the deleted source's filter still finds %d articles", res.Total)
+	}
+	if _, err := db.pool.Exec(ctx, `DELETE FROM articles WHERE url = $1`, a.URL); err != nil {
+		t.Fatal(err)
+	}
+	var left int
+	if err := db.pool.QueryRow(ctx, `SELECT count(*) FROM article_index WHERE id = $1`, a.ID).Scan(&left); err != nil {
+		t.Fatal(err)
+	}
+	if left != 0 {
+		t.Errorf("the index row of a deleted article remains")
 	}
 }

@@ -2,6 +2,7 @@ package postgres_test
 
 import (
 	"context"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -71,8 +72,12 @@ func TestOpenConcurrently(t *testing.T) {
 	if err := db.Pool().QueryRow(ctx, `SELECT count(*) FROM index_stats`).Scan(&shards); err != nil {
 		t.Fatal(err)
 	}
-	if applied != 1 || shards != 16 {
-		t.Errorf("after concurrent opens: %d migrations recorded, %d statistics shards; want 1 and 16", applied, shards)
+	files, err := filepath.Glob("migrations/*.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if applied != len(files) || shards != 16 {
+		t.Errorf("after concurrent opens: %d migrations recorded, %d statistics shards; want %d and 16", applied, shards, len(files))
 	}
 }
 

@@ -1,6 +1,8 @@
 package postgres
 
 import (
+	"context"
+	"fmt"
 	"math"
 	"sort"
 	"strconv"
@@ -250,4 +252,81 @@ func (p *plan) score(d docPositions, ntokens int, st *rankStats) float64 {
 	}
 	b := bm25(d, ntokens, p.boost, p.boostPhrases, st.boostIDF, &ranking.BoostWeights, st.avgdl)
 	return s + float64(ranking.BoostFactor*b)
+}
+
+// window returns the matching articles that relevance order ranks, each
+// with its score: every match, or the Window of the limits with the highest
+// IDs when more match (see query.Limits). complete reports whether the
+// window holds every match.
+func (s *SearchService) window(ctx context.Context, conn querier, p *plan, st *rankStats) (win []scored, complete bool, err error) {
+	args := append([]any(nil), p.args...)
+	// The inner query picks the window from the GIN index's bitmap, which
+	// needs no tsvector; the outer one reads the tsvectors of the window
+	// only. An index scan in ID order would read the tsvector of every
+	// article it passes to test the match, matching or not.
+	inner := `SELECT a.id, a.ntokens, a.tsv FROM article_index a` + whereClause(p.where) + ` ORDER BY a.id DESC`
+	if s.Limits.Window > 0 {
+		args = append(args, s.Limits.Window)
+		inner += ` LIMIT $` + strconv.Itoa(len(args))
+	}
+	q := `SELECT a.id, a.ntokens, ` + positionsExpr(p, &args) + ` FROM (` + inner + `) a`
+	if _, err := conn.Exec(ctx, `SET LOCAL enable_indexscan = off`); err != nil {
+		return nil, false, fmt.Errorf("postgres: search: %w", err)
+	}
+	rows, err := conn.Query(ctx, q, args...)
+	if err != nil {
+		return nil, false, fmt.Errorf("postgres: search: %w", err)
+	}
+	var (
+		docs []docPositions
+		lens []int
+	)
+	for rows.Next() {
+		var (
+			sc      scored
+			ntokens int
+			pos     string
+		)
+		if err := rows.Scan(&sc.id, &ntokens, &pos); err != nil {
+			rows.Close()
+			return nil, false, fmt.Errorf("postgres: search: %w", err)
+		}
+		win = append(win, sc)
+		docs = append(docs, parseTsvector(pos))
+		lens = append(lens, ntokens)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, false, fmt.Errorf("postgres: search: %w", err)
+	}
+	if _, err := conn.Exec(ctx, `SET LOCAL enable_indexscan = on`); err != nil {
+		return nil, false, fmt.Errorf("postgres: search: %w", err)
+	}
+	complete = s.Limits.Window <= 0 || len(win) < s.Limits.Window
+	// The document frequencies stats left to the window: counted among the
+	// matches when the window holds them all, in the index otherwise.
+	var rest []int
+	for i, ph := range p.allPhrases() {
+		if !p.countsFromMatches(ph) {
+			continue
+		}
+		if !complete {
+			rest = append(rest, i)
+			continue
+		}
+		n := int64(0)
+		for _, d := range docs {
+			if d.occurs(ph) {
+				n++
+			}
+		}
+		st.setIDF(p, i, n)
+	}
+	if err := s.countPhrases(ctx, conn, p, st, rest); err != nil {
+		return nil, false, err
+	}
+	for i := range win {
+		win[i].score = p.score(docs[i], lens[i], st)
+	}
+	return win, complete, nil
 }

@@ -166,7 +166,7 @@ func BenchmarkScale(b *testing.B) {
 		}
 		elapsed := time.Since(start)
 		b.ReportMetric(float64(n)/elapsed.Seconds(), "articles/s")
-		if _, err := db.Pool().Exec(ctx, `VACUUM ANALYZE articles`); err != nil {
+		if _, err := db.Pool().Exec(ctx, `VACUUM ANALYZE articles, article_index`); err != nil {
 			b.Fatal(err)
 		}
 		var size int64
@@ -187,6 +187,7 @@ func BenchmarkScale(b *testing.B) {
 func benchShapes(b *testing.B, db *postgres.DB, texts []string) {
 	ctx := context.Background()
 	search := postgres.NewSearchService(db)
+	b.Logf("limits: relevance window %d, totals counted up to %d", search.Limits.Window, search.Limits.Count)
 	rng := rand.New(rand.NewPCG(42, 42))
 	run := func(i int) []string {
 		for {

@@ -21,27 +21,31 @@ const (
 	defaultLimit = 20
 	maxLimit     = 200
 	snippetBytes = 260
-	maxFacet     = 20
 )
 
 // SearchService implements diembao.SearchService on PostgreSQL.
 //
 // Matching runs in PostgreSQL: the prepared query tree is compiled to a
 // tsquery over the column-prefixed lexemes of the index and answered from
-// the GIN index. Ranking runs in Go: for each matching article the server
-// returns only the positions of the lexemes the query looks for, and bm25
-// scores them with the embedded store's formula, weights and statistics.
+// the GIN index. Ranking runs in Go: for each article of the relevance
+// window (see query.Limits) the server returns only the positions of the
+// lexemes the query looks for, and bm25 scores them with the embedded
+// store's formula, weights and statistics. Totals and facets are counted
+// in PostgreSQL.
 type SearchService struct {
 	db       *DB
 	analyzer *query.Analyzer
+	// Limits bounds the work of one search (see query.Limits); the same
+	// limits give the same answers as the embedded store.
+	Limits query.Limits
 }
 
 var _ diembao.SearchService = (*SearchService)(nil)
 
-// NewSearchService returns a SearchService using db and the default
-// analysis of package query.
+// NewSearchService returns a SearchService using db, the default analysis
+// of package query and query.DefaultLimits.
 func NewSearchService(db *DB) *SearchService {
-	return &SearchService{db: db, analyzer: query.DefaultAnalyzer()}
+	return &SearchService{db: db, analyzer: query.DefaultAnalyzer(), Limits: query.DefaultLimits()}
 }
 
 // querier runs statements: a pool, a connection or a transaction.
@@ -67,6 +71,8 @@ type plan struct {
 	implied map[*expr]bool
 	where   []string
 	args    []any
+	// filtered is set when conditions besides the match select articles.
+	filtered bool
 }
 
 // arg appends v to the plan's arguments and returns its placeholder.
@@ -76,8 +82,9 @@ func (p *plan) arg(v any) string {
 }
 
 // Search answers a query: one page of hits in the requested order, the
-// total number of matching articles and the requested facets. A query that
-// cannot be parsed gives an EINVALID *diembao.Error pointing at the mistake.
+// total number of matching articles and the requested facets, within the
+// service's Limits. A query that cannot be parsed gives an EINVALID
+// *diembao.Error pointing at the mistake.
 func (s *SearchService) Search(ctx context.Context, req diembao.SearchRequest) (*diembao.SearchResult, error) {
 	p, err := s.plan(req)
 	if err != nil {
@@ -121,51 +128,55 @@ func (s *SearchService) Search(ctx context.Context, req diembao.SearchRequest) (
 	}
 	defer tx.Rollback(ctx) // read-only: nothing to keep
 	conn := querier(tx)
-	// onePass: every matching article is read once, for the scores (all of
-	// them are needed to rank), the total and the facets.
-	onePass := p.match != nil && (order == diembao.SortRelevance || len(req.Facets) > 0)
+	// Every statement of a search with a match reads the matches from the
+	// GIN index's bitmap, which needs no tsvector to count a match of
+	// lexemes: the sequential scan the planner picks for common words reads
+	// every tsvector instead, many times slower. The plans' costs are then
+	// far above the JIT thresholds, and compiling would only add time. A
+	// search is short and many run at once: parallel workers cost more to
+	// start than they save.
+	if _, err := conn.Exec(ctx, `SET LOCAL enable_seqscan = off; SET LOCAL jit = off;
+		SET LOCAL max_parallel_workers_per_gather = 0`); err != nil {
+		return nil, fmt.Errorf("postgres: search: %w", err)
+	}
+	ranked := order == diembao.SortRelevance
 	var st *rankStats
 	if p.match != nil {
-		if st, err = s.stats(ctx, conn, p, onePass); err != nil {
+		// The document frequencies of some phrases are counted among the
+		// matches the window reads, when it reads them all.
+		if st, err = s.stats(ctx, conn, p, ranked); err != nil {
 			return nil, err
 		}
 	}
 	var (
-		page []scored
-		more bool
-		res  = &diembao.SearchResult{Hits: []diembao.Hit{}}
+		page    []scored
+		more    bool
+		res     = &diembao.SearchResult{Hits: []diembao.Hit{}}
+		counted = false // res.Total is set
 	)
-	if onePass {
-		all, err := s.candidates(ctx, conn, p, st)
+	if ranked {
+		win, complete, err := s.window(ctx, conn, p, st)
 		if err != nil {
 			return nil, err
 		}
-		res.Total = len(all)
-		if len(req.Facets) > 0 {
-			res.Facets = map[string][]diembao.FacetCount{}
-			for _, f := range req.Facets {
-				res.Facets[f] = facetCounts(all, f)
-			}
+		if complete {
+			res.Total, counted = len(win), true
 		}
-		page, more = pageOf(all, order, cur, limit)
-	} else {
-		if page, more, err = s.byDate(ctx, conn, p, st, order, cur, limit); err != nil {
+		page, more = pageOf(win, cur, limit)
+	} else if page, more, err = s.byDate(ctx, conn, p, st, order, cur, limit); err != nil {
+		return nil, err
+	}
+	switch {
+	case len(req.Facets) > 0:
+		if err := s.facets(ctx, conn, p, req.Facets, res); err != nil {
 			return nil, err
 		}
+	case !counted:
 		if err := s.count(ctx, conn, p, res); err != nil {
 			return nil, err
 		}
-		if len(req.Facets) > 0 {
-			res.Facets = map[string][]diembao.FacetCount{}
-			for _, f := range req.Facets {
-				counts, err := s.facet(ctx, conn, p, f)
-				if err != nil {
-					return nil, err
-				}
-				res.Facets[f] = counts
-			}
-		}
 	}
+	res.Total, res.TotalLowerBound = s.Limits.Total(res.Total, len(req.Facets) > 0)
 	if err := s.hits(ctx, conn, p, page, res); err != nil {
 		return nil, err
 	}
@@ -209,10 +220,19 @@ func (s *SearchService) plan(req diembao.SearchRequest) (*plan, error) {
 				}
 			}
 		}
-		p.where = append(p.where, "a.tsv @@ "+p.arg(c.match.tsquery())+"::tsquery")
-	}
-	for _, x := range c.exclude {
-		p.where = append(p.where, "NOT (a.tsv @@ "+p.arg(x.tsquery())+"::tsquery)")
+		// The exclusions join the match's tsquery, where the GIN index
+		// answers them: as conditions of their own they would be tested on
+		// each candidate's tsvector.
+		q := c.match.tsquery()
+		for _, x := range c.exclude {
+			q = "(" + q + ") & !(" + x.tsquery() + ")"
+		}
+		p.where = append(p.where, "a.tsv @@ "+p.arg(q)+"::tsquery")
+		p.filtered = len(c.exclude) > 0
+	} else {
+		for _, x := range c.exclude {
+			p.where = append(p.where, "NOT (a.tsv @@ "+p.arg(x.tsquery())+"::tsquery)")
+		}
 	}
 	addRange := func(from, to time.Time) {
 		if !from.IsZero() {
@@ -229,6 +249,7 @@ func (s *SearchService) plan(req diembao.SearchRequest) (*plan, error) {
 	if len(req.SourceIDs) > 0 {
 		p.where = append(p.where, "a.source_id = ANY("+p.arg(req.SourceIDs)+"::bigint[])")
 	}
+	p.filtered = p.filtered || len(p.where) > 1
 	return p, nil
 }
 
@@ -240,9 +261,10 @@ func whereClause(where []string) string {
 }
 
 // stats reads the collection statistics and the document frequency of
-// each phrase of the query.
+// each phrase of the query. When fromMatches is set, it leaves the phrases
+// that countsFromMatches allows to the window, which counts them among the
+// matches it reads when it reads them all (see window).
 func (s *SearchService) stats(ctx context.Context, conn querier, p *plan, fromMatches bool) (*rankStats, error) {
-	phrases := append(append([]*expr(nil), p.phrases...), p.boostPhrases...)
 	st := &rankStats{idf: make([]float64, len(p.phrases)), boostIDF: make([]float64, len(p.boostPhrases))}
 	var tokens int64
 	if err := conn.QueryRow(ctx, `SELECT coalesce(sum(docs), 0)::bigint, coalesce(sum(tokens), 0)::bigint FROM index_stats`).
@@ -252,39 +274,67 @@ func (s *SearchService) stats(ctx context.Context, conn querier, p *plan, fromMa
 	if st.rows > 0 {
 		st.avgdl = float64(tokens) / float64(st.rows)
 	}
-	var (
-		parts   []string
-		args    []any
-		counted []int
-	)
-	for i, ph := range phrases {
-		if fromMatches && p.countsFromMatches(ph) {
-			continue // counted by candidates
+	var counted []int
+	for i, ph := range p.allPhrases() {
+		if !fromMatches || !p.countsFromMatches(ph) {
+			counted = append(counted, i)
 		}
+	}
+	return st, s.countPhrases(ctx, conn, p, st, counted)
+}
+
+// countPhrases sets the IDF of the phrases of p.allPhrases at the indexes
+// listed, counting the articles of the whole index that hold each.
+//
+// A phrase of one token is counted from the GIN index alone, with the
+// table's visibility checks. A phrase of several tokens needs each
+// candidate's tsvector (the index knows the tokens, not their positions):
+// those phrases are counted together, in one pass over the candidates of
+// any of them, so that each tsvector is read from storage once.
+func (s *SearchService) countPhrases(ctx context.Context, conn querier, p *plan, st *rankStats, list []int) error {
+	if len(list) == 0 {
+		return nil
+	}
+	phrases := p.allPhrases()
+	var (
+		parts, each, union []string
+		args               []any
+		order, multi       []int
+	)
+	for _, i := range list {
+		ph := phrases[i]
 		args = append(args, ph.tsquery())
-		parts = append(parts, "(SELECT count(*) FROM articles WHERE tsv @@ $"+strconv.Itoa(len(args))+"::tsquery)")
-		counted = append(counted, i)
+		arg := "$" + strconv.Itoa(len(args)) + "::tsquery"
+		if len(ph.tokens) > 1 {
+			multi = append(multi, i)
+			union = append(union, "("+ph.tsquery()+")")
+			each = append(each, "count(*) FILTER (WHERE tsv @@ "+arg+")")
+			continue
+		}
+		order = append(order, i)
+		parts = append(parts, "ARRAY[(SELECT count(*) FROM article_index WHERE tsv @@ "+arg+")]")
 	}
-	if len(parts) == 0 {
-		return st, nil
+	if len(multi) > 0 {
+		order = append(order, multi...)
+		args = append(args, strings.Join(union, " | "))
+		parts = append(parts, "(SELECT ARRAY["+strings.Join(each, ", ")+"] FROM article_index WHERE tsv @@ $"+
+			strconv.Itoa(len(args))+"::tsquery)")
 	}
-	// Counting in the GIN index alone (a bitmap scan needs no tsvector for
-	// a phrase of one token) is many times cheaper than the sequential scan
-	// the planner picks for common words, which reads every tsvector.
-	if _, err := conn.Exec(ctx, `SET LOCAL enable_seqscan = off`); err != nil {
-		return nil, fmt.Errorf("postgres: search: %w", err)
-	}
+	// Each part is an array of counts; together they follow order.
 	var hits []int64
-	if err := conn.QueryRow(ctx, `SELECT ARRAY[`+strings.Join(parts, ", ")+`]::bigint[]`, args...).Scan(&hits); err != nil {
-		return nil, fmt.Errorf("postgres: search: document frequencies: %w", err)
-	}
-	if _, err := conn.Exec(ctx, `SET LOCAL enable_seqscan = on`); err != nil {
-		return nil, fmt.Errorf("postgres: search: %w", err)
+	if err := conn.QueryRow(ctx, `SELECT (`+strings.Join(parts, " || ")+`)::bigint[]`, args...).Scan(&hits); err != nil {
+		return fmt.Errorf("postgres: search: document frequencies: %w", err)
 	}
 	for j, n := range hits {
-		st.setIDF(p, counted[j], n)
+		st.setIDF(p, order[j], n)
 	}
-	return st, nil
+	return nil
+}
+
+// allPhrases returns the phrases of the match followed by those of the
+// boost: the order of the IDFs of rankStats.
+func (p *plan) allPhrases() []*expr {
+	return append(append([]*expr(nil), p.phrases...), p.boostPhrases...)
 }
 
 // setIDF sets the IDF of phrase i of the match (or, past its phrases, of
@@ -305,7 +355,7 @@ func (st *rankStats) setIDF(p *plan, i int, n int64) {
 // run of words), which for phrases of several tokens would read the
 // tsvector of every article holding all their tokens.
 func (p *plan) countsFromMatches(ph *expr) bool {
-	return len(p.where) == 1 && p.implied[ph]
+	return !p.filtered && p.implied[ph]
 }
 
 // positionsExpr returns the SQL expression of an article's index entry
@@ -334,167 +384,33 @@ func likeEscape(s string) string {
 }
 
 // scored is a matching article with its score (FTS5's sign: lower is
-// better), its date sort key and the values of its facets.
+// better) and its date sort key.
 type scored struct {
-	id              int64
-	score           float64
-	key             int64
-	published       *time.Time
-	source, section string
+	id    int64
+	score float64
+	key   int64
 }
 
-// candidates returns every matching article with its score, sort key and
-// facet values.
-func (s *SearchService) candidates(ctx context.Context, conn querier, p *plan, st *rankStats) ([]scored, error) {
-	args := append([]any(nil), p.args...)
-	q := `SELECT a.id, a.ntokens, ` + positionsExpr(p, &args) + `, a.published, a.source_name, a.section
-		FROM articles a` + whereClause(p.where)
-	rows, err := conn.Query(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("postgres: search: %w", err)
-	}
-	defer rows.Close()
-	var (
-		all  []scored
-		docs []docPositions
-		lens []int
-	)
-	for rows.Next() {
-		var (
-			sc      scored
-			ntokens int
-			pos     string
-		)
-		if err := rows.Scan(&sc.id, &ntokens, &pos, &sc.published, &sc.source, &sc.section); err != nil {
-			return nil, fmt.Errorf("postgres: search: %w", err)
+// pageOf sorts the window by score then ID and returns the page after the
+// cursor, and whether more follow.
+func pageOf(win []scored, cur *query.Cursor, limit int) ([]scored, bool) {
+	sort.Slice(win, func(i, j int) bool {
+		if win[i].score != win[j].score {
+			return win[i].score < win[j].score
 		}
-		all = append(all, sc)
-		docs = append(docs, parseTsvector(pos))
-		lens = append(lens, ntokens)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("postgres: search: %w", err)
-	}
-	// The document frequencies stats left to be counted here.
-	for i, ph := range append(append([]*expr(nil), p.phrases...), p.boostPhrases...) {
-		if !p.countsFromMatches(ph) {
-			continue
-		}
-		n := int64(0)
-		for _, d := range docs {
-			if d.occurs(ph) {
-				n++
-			}
-		}
-		st.setIDF(p, i, n)
-	}
-	for i := range all {
-		all[i].score = p.score(docs[i], lens[i], st)
-	}
-	return all, nil
-}
-
-// pageOf sorts the candidates in the order (by score then ID, or by date
-// then ID, undated last) and returns the page after the cursor, and
-// whether more follow.
-func pageOf(all []scored, order diembao.Sort, cur *query.Cursor, limit int) ([]scored, bool) {
-	for i := range all {
-		all[i].key = sortKey(all[i].published, order)
-	}
-	var after func(sc *scored) bool
-	switch order {
-	case diembao.SortRelevance:
-		sort.Slice(all, func(i, j int) bool {
-			if all[i].score != all[j].score {
-				return all[i].score < all[j].score
-			}
-			return all[i].id < all[j].id
-		})
-		if cur != nil {
-			after = func(sc *scored) bool {
-				return sc.score > cur.Score || (sc.score == cur.Score && sc.id > cur.ID)
-			}
-		}
-	case diembao.SortNewest:
-		sort.Slice(all, func(i, j int) bool {
-			if all[i].key != all[j].key {
-				return all[i].key > all[j].key
-			}
-			return all[i].id > all[j].id
-		})
-		if cur != nil {
-			after = func(sc *scored) bool { return sc.key < cur.Key || (sc.key == cur.Key && sc.id < cur.ID) }
-		}
-	default:
-		sort.Slice(all, func(i, j int) bool {
-			if all[i].key != all[j].key {
-				return all[i].key < all[j].key
-			}
-			return all[i].id < all[j].id
-		})
-		if cur != nil {
-			after = func(sc *scored) bool { return sc.key > cur.Key || (sc.key == cur.Key && sc.id > cur.ID) }
-		}
-	}
+		return win[i].id < win[j].id
+	})
 	start := 0
-	if after != nil {
-		start = sort.Search(len(all), func(i int) bool { return after(&all[i]) })
+	if cur != nil {
+		start = sort.Search(len(win), func(i int) bool {
+			return win[i].score > cur.Score || (win[i].score == cur.Score && win[i].id > cur.ID)
+		})
 	}
-	rest := all[start:]
+	rest := win[start:]
 	if len(rest) > limit {
 		return rest[:limit], true
 	}
 	return rest, false
-}
-
-// sortKey returns the date sort key of a published time: Unix seconds, or
-// a value that sorts undated articles last in the order.
-func sortKey(published *time.Time, order diembao.Sort) int64 {
-	switch {
-	case published != nil:
-		return published.Unix()
-	case order == diembao.SortOldest:
-		return noDateOldest
-	}
-	return noDateNewest
-}
-
-// facetCounts counts candidates by source, section or day (in Vietnam's
-// time zone) as the facet query does: most frequent first, then by value
-// (newest first for days), at most maxFacet values, empty values left out.
-func facetCounts(all []scored, name string) []diembao.FacetCount {
-	n := map[string]int{}
-	for i := range all {
-		var v string
-		switch name {
-		case "source":
-			v = all[i].source
-		case "section":
-			v = all[i].section
-		case "day":
-			if all[i].published != nil {
-				v = all[i].published.In(diembao.Vietnam).Format(time.DateOnly)
-			}
-		}
-		if v != "" {
-			n[v]++
-		}
-	}
-	counts := make([]diembao.FacetCount, 0, len(n))
-	for v, c := range n {
-		counts = append(counts, diembao.FacetCount{Value: v, Count: c})
-	}
-	sort.Slice(counts, func(i, j int) bool {
-		a, b := counts[i], counts[j]
-		if name == "day" {
-			return a.Value > b.Value
-		}
-		if a.Count != b.Count {
-			return a.Count > b.Count
-		}
-		return a.Value < b.Value
-	})
-	return counts[:min(len(counts), maxFacet)]
 }
 
 // Sort keys of articles without a published time, which sort last.
@@ -520,7 +436,7 @@ func (s *SearchService) byDate(ctx context.Context, conn querier, p *plan, st *r
 		where = append(where, "("+key+" "+cmp+" "+k+"::bigint OR ("+key+" = "+k+"::bigint AND a.id "+cmp+" "+id+"::bigint))")
 	}
 	args = append(args, limit+1)
-	q := `SELECT a.id, a.ntokens, ` + key + ` FROM articles a` + whereClause(where) +
+	q := `SELECT a.id, a.ntokens, ` + key + ` FROM article_index a` + whereClause(where) +
 		` ORDER BY ` + key + ` ` + dir + `, a.id ` + dir + ` LIMIT $` + strconv.Itoa(len(args))
 	rows, err := conn.Query(ctx, q, args...)
 	if err != nil {
@@ -557,7 +473,7 @@ func (s *SearchService) byDate(ctx context.Context, conn querier, p *plan, st *r
 			ids[i] = sc.id
 		}
 		pargs := []any{ids}
-		q := `SELECT a.id, ` + positionsExpr(p, &pargs) + ` FROM articles a WHERE a.id = ANY($1::bigint[])`
+		q := `SELECT a.id, ` + positionsExpr(p, &pargs) + ` FROM article_index a WHERE a.id = ANY($1::bigint[])`
 		rows, err := conn.Query(ctx, q, pargs...)
 		if err != nil {
 			return nil, false, fmt.Errorf("postgres: search: %w", err)
@@ -634,49 +550,94 @@ func (s *SearchService) hits(ctx context.Context, conn querier, p *plan, page []
 	return nil
 }
 
-// count sets the total number of matching articles.
+// count sets the total number of matching articles, counting no further
+// than one past the Count of the limits when they have one.
 func (s *SearchService) count(ctx context.Context, conn querier, p *plan, res *diembao.SearchResult) error {
-	if err := conn.QueryRow(ctx, `SELECT count(*) FROM articles a`+whereClause(p.where), p.args...).Scan(&res.Total); err != nil {
+	q := `SELECT count(*) FROM article_index a` + whereClause(p.where)
+	args := p.args
+	if s.Limits.Count > 0 {
+		args = append(append([]any(nil), p.args...), s.Limits.Count+1)
+		q = `SELECT count(*) FROM (SELECT FROM article_index a` + whereClause(p.where) + ` LIMIT $` + strconv.Itoa(len(args)) + `) m`
+	}
+	if err := conn.QueryRow(ctx, q, args...).Scan(&res.Total); err != nil {
 		return fmt.Errorf("postgres: search: count: %w", err)
 	}
 	return nil
 }
 
-// facet counts the matching articles by source, section or day (in
-// Vietnam's time zone), most frequent first (newest first for days).
-func (s *SearchService) facet(ctx context.Context, conn querier, p *plan, name string) ([]diembao.FacetCount, error) {
-	var expr string
-	switch name {
-	case "source":
-		expr = "a.source_name"
-	case "section":
-		expr = "a.section"
-	case "day":
-		expr = "to_char(a.published AT TIME ZONE 'UTC' + interval '7 hours', 'YYYY-MM-DD')"
+// facetColumns are the SQL expressions of the facets over article_index a:
+// the day is the publication date in Vietnam's time zone.
+var facetColumns = map[string]string{
+	"source":  "a.source_name",
+	"section": "a.section",
+	"day":     "to_char(a.published AT TIME ZONE 'UTC' + interval '7 hours', 'YYYY-MM-DD')",
+}
+
+// facets counts every matching article, in total and by each of the named
+// facets, in one pass over the matches, and sets res.Total and res.Facets
+// (ordered as query.TopFacet orders them).
+func (s *SearchService) facets(ctx context.Context, conn querier, p *plan, names []string, res *diembao.SearchResult) error {
+	cols := make([]string, len(names))
+	sets := []string{"()"}
+	for i, name := range names {
+		cols[i] = facetColumns[name] + " AS f" + strconv.Itoa(i)
+		sets = append(sets, "(f"+strconv.Itoa(i)+")")
 	}
-	order := `n DESC, ` + expr + ` COLLATE "C"`
-	if name == "day" {
-		order = expr + ` COLLATE "C" DESC`
+	// Each row is one group of one grouping set. GROUPING(fi) is 0 when
+	// the row's set groups by fi, so a row counts the facet whose GROUPING
+	// is 0, or every match for the empty set ().
+	bits := make([]string, len(names))
+	for i := range names {
+		bits[i] = "GROUPING(f" + strconv.Itoa(i) + ")"
 	}
-	args := append(append([]any(nil), p.args...), maxFacet)
-	q := `SELECT ` + expr + ` AS v, count(*) AS n FROM articles a` + whereClause(p.where) +
-		` GROUP BY v HAVING ` + expr + ` IS NOT NULL AND ` + expr + ` <> '' ORDER BY ` + order +
-		` LIMIT $` + strconv.Itoa(len(args))
-	rows, err := conn.Query(ctx, q, args...)
+	q := `SELECT ARRAY[` + strings.Join(bits, ", ") + `]::int[], coalesce(` + strings.Join(fieldList(len(names)), ", ") + `, ''), count(*)
+		FROM (SELECT ` + strings.Join(cols, ", ") + ` FROM article_index a` + whereClause(p.where) + `) m
+		GROUP BY GROUPING SETS (` + strings.Join(sets, ", ") + `)`
+	rows, err := conn.Query(ctx, q, p.args...)
 	if err != nil {
-		return nil, fmt.Errorf("postgres: search: facet %s: %w", name, err)
+		return fmt.Errorf("postgres: search: facets: %w", err)
 	}
 	defer rows.Close()
-	counts := []diembao.FacetCount{}
+	counts := make([]map[string]int, len(names))
+	for i := range counts {
+		counts[i] = map[string]int{}
+	}
 	for rows.Next() {
-		var c diembao.FacetCount
-		if err := rows.Scan(&c.Value, &c.Count); err != nil {
-			return nil, fmt.Errorf("postgres: search: facet %s: %w", name, err)
+		var (
+			grouping []int32
+			v        string
+			n        int
+		)
+		if err := rows.Scan(&grouping, &v, &n); err != nil {
+			return fmt.Errorf("postgres: search: facets: %w", err)
 		}
-		counts = append(counts, c)
+		facet := -1
+		for i, g := range grouping {
+			if g == 0 {
+				facet = i
+			}
+		}
+		if facet < 0 {
+			res.Total = n
+			continue
+		}
+		counts[facet][v] += n
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("postgres: search: facet %s: %w", name, err)
+		return fmt.Errorf("postgres: search: facets: %w", err)
 	}
-	return counts, nil
+	res.Facets = make(map[string][]diembao.FacetCount, len(names))
+	for i, name := range names {
+		res.Facets[name] = query.TopFacet(name, counts[i])
+	}
+	return nil
+}
+
+// fieldList returns the names f0 … f(n-1) of the facet columns.
+func fieldList(n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = "f" + strconv.Itoa(i)
+	}
+	return out
 }

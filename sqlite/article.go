@@ -44,20 +44,54 @@ func (s *ArticleService) PutArticle(ctx context.Context, a *diembao.Article) (di
 // transaction for all of them, which is much faster for bulk imports. Either
 // every article is stored or, on error, none is.
 func (s *ArticleService) PutArticles(ctx context.Context, list []*diembao.Article) ([]diembao.PutResult, error) {
+	b, err := s.Prepare(list)
+	if err != nil {
+		return nil, err
+	}
+	return s.Write(ctx, b)
+}
+
+// Batch is a list of articles that Prepare has validated and analysed and
+// that Write has yet to store.
+type Batch struct {
+	list []*diembao.Article
+	docs []query.Document
+}
+
+// Len returns the number of articles in b.
+func (b *Batch) Len() int { return len(b.list) }
+
+// Prepare validates list and computes the content hashes (where empty) and
+// the index entries of its articles, on all processors when the list is
+// large, without touching the database. PutArticles is Prepare followed by
+// Write; a bulk import that prepares the next batch while Write stores the
+// previous one keeps analysis and writing busy at the same time. The
+// articles of list must not change between Prepare and Write.
+func (s *ArticleService) Prepare(list []*diembao.Article) (*Batch, error) {
 	for _, a := range list {
 		if err := query.ValidateArticle(a); err != nil {
 			return nil, err
 		}
 	}
-	docs := s.analyze(list)
+	return &Batch{list: list, docs: s.analyze(list)}, nil
+}
+
+// Write stores a prepared batch as PutArticles does, in one transaction:
+// either every article is stored or, on error, none is, and the batch may
+// be written again. Writing a stored batch again changes nothing.
+func (s *ArticleService) Write(ctx context.Context, b *Batch) ([]diembao.PutResult, error) {
 	tx, err := s.db.db.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: put articles: %w", err)
 	}
 	defer tx.Rollback()
-	results := make([]diembao.PutResult, len(list))
-	for i, a := range list {
-		r, err := s.put(ctx, tx, a, &docs[i])
+	w, err := newWriter(ctx, tx, s)
+	if err != nil {
+		return nil, err
+	}
+	results := make([]diembao.PutResult, len(b.list))
+	for i, a := range b.list {
+		r, err := w.put(a, &b.docs[i])
 		if err != nil {
 			return nil, err
 		}
@@ -107,12 +141,71 @@ func (s *ArticleService) analyze(list []*diembao.Article) []query.Document {
 	return docs
 }
 
-func (s *ArticleService) put(ctx context.Context, tx *sql.Tx, a *diembao.Article, doc *query.Document) (diembao.PutResult, error) {
+// writer stores the articles of one transaction with statements prepared
+// once for the whole batch, and remembers the sources it has looked up:
+// while the transaction holds the write lock they cannot change.
+type writer struct {
+	ctx                   context.Context
+	tx                    *sql.Tx
+	s                     *ArticleService
+	lookup, insert, index *sql.Stmt
+	update, unindex       *sql.Stmt // prepared when first needed
+	sourceNames           map[int64]sourceName
+	sourceIDs             map[string]int64
+}
+
+// sourceName is a looked-up source name; ok is false when the source does
+// not exist.
+type sourceName struct {
+	name string
+	ok   bool
+}
+
+const (
+	lookupSQL = `SELECT id, content_hash FROM articles WHERE url = ?`
+	insertSQL = `INSERT INTO articles (` + articleWriteColumns + `, stored_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	indexSQL = `INSERT INTO article_index
+		(rowid, title, title_f, body, body_f, words, words_f, author, source, section)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	unindexSQL = `DELETE FROM article_index WHERE rowid = ?`
+)
+
+// updateSQL replaces the stored columns of an article.
+var updateSQL = `UPDATE articles SET ` + strings.ReplaceAll(articleWriteColumns, ",", " = ?,") + ` = ?, updated_at = ? WHERE id = ?`
+
+func newWriter(ctx context.Context, tx *sql.Tx, s *ArticleService) (*writer, error) {
+	w := &writer{ctx: ctx, tx: tx, s: s, sourceNames: map[int64]sourceName{}, sourceIDs: map[string]int64{}}
+	var err error
+	for _, p := range []struct {
+		dst   **sql.Stmt
+		query string
+	}{{&w.lookup, lookupSQL}, {&w.insert, insertSQL}, {&w.index, indexSQL}} {
+		if *p.dst, err = tx.PrepareContext(ctx, p.query); err != nil {
+			return nil, fmt.Errorf("sqlite: put articles: %w", err)
+		}
+	}
+	return w, nil
+}
+
+// prepared returns *st, preparing query into it first when it is nil.
+func (w *writer) prepared(st **sql.Stmt, query string) (*sql.Stmt, error) {
+	if *st == nil {
+		p, err := w.tx.PrepareContext(w.ctx, query)
+		if err != nil {
+			return nil, err
+		}
+		*st = p
+	}
+	return *st, nil
+}
+
+func (w *writer) put(a *diembao.Article, doc *query.Document) (diembao.PutResult, error) {
 	var (
 		id   int64
 		hash string
 	)
-	err := tx.QueryRowContext(ctx, `SELECT id, content_hash FROM articles WHERE url = ?`, a.URL).Scan(&id, &hash)
+	err := w.lookup.QueryRowContext(w.ctx, a.URL).Scan(&id, &hash)
 	switch {
 	case err == sql.ErrNoRows:
 		id = 0
@@ -122,18 +215,17 @@ func (s *ArticleService) put(ctx context.Context, tx *sql.Tx, a *diembao.Article
 		a.ID = id
 		return diembao.PutResult{ID: id}, nil
 	}
-	if err := resolveSource(ctx, tx, a, doc); err != nil {
+	if err := w.resolveSource(a, doc); err != nil {
 		return diembao.PutResult{}, err
 	}
-	now := s.db.Now().Unix()
+	now := w.s.db.Now().Unix()
 	args, err := articleArgs(a)
 	if err != nil {
 		return diembao.PutResult{}, err
 	}
 	var result diembao.PutResult
 	if id == 0 {
-		res, err := tx.ExecContext(ctx, `INSERT INTO articles (`+articleWriteColumns+`, stored_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, append(args, now, now)...)
+		res, err := w.insert.ExecContext(w.ctx, append(args, now, now)...)
 		if err != nil {
 			return diembao.PutResult{}, fmt.Errorf("sqlite: insert article %s: %w", a.URL, err)
 		}
@@ -142,20 +234,24 @@ func (s *ArticleService) put(ctx context.Context, tx *sql.Tx, a *diembao.Article
 		}
 		result = diembao.PutResult{ID: id, Created: true}
 	} else {
-		sets := strings.ReplaceAll(articleWriteColumns, ",", " = ?,") + " = ?, updated_at = ?"
-		if _, err := tx.ExecContext(ctx, `UPDATE articles SET `+sets+` WHERE id = ?`, append(args, now, id)...); err != nil {
+		update, err := w.prepared(&w.update, updateSQL)
+		if err == nil {
+			_, err = update.ExecContext(w.ctx, append(args, now, id)...)
+		}
+		if err != nil {
 			return diembao.PutResult{}, fmt.Errorf("sqlite: update article %s: %w", a.URL, err)
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM article_index WHERE rowid = ?`, id); err != nil {
+		unindex, err := w.prepared(&w.unindex, unindexSQL)
+		if err == nil {
+			_, err = unindex.ExecContext(w.ctx, id)
+		}
+		if err != nil {
 			return diembao.PutResult{}, fmt.Errorf("sqlite: update index of %s: %w", a.URL, err)
 		}
 		result = diembao.PutResult{ID: id, Updated: true}
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO article_index
-		(rowid, title, title_f, body, body_f, words, words_f, author, source, section)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		id, doc.Title, doc.TitleFolded, doc.Body, doc.BodyFolded, doc.Words, doc.WordsFolded,
-		doc.Author, doc.Source, doc.Section); err != nil {
+	if _, err := w.index.ExecContext(w.ctx, id, doc.Title, doc.TitleFolded, doc.Body, doc.BodyFolded,
+		doc.Words, doc.WordsFolded, doc.Author, doc.Source, doc.Section); err != nil {
 		return diembao.PutResult{}, fmt.Errorf("sqlite: index article %s: %w", a.URL, err)
 	}
 	a.ID = id
@@ -164,21 +260,35 @@ func (s *ArticleService) put(ctx context.Context, tx *sql.Tx, a *diembao.Article
 
 // resolveSource fills the source name from the source ID, or the source ID
 // from the name, when only one of them is set.
-func resolveSource(ctx context.Context, tx *sql.Tx, a *diembao.Article, doc *query.Document) error {
+func (w *writer) resolveSource(a *diembao.Article, doc *query.Document) error {
 	switch {
 	case a.SourceID != 0 && a.SourceName == "":
-		err := tx.QueryRowContext(ctx, `SELECT name FROM sources WHERE id = ?`, a.SourceID).Scan(&a.SourceName)
-		if err == sql.ErrNoRows {
+		sn, seen := w.sourceNames[a.SourceID]
+		if !seen {
+			err := w.tx.QueryRowContext(w.ctx, `SELECT name FROM sources WHERE id = ?`, a.SourceID).Scan(&sn.name)
+			switch {
+			case err == nil:
+				sn.ok = true
+			case err != sql.ErrNoRows:
+				return fmt.Errorf("sqlite: source of %s: %w", a.URL, err)
+			}
+			w.sourceNames[a.SourceID] = sn
+		}
+		if !sn.ok {
 			return diembao.Errorf(diembao.EINVALID, "article %s names source %d, which does not exist", a.URL, a.SourceID)
-		} else if err != nil {
-			return fmt.Errorf("sqlite: source of %s: %w", a.URL, err)
 		}
-		doc.Source = query.DefaultAnalyzer().Field(a.SourceName)
+		a.SourceName = sn.name
+		doc.Source = w.s.analyzer.Field(a.SourceName)
 	case a.SourceID == 0 && a.SourceName != "":
-		err := tx.QueryRowContext(ctx, `SELECT id FROM sources WHERE name = ?`, a.SourceName).Scan(&a.SourceID)
-		if err != nil && err != sql.ErrNoRows {
-			return fmt.Errorf("sqlite: source of %s: %w", a.URL, err)
+		id, seen := w.sourceIDs[a.SourceName]
+		if !seen {
+			err := w.tx.QueryRowContext(w.ctx, `SELECT id FROM sources WHERE name = ?`, a.SourceName).Scan(&id)
+			if err != nil && err != sql.ErrNoRows {
+				return fmt.Errorf("sqlite: source of %s: %w", a.URL, err)
+			}
+			w.sourceIDs[a.SourceName] = id
 		}
+		a.SourceID = id
 	}
 	return nil
 }

@@ -181,3 +181,126 @@ func TestPutArticleInvalid(t *testing.T) {
 		})
 	}
 }
+
+func TestPrepareWrite(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t)
+	sources := NewSourceService(db)
+	src := &diembao.Source{Name: "Báo Kiểm Tra", Homepage: "https://kiem-tra.example/", Kind: diembao.KindProvincial, Enabled: true}
+	if err := sources.CreateSource(ctx, src); err != nil {
+		t.Fatal(err)
+	}
+	svc := NewArticleService(db)
+	fx := fixtureArticles(t)
+	if len(fx) < 4 {
+		t.Fatalf("%d fixture articles, want at least 4", len(fx))
+	}
+	first := []*diembao.Article{fx[0], fx[1]}
+	// The second batch names the source by ID twice and by name twice (the
+	// writer remembers sources within a batch), repeats fx[0] unchanged and
+	// changes fx[1].
+	changed := *fx[1]
+	changed.Body = append(append([]diembao.Paragraph(nil), fx[1].Body...), diembao.Paragraph{Text: "Đoạn bổ sung về lịch làm việc."})
+	changed.ContentHash = ""
+	byID := []*diembao.Article{fx[2], fx[3]}
+	for _, a := range byID {
+		a.SourceID, a.SourceName = src.ID, ""
+	}
+	byName := []*diembao.Article{{URL: "https://bao-mau.example/a/1", Title: "Tin thứ nhất", SourceName: src.Name},
+		{URL: "https://bao-mau.example/a/2", Title: "Tin thứ hai", SourceName: src.Name}}
+	unchanged := *fx[0]
+	second := []*diembao.Article{&unchanged, &changed, byID[0], byID[1], byName[0], byName[1]}
+
+	// Both batches are prepared before either is written, as a pipelined
+	// import does.
+	b1, err := svc.Prepare(first)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b2, err := svc.Prepare(second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b2.Len() != len(second) {
+		t.Errorf("Len = %d, want %d", b2.Len(), len(second))
+	}
+	r1, err := svc.Write(ctx, b1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r2, err := svc.Write(ctx, b2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []struct {
+		name             string
+		got              diembao.PutResult
+		created, updated bool
+		id               int64
+	}{
+		{"first new", r1[0], true, false, 0},
+		{"second new", r1[1], true, false, 0},
+		{"unchanged", r2[0], false, false, r1[0].ID},
+		{"changed", r2[1], false, true, r1[1].ID},
+		{"by source id", r2[2], true, false, 0},
+		{"by source id again", r2[3], true, false, 0},
+		{"by source name", r2[4], true, false, 0},
+		{"by source name again", r2[5], true, false, 0},
+	}
+	for _, w := range want {
+		t.Run(w.name, func(t *testing.T) {
+			if w.got.Created != w.created || w.got.Updated != w.updated || w.got.ID == 0 || (w.id != 0 && w.got.ID != w.id) {
+				t.Errorf("result = %+v, want created %v updated %v id %d", w.got, w.created, w.updated, w.id)
+			}
+		})
+	}
+	for _, a := range append(byID, byName...) {
+		got, err := svc.FindArticleByURL(ctx, a.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.SourceID != src.ID || got.SourceName != src.Name {
+			t.Errorf("%s: source %d %q, want %d %q", a.URL, got.SourceID, got.SourceName, src.ID, src.Name)
+		}
+	}
+	var rows int
+	if err := db.SQL().QueryRowContext(ctx, `SELECT count(*) FROM article_index WHERE article_index MATCH 'source : kiem'`).Scan(&rows); err != nil {
+		t.Fatal(err)
+	}
+	if rows != 4 {
+		t.Errorf("index rows of the source = %d, want 4", rows)
+	}
+	if n, _ := svc.CountArticles(ctx); n != 6 {
+		t.Errorf("CountArticles = %d, want 6", n)
+	}
+}
+
+func TestWriteMissingSourceTwice(t *testing.T) {
+	// The writer remembers that a source is missing: the second article
+	// naming it must fail as the first does, and the batch store nothing.
+	ctx := context.Background()
+	db := openTest(t)
+	svc := NewArticleService(db)
+	list := fixtureArticles(t)[:2]
+	for _, a := range list {
+		a.SourceID, a.SourceName = 999, ""
+	}
+	b, err := svc.Prepare(list)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Write(ctx, b); diembao.ErrorCode(err) != diembao.EINVALID {
+		t.Errorf("Write error = %v, want invalid", err)
+	}
+	list[0].SourceID = 0
+	b, err = svc.Prepare(list)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Write(ctx, b); diembao.ErrorCode(err) != diembao.EINVALID {
+		t.Errorf("Write error with the second article naming the source = %v, want invalid", err)
+	}
+	if n, _ := svc.CountArticles(ctx); n != 0 {
+		t.Errorf("CountArticles = %d after failed batches, want 0", n)
+	}
+}

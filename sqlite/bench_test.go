@@ -1,10 +1,18 @@
 package sqlite
 
 import (
+	"bufio"
+	"compress/gzip"
 	"context"
+	"encoding/json"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/diembao/diembao"
 )
@@ -60,6 +68,161 @@ func BenchmarkSearch(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
+		})
+	}
+}
+
+// vntcPath is the VNTC corpus, relative to this package.
+var vntcPath = filepath.Join("..", "..", "shared", "data", "vntc", "vntc_10topics_train.jsonl.gz")
+
+// vntcCorpus holds the paragraphs, document lengths and topics of the VNTC
+// corpus, read once for all benchmarks.
+type vntcCorpus struct {
+	paragraphs []string
+	lengths    []int
+	labels     []string
+}
+
+var (
+	vntcOnce sync.Once
+	vntcData *vntcCorpus
+	vntcErr  error
+)
+
+func readVNTCCorpus() (*vntcCorpus, error) {
+	f, err := os.Open(vntcPath)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	gz, err := gzip.NewReader(f)
+	if err != nil {
+		return nil, err
+	}
+	defer gz.Close()
+	c := &vntcCorpus{}
+	sc := bufio.NewScanner(gz)
+	sc.Buffer(make([]byte, 1<<20), 16<<20)
+	for sc.Scan() {
+		var rec struct {
+			Label string `json:"label"`
+			Text  string `json:"text"`
+		}
+		if err := json.Unmarshal(sc.Bytes(), &rec); err != nil {
+			return nil, err
+		}
+		if strings.TrimSpace(rec.Text) == "" {
+			continue
+		}
+		c.lengths = append(c.lengths, len(rec.Text))
+		c.labels = append(c.labels, rec.Label)
+		for _, line := range strings.Split(rec.Text, "\n") {
+			if line = strings.TrimSpace(line); len(line) >= 40 {
+				c.paragraphs = append(c.paragraphs, line)
+			}
+		}
+	}
+	return c, sc.Err()
+}
+
+// vntcArticles returns n articles recombined from VNTC paragraphs, as the
+// scale benchmark of the command line generates them, numbered from first;
+// it skips the benchmark when the corpus is absent.
+func vntcArticles(b *testing.B, first, n int) []*diembao.Article {
+	b.Helper()
+	vntcOnce.Do(func() { vntcData, vntcErr = readVNTCCorpus() })
+	if vntcErr != nil {
+		b.Skipf("VNTC corpus not available (%v); it is expected at %s", vntcErr, vntcPath)
+	}
+	c := vntcData
+	sources := []string{"VnExpress", "Tuổi Trẻ", "Thanh Niên", "Dân trí", "VietnamNet", "Nhân Dân"}
+	start := time.Date(2016, 1, 1, 0, 0, 0, 0, diembao.Vietnam)
+	list := make([]*diembao.Article, n)
+	for k := range list {
+		i := first + k
+		rng := rand.New(rand.NewPCG(1, uint64(i)))
+		a := &diembao.Article{
+			URL:        "https://bench.example/a/" + strconv.Itoa(i),
+			SourceName: sources[rng.IntN(len(sources))],
+			Section:    c.labels[rng.IntN(len(c.labels))],
+			Language:   "vi",
+		}
+		words := strings.Fields(c.paragraphs[rng.IntN(len(c.paragraphs))])
+		a.Title = strings.Join(words[:min(len(words), 8+rng.IntN(7))], " ")
+		target := c.lengths[rng.IntN(len(c.lengths))]
+		for size := 0; size < target || len(a.Body) == 0; {
+			p := c.paragraphs[rng.IntN(len(c.paragraphs))]
+			a.Body = append(a.Body, diembao.Paragraph{Text: p})
+			size += len(p)
+		}
+		a.Published = start.Add(time.Duration(rng.Int64N(int64(10 * 365 * 24 * time.Hour)))).Truncate(time.Minute)
+		a.PublishedPrecision = diembao.PrecisionMinute
+		list[k] = a
+	}
+	return list
+}
+
+// BenchmarkImportVNTC imports 5,000 VNTC-derived articles in batches of
+// 1,000 into an empty database per iteration, analysis and indexing
+// included: with PutArticles one batch after the other, and pipelined, the
+// next batch being prepared while the previous one is written.
+func BenchmarkImportVNTC(b *testing.B) {
+	const total, batch = 5000, 1000
+	list := vntcArticles(b, 0, total)
+	ctx := context.Background()
+	for _, bc := range []struct {
+		name string
+		run  func(b *testing.B, svc *ArticleService)
+	}{
+		{"PutArticles", func(b *testing.B, svc *ArticleService) {
+			for i := 0; i < total; i += batch {
+				if _, err := svc.PutArticles(ctx, list[i:i+batch]); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}},
+		{"pipelined", func(b *testing.B, svc *ArticleService) {
+			batches := make(chan *Batch, 1)
+			errc := make(chan error, 1)
+			go func() {
+				defer close(batches)
+				for i := 0; i < total; i += batch {
+					p, err := svc.Prepare(list[i : i+batch])
+					if err != nil {
+						errc <- err
+						return
+					}
+					batches <- p
+				}
+			}()
+			for p := range batches {
+				if _, err := svc.Write(ctx, p); err != nil {
+					b.Fatal(err)
+				}
+			}
+			select {
+			case err := <-errc:
+				b.Fatal(err)
+			default:
+			}
+		}},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				b.StopTimer()
+				db := openTest(b)
+				svc := NewArticleService(db)
+				for _, a := range list {
+					a.ContentHash = ""
+				}
+				b.StartTimer()
+				bc.run(b, svc)
+				b.StopTimer()
+				db.Close()
+				b.StartTimer()
+			}
+			b.ReportMetric(float64(b.N*total)/b.Elapsed().Seconds(), "articles/s")
 		})
 	}
 }

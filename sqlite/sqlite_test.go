@@ -155,3 +155,45 @@ func TestOpenBadFiles(t *testing.T) {
 		})
 	}
 }
+
+func TestOpenTunesIndex(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	var want int64
+	for _, s := range indexSettings {
+		if s.name == "automerge" {
+			want = s.value
+		}
+	}
+	if want == 0 {
+		t.Fatal("indexSettings has no automerge")
+	}
+	automerge := func(db *DB) int64 {
+		t.Helper()
+		var v int64
+		if err := db.SQL().QueryRowContext(ctx, `SELECT v FROM article_index_config WHERE k = 'automerge'`).Scan(&v); err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	db, err := OpenDir(ctx, dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := automerge(db); got != want {
+		t.Errorf("automerge = %d after creating the database, want %d", got, want)
+	}
+	// A database whose setting was changed is tuned again when opened.
+	if _, err := db.SQL().ExecContext(ctx, `INSERT INTO article_index (article_index, rank) VALUES ('automerge', ?)`, want+1); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	db, err = OpenDir(ctx, dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if got := automerge(db); got != want {
+		t.Errorf("automerge = %d after reopening, want %d", got, want)
+	}
+}

@@ -152,28 +152,14 @@ func runEvalSearchScale(ctx context.Context, app *App, corpus string, articles, 
 	}
 	rep := &scaleReport{}
 	if have < articles {
-		const batch = 1000
 		start := time.Now()
-		lastReport := start
-		for i := have; i < articles; i += batch {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			list := make([]*diembao.Article, 0, batch)
-			for j := i; j < min(i+batch, articles); j++ {
-				list = append(list, c.article(seed, j))
-			}
-			if _, err := st.Articles.PutArticles(ctx, list); err != nil {
-				return err
-			}
-			rep.Imported += len(list)
-			if time.Since(lastReport) > 30*time.Second {
-				lastReport = time.Now()
-				fmt.Fprintf(app.Stderr, "search-scale: %d articles, %.0f/s\n", i+len(list), float64(rep.Imported)/time.Since(start).Seconds())
-			}
-		}
+		n, err := importScale(ctx, app.Stderr, st, c, seed, have, articles)
+		rep.Imported = n
 		rep.ImportSeconds = time.Since(start).Seconds()
 		rep.ArticlesPerS = float64(rep.Imported) / rep.ImportSeconds
+		if err != nil {
+			return err
+		}
 	}
 	if rep.Articles, err = st.Articles.CountArticles(ctx); err != nil {
 		return err
@@ -196,6 +182,92 @@ func runEvalSearchScale(ctx context.Context, app *App, corpus string, articles, 
 	}
 	printScaleReport(app.Stdout, rep)
 	return nil
+}
+
+// scaleBatch is the number of generated articles stored per transaction.
+const scaleBatch = 1000
+
+// preparedBatch is a batch of generated articles ready to be written.
+type preparedBatch struct {
+	n     int
+	write func(context.Context) error
+}
+
+// importScale generates and stores articles from..to-1 in batches and
+// returns how many it stored. A goroutine generates and analyses the next
+// batches while the current one is written, so that analysis (on all
+// processors) and writing (on one) overlap; batches are written in order,
+// so an interrupted import resumes where it stopped. It reports progress
+// to w every 30 seconds.
+func importScale(ctx context.Context, w io.Writer, st *store, c *scaleCorpus, seed uint64, from, to int) (int, error) {
+	prepare := func(list []*diembao.Article) (preparedBatch, error) {
+		if sq, ok := st.Articles.(*sqlite.ArticleService); ok {
+			b, err := sq.Prepare(list)
+			if err != nil {
+				return preparedBatch{}, err
+			}
+			return preparedBatch{len(list), func(ctx context.Context) error {
+				_, err := sq.Write(ctx, b)
+				return err
+			}}, nil
+		}
+		return preparedBatch{len(list), func(ctx context.Context) error {
+			_, err := st.Articles.PutArticles(ctx, list)
+			return err
+		}}, nil
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	batches := make(chan preparedBatch, 1)
+	errc := make(chan error, 1)
+	go func() {
+		defer close(batches)
+		for i := from; i < to; i += scaleBatch {
+			list := make([]*diembao.Article, 0, scaleBatch)
+			for j := i; j < min(i+scaleBatch, to); j++ {
+				list = append(list, c.article(seed, j))
+			}
+			b, err := prepare(list)
+			if err != nil {
+				errc <- err
+				return
+			}
+			select {
+			case batches <- b:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	start := time.Now()
+	lastReport := start
+	imported := 0
+	for b := range batches {
+		if err := b.write(ctx); err != nil {
+			return imported, err
+		}
+		imported += b.n
+		if time.Since(lastReport) > 30*time.Second {
+			lastReport = time.Now()
+			fmt.Fprintf(w, "search-scale: %d articles, %.0f/s, load %s\n", from+imported, float64(imported)/time.Since(start).Seconds(), loadAverage())
+		}
+	}
+	select {
+	case err := <-errc:
+		return imported, err
+	default:
+	}
+	return imported, ctx.Err()
+}
+
+// loadAverage returns the one-minute load average of the machine, or "?"
+// where /proc is not available.
+func loadAverage() string {
+	buf, err := os.ReadFile("/proc/loadavg")
+	if f := strings.Fields(string(buf)); err == nil && len(f) > 0 {
+		return f[0]
+	}
+	return "?"
 }
 
 // scaleWords returns n adjacent syllables of a random paragraph.

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"reflect"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/diembao/diembao"
+	"github.com/diembao/diembao/query"
 )
 
 // Compare opens a store of each backend, loads the corpus into both and
@@ -146,5 +148,235 @@ func urls(hits []diembao.Hit) []string {
 	for i, h := range hits {
 		out[i] = h.URL
 	}
+	return out
+}
+
+// CompareLimits loads the corpus into a store of each backend, both opened
+// with the small limits lim (see query.Limits), and requires that they
+// apply them as the reference does and give the same answers: relevance
+// order ranks exactly the lim.Window matching articles with the highest
+// IDs (all of them when fewer match), date orders list every match, a
+// search without facets reports lim.Total of the number of matches, and a
+// search with facets the exact number and exact facets. The filters of a
+// request (dates, sources) select the matches before the window.
+func CompareLimits(t *testing.T, openA, openB Opener, lim query.Limits) {
+	ctx := context.Background()
+	a, b := openA(t), openB(t)
+	c, err := LoadCorpus()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, x := range []*Backend{a, b} {
+		if x.SetNow != nil {
+			x.SetNow(func() time.Time { return Now })
+		}
+		if _, err := Load(ctx, x, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	qs, err := Queries()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, extra := range []string{"nông dân", "người dân", "tỉnh thành phố", "ban chi dao", "giá lúa OR bàn ghế",
+		"hợp tác xã -lúa", "tổ*", "-lúa", "published:[2020-01-01 TO 2020-02-15] dân", "published:>2020-01-10"} {
+		qs = append(qs, Query{Name: extra, Query: extra})
+	}
+	// sourceOf returns the ID of the corpus's first source in x.
+	sourceOf := func(x *Backend) []int64 {
+		srcs, err := x.Sources.FindSources(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range srcs {
+			if s.Name == c.Sources[0].Name {
+				return []int64{s.ID}
+			}
+		}
+		t.Fatalf("%s: source %s missing", x.Name, c.Sources[0].Name)
+		return nil
+	}
+	filtered := Query{Name: "nông dân from one source since January", Query: "nông dân"}
+	since := c.published(t, "2020-01-05T00:00:00+07:00")
+	t.Run("queries", func(t *testing.T) {
+		for _, q := range append(qs, filtered) {
+			q.Facets, q.Sort = nil, ""
+			t.Run(q.Name, func(t *testing.T) {
+				t.Parallel()
+				var ref map[string]bool
+				if q.Name != filtered.Name {
+					ref = referenceSet(t, c, q)
+				}
+				var got [2]limitedAnswers
+				for i, x := range []*Backend{a, b} {
+					req := q.Request(2)
+					if q.Name == filtered.Name {
+						req.SourceIDs, req.Since = sourceOf(x), since
+					}
+					got[i] = checkLimits(t, x, req, lim, ref, hasMatch(t, q))
+				}
+				ga, gb := got[0], got[1]
+				compareHits(t, a.Name, b.Name, diembao.SortNewest, ga.dated, gb.dated)
+				compareHits(t, a.Name, b.Name, diembao.SortRelevance, ga.ranked, gb.ranked)
+				if ga.total != gb.total || ga.lowerBound != gb.lowerBound {
+					t.Errorf("%s reports %d (lower bound %v), %s %d (%v)", a.Name, ga.total, ga.lowerBound, b.Name, gb.total, gb.lowerBound)
+				}
+				if !reflect.DeepEqual(ga.facets, gb.facets) {
+					t.Errorf("facets differ:\n%s: %+v\n%s: %+v", a.Name, ga.facets, b.Name, gb.facets)
+				}
+			})
+		}
+	})
+}
+
+// limitedAnswers are a backend's answers to one request under limits: every
+// match newest first, the ranked window, the total a search without facets
+// reports and the facets of every match.
+type limitedAnswers struct {
+	dated, ranked []diembao.Hit
+	total         int
+	lowerBound    bool
+	facets        map[string][]diembao.FacetCount
+}
+
+// checkLimits runs req on x in the date and relevance orders, with and
+// without facets, and requires the limits to be applied as query.Limits
+// says; ref, when not nil, is the set of URLs that must match.
+func checkLimits(t *testing.T, x *Backend, req diembao.SearchRequest, lim query.Limits, ref map[string]bool, match bool) limitedAnswers {
+	t.Helper()
+	var out limitedAnswers
+	// Every match, newest first; with facets, the exact total.
+	req.Sort, req.Facets = diembao.SortNewest, []string{"source", "section", "day"}
+	dated, res := walk(t, x, req)
+	n := len(dated)
+	if res.Total != n || res.TotalLowerBound {
+		t.Errorf("%s: %q with facets: total %d (lower bound %v), %d articles match", x.Name, req.Query, res.Total, res.TotalLowerBound, n)
+	}
+	if ref != nil {
+		if got := urlSet(dated); !reflect.DeepEqual(got, ref) {
+			t.Errorf("%s: %q finds %q, the reference semantics %q", x.Name, req.Query, sortedKeys(got), sortedKeys(ref))
+		}
+	}
+	out.dated, out.facets = dated, res.Facets
+	wantTotal, wantLower := lim.Total(n, false)
+	// Without facets the total may be capped; the hits are the same.
+	req.Facets = nil
+	again, res := walk(t, x, req)
+	if !slices.Equal(urls(again), urls(dated)) {
+		t.Errorf("%s: %q newest without facets lists %q, with facets %q", x.Name, req.Query, urls(again), urls(dated))
+	}
+	if res.Total != wantTotal || res.TotalLowerBound != wantLower {
+		t.Errorf("%s: %q newest without facets: total %d (lower bound %v), want %d (%v) for %d matches",
+			x.Name, req.Query, res.Total, res.TotalLowerBound, wantTotal, wantLower, n)
+	}
+	out.total, out.lowerBound = res.Total, res.TotalLowerBound
+	// Relevance ranks the window: the matches with the highest IDs.
+	window := dated
+	if match {
+		window = slices.Clone(dated)
+		slices.SortFunc(window, func(a, b diembao.Hit) int { return cmp.Compare(b.ID, a.ID) })
+		if lim.Window > 0 && len(window) > lim.Window {
+			window = window[:lim.Window]
+		}
+	}
+	req.Sort = diembao.SortRelevance
+	ranked, res := walk(t, x, req)
+	if got, want := urlSet(ranked), urlSet(window); !reflect.DeepEqual(got, want) {
+		t.Errorf("%s: %q ranks %q, want the window %q", x.Name, req.Query, sortedKeys(got), sortedKeys(want))
+	}
+	if res.Total != wantTotal || res.TotalLowerBound != wantLower {
+		t.Errorf("%s: %q by relevance: total %d (lower bound %v), want %d (%v) for %d matches",
+			x.Name, req.Query, res.Total, res.TotalLowerBound, wantTotal, wantLower, n)
+	}
+	for i := 1; match && i < len(ranked); i++ {
+		if ranked[i].Score > ranked[i-1].Score && !nearlyEqual(ranked[i].Score, ranked[i-1].Score) {
+			t.Errorf("%s: %q: hit %d scores %g above hit %d (%g)", x.Name, req.Query, i, ranked[i].Score, i-1, ranked[i-1].Score)
+		}
+	}
+	out.ranked = ranked
+	// With facets: the same window, the exact total and the facets of
+	// every match.
+	req.Facets = []string{"source", "section", "day"}
+	again, res = walk(t, x, req)
+	if !slices.Equal(urls(again), urls(ranked)) {
+		t.Errorf("%s: %q by relevance with facets ranks %q, without %q", x.Name, req.Query, urls(again), urls(ranked))
+	}
+	if res.Total != n || res.TotalLowerBound {
+		t.Errorf("%s: %q by relevance with facets: total %d (lower bound %v), want %d", x.Name, req.Query, res.Total, res.TotalLowerBound, n)
+	}
+	if !reflect.DeepEqual(res.Facets, out.facets) {
+		t.Errorf("%s: %q: facets by relevance %+v, newest first %+v", x.Name, req.Query, res.Facets, out.facets)
+	}
+	return out
+}
+
+// walk runs req and follows its cursors to the end, checking that pages
+// neither repeat a hit nor change the total; it returns every hit and the
+// first page's result.
+func walk(t *testing.T, x *Backend, req diembao.SearchRequest) ([]diembao.Hit, *diembao.SearchResult) {
+	t.Helper()
+	var (
+		hits  []diembao.Hit
+		first *diembao.SearchResult
+		seen  = map[int64]bool{}
+	)
+	for page := 0; page <= 100; page++ {
+		res, err := x.Search.Search(context.Background(), req)
+		if err != nil {
+			t.Fatalf("%s: %q: %v", x.Name, req.Query, err)
+		}
+		if first == nil {
+			first = res
+		} else if res.Total != first.Total || res.TotalLowerBound != first.TotalLowerBound {
+			t.Errorf("%s: %q: total changed from %d to %d on page %d", x.Name, req.Query, first.Total, res.Total, page)
+		}
+		for _, h := range res.Hits {
+			if seen[h.ID] {
+				t.Errorf("%s: %q: hit %s repeated on page %d", x.Name, req.Query, h.URL, page)
+			}
+			seen[h.ID] = true
+		}
+		hits = append(hits, res.Hits...)
+		if res.NextCursor == "" {
+			break
+		}
+		req.Cursor = res.NextCursor
+	}
+	return hits, first
+}
+
+// hasMatch reports whether q has a full-text match, which relevance
+// orders; a query of filters and exclusions only is listed newest first.
+func hasMatch(t *testing.T, q Query) bool {
+	t.Helper()
+	tree, err := query.Parse(q.Query, Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tree, err = query.DefaultAnalyzer().Prepare(tree, query.Options{NoExpand: q.NoExpand}); err != nil {
+		t.Fatal(err)
+	}
+	text, _, _ := query.Split(tree)
+	if text == nil {
+		return false
+	}
+	_, only := query.Negations(text)
+	return !only
+}
+
+func urlSet(hits []diembao.Hit) map[string]bool {
+	out := map[string]bool{}
+	for _, h := range hits {
+		out[h.URL] = true
+	}
+	return out
+}
+
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
 	return out
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/diembao/diembao/internal/storetest"
 	"github.com/diembao/diembao/internal/testutil"
 	"github.com/diembao/diembao/postgres"
+	"github.com/diembao/diembao/query"
 	"github.com/diembao/diembao/sqlite"
 )
 
@@ -42,4 +43,21 @@ func openPostgres(t *testing.T) *storetest.Backend {
 // backends and requires the same answers.
 func TestSQLiteAndPostgresAgree(t *testing.T) {
 	storetest.Compare(t, openSQLite, openPostgres)
+}
+
+// TestSQLiteAndPostgresAgreeUnderLimits runs the suite's queries on both
+// backends with a window of 3 and totals counted up to 4, so that most
+// queries of the small corpus meet both limits, and requires the answers
+// the reference gives and that both backends give the same.
+func TestSQLiteAndPostgresAgreeUnderLimits(t *testing.T) {
+	lim := query.Limits{Window: 3, Count: 4}
+	storetest.CompareLimits(t, func(t *testing.T) *storetest.Backend {
+		b := openSQLite(t)
+		b.Search.(*sqlite.SearchService).Limits = lim
+		return b
+	}, func(t *testing.T) *storetest.Backend {
+		b := openPostgres(t)
+		b.Search.(*postgres.SearchService).Limits = lim
+		return b
+	}, lim)
 }

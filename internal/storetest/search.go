@@ -169,6 +169,25 @@ func testSearch(t *testing.T, b *Backend) {
 // query.Matches, the reference semantics of a prepared tree, says match.
 func checkReference(t *testing.T, b *Backend, c *Corpus, q Query, hits []diembao.Hit) {
 	t.Helper()
+	want := referenceSet(t, c, q)
+	got := map[string]bool{}
+	for _, h := range hits {
+		got[h.URL] = true
+		if !want[h.URL] {
+			t.Errorf("%s: %q finds %s, which the reference semantics does not match", b.Name, q.Query, h.URL)
+		}
+	}
+	for u := range want {
+		if !got[u] {
+			t.Errorf("%s: %q misses %s, which the reference semantics matches", b.Name, q.Query, u)
+		}
+	}
+}
+
+// referenceSet returns the URLs of the corpus articles that query.Matches,
+// the reference semantics of a prepared tree, says match q.
+func referenceSet(t *testing.T, c *Corpus, q Query) map[string]bool {
+	t.Helper()
 	tree, err := query.Parse(q.Query, Now)
 	if err != nil {
 		t.Fatal(err)
@@ -188,18 +207,7 @@ func checkReference(t *testing.T, b *Backend, c *Corpus, q Query, hits []diembao
 			want[a.URL] = true
 		}
 	}
-	got := map[string]bool{}
-	for _, h := range hits {
-		got[h.URL] = true
-		if !want[h.URL] {
-			t.Errorf("%s: %q finds %s, which the reference semantics does not match", b.Name, q.Query, h.URL)
-		}
-	}
-	for u := range want {
-		if !got[u] {
-			t.Errorf("%s: %q misses %s, which the reference semantics matches", b.Name, q.Query, u)
-		}
-	}
+	return want
 }
 
 func checkExpectations(t *testing.T, b *Backend, q Query, hits []diembao.Hit) {
