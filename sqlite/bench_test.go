@@ -1,20 +1,15 @@
 package sqlite
 
 import (
-	"bufio"
-	"compress/gzip"
 	"context"
-	"encoding/json"
-	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/diembao/diembao"
+	"github.com/diembao/diembao/internal/vntc"
 )
 
 // benchArticles returns n articles of about 2,000 bytes built from the
@@ -75,89 +70,29 @@ func BenchmarkSearch(b *testing.B) {
 // vntcPath is the VNTC corpus, relative to this package.
 var vntcPath = filepath.Join("..", "..", "shared", "data", "vntc", "vntc_10topics_train.jsonl.gz")
 
-// vntcCorpus holds the paragraphs, document lengths and topics of the VNTC
-// corpus, read once for all benchmarks.
-type vntcCorpus struct {
-	paragraphs []string
-	lengths    []int
-	labels     []string
-}
-
 var (
 	vntcOnce sync.Once
-	vntcData *vntcCorpus
+	vntcGen  *vntc.Generator
 	vntcErr  error
 )
-
-func readVNTCCorpus() (*vntcCorpus, error) {
-	f, err := os.Open(vntcPath)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	gz, err := gzip.NewReader(f)
-	if err != nil {
-		return nil, err
-	}
-	defer gz.Close()
-	c := &vntcCorpus{}
-	sc := bufio.NewScanner(gz)
-	sc.Buffer(make([]byte, 1<<20), 16<<20)
-	for sc.Scan() {
-		var rec struct {
-			Label string `json:"label"`
-			Text  string `json:"text"`
-		}
-		if err := json.Unmarshal(sc.Bytes(), &rec); err != nil {
-			return nil, err
-		}
-		if strings.TrimSpace(rec.Text) == "" {
-			continue
-		}
-		c.lengths = append(c.lengths, len(rec.Text))
-		c.labels = append(c.labels, rec.Label)
-		for _, line := range strings.Split(rec.Text, "\n") {
-			if line = strings.TrimSpace(line); len(line) >= 40 {
-				c.paragraphs = append(c.paragraphs, line)
-			}
-		}
-	}
-	return c, sc.Err()
-}
 
 // vntcArticles returns n articles recombined from VNTC paragraphs, as the
 // scale benchmark of the command line generates them, numbered from first;
 // it skips the benchmark when the corpus is absent.
 func vntcArticles(b *testing.B, first, n int) []*diembao.Article {
 	b.Helper()
-	vntcOnce.Do(func() { vntcData, vntcErr = readVNTCCorpus() })
+	vntcOnce.Do(func() {
+		var recs []vntc.Record
+		if recs, vntcErr = vntc.Read(vntcPath); vntcErr == nil {
+			vntcGen = vntc.NewGenerator(recs, "https://bench.example/a/")
+		}
+	})
 	if vntcErr != nil {
 		b.Skipf("VNTC corpus not available (%v); it is expected at %s", vntcErr, vntcPath)
 	}
-	c := vntcData
-	sources := []string{"VnExpress", "Tuổi Trẻ", "Thanh Niên", "Dân trí", "VietnamNet", "Nhân Dân"}
-	start := time.Date(2016, 1, 1, 0, 0, 0, 0, diembao.Vietnam)
 	list := make([]*diembao.Article, n)
 	for k := range list {
-		i := first + k
-		rng := rand.New(rand.NewPCG(1, uint64(i)))
-		a := &diembao.Article{
-			URL:        "https://bench.example/a/" + strconv.Itoa(i),
-			SourceName: sources[rng.IntN(len(sources))],
-			Section:    c.labels[rng.IntN(len(c.labels))],
-			Language:   "vi",
-		}
-		words := strings.Fields(c.paragraphs[rng.IntN(len(c.paragraphs))])
-		a.Title = strings.Join(words[:min(len(words), 8+rng.IntN(7))], " ")
-		target := c.lengths[rng.IntN(len(c.lengths))]
-		for size := 0; size < target || len(a.Body) == 0; {
-			p := c.paragraphs[rng.IntN(len(c.paragraphs))]
-			a.Body = append(a.Body, diembao.Paragraph{Text: p})
-			size += len(p)
-		}
-		a.Published = start.Add(time.Duration(rng.Int64N(int64(10 * 365 * 24 * time.Hour)))).Truncate(time.Minute)
-		a.PublishedPrecision = diembao.PrecisionMinute
-		list[k] = a
+		list[k] = vntcGen.Article(1, first+k)
 	}
 	return list
 }

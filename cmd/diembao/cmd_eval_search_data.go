@@ -1,13 +1,10 @@
 package main
 
 import (
-	"bufio"
-	"compress/gzip"
 	"context"
 	"crypto/sha256"
 	"encoding/json"
 	"fmt"
-	"io"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -20,55 +17,26 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/diembao/diembao"
+	"github.com/diembao/diembao/internal/vntc"
 	"github.com/diembao/diembao/viet"
 )
 
 // vntcRecord is one line of the VNTC JSONL corpus.
-type vntcRecord struct {
-	Label  string `json:"label"`
-	File   string `json:"file"`
-	Source string `json:"source"`
-	Text   string `json:"text"`
-}
+type vntcRecord = vntc.Record
 
 // vntcSourceNames names the outlets of the VNTC source codes.
 var vntcSourceNames = map[string]string{
 	"VNE": "VnExpress", "TT": "Tuổi Trẻ", "TN": "Thanh Niên", "NLD": "Người Lao Động",
 }
 
-// readVNTC reads a VNTC JSONL file (gzip-compressed when it ends in .gz).
+// readVNTC reads a VNTC JSONL file (gzip-compressed when it ends in .gz);
+// an unreadable file is a user's mistake.
 func readVNTC(path string) ([]vntcRecord, error) {
-	f, err := os.Open(path)
+	recs, err := vntc.Read(path)
 	if err != nil {
 		return nil, diembao.Errorf(diembao.EINVALID, "cannot read the corpus: %v", err)
 	}
-	defer f.Close()
-	var r io.Reader = f
-	if strings.HasSuffix(path, ".gz") {
-		gz, err := gzip.NewReader(f)
-		if err != nil {
-			return nil, diembao.Errorf(diembao.EINVALID, "%s: %v", path, err)
-		}
-		defer gz.Close()
-		r = gz
-	}
-	var list []vntcRecord
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 1<<20), 16<<20)
-	for line := 1; sc.Scan(); line++ {
-		var rec vntcRecord
-		if err := json.Unmarshal(sc.Bytes(), &rec); err != nil {
-			return nil, diembao.Errorf(diembao.EINVALID, "%s:%d: %v", path, line, err)
-		}
-		rec.Source = strings.TrimSpace(rec.Source)
-		if strings.TrimSpace(rec.Text) != "" {
-			list = append(list, rec)
-		}
-	}
-	if err := sc.Err(); err != nil {
-		return nil, diembao.Errorf(diembao.EINVALID, "%s: %v", path, err)
-	}
-	return list, nil
+	return recs, nil
 }
 
 // vntcURL is the URL under which a VNTC document is imported.

@@ -16,63 +16,10 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/diembao/diembao"
+	"github.com/diembao/diembao/internal/vntc"
 	"github.com/diembao/diembao/sqlite"
 	"github.com/diembao/diembao/viet"
 )
-
-// scaleSources are the outlet names of generated articles.
-var scaleSources = []string{
-	"VnExpress", "Tuổi Trẻ", "Thanh Niên", "Dân trí", "VietnamNet", "Nhân Dân", "Báo Chính phủ",
-	"VOV", "Lao Động", "Người Lao Động", "Tiền Phong", "Báo Hà Nam",
-}
-
-// scaleCorpus is what generated articles are made of: VNTC paragraphs,
-// document lengths and topics.
-type scaleCorpus struct {
-	paragraphs []string
-	lengths    []int
-	labels     []string
-}
-
-func newScaleCorpus(recs []vntcRecord) *scaleCorpus {
-	c := &scaleCorpus{}
-	for _, r := range recs {
-		c.lengths = append(c.lengths, len(r.Text))
-		c.labels = append(c.labels, r.Label)
-		for _, line := range strings.Split(r.Text, "\n") {
-			if line = strings.TrimSpace(line); len(line) >= 40 {
-				c.paragraphs = append(c.paragraphs, line)
-			}
-		}
-	}
-	return c
-}
-
-// article generates article i: paragraphs of random VNTC documents up to
-// the length of another random document, a title from the start of a
-// paragraph, a random outlet, topic and publication time in 2016–2025. The
-// same seed and i give the same article.
-func (c *scaleCorpus) article(seed uint64, i int) *diembao.Article {
-	rng := rand.New(rand.NewPCG(seed, uint64(i)))
-	a := &diembao.Article{
-		URL:        "https://scale.example/a/" + strconv.Itoa(i),
-		SourceName: scaleSources[rng.IntN(len(scaleSources))],
-		Section:    c.labels[rng.IntN(len(c.labels))],
-		Language:   "vi",
-	}
-	words := strings.Fields(c.paragraphs[rng.IntN(len(c.paragraphs))])
-	a.Title = strings.Join(words[:min(len(words), 8+rng.IntN(7))], " ")
-	target := c.lengths[rng.IntN(len(c.lengths))]
-	for n := 0; n < target || len(a.Body) == 0; {
-		p := c.paragraphs[rng.IntN(len(c.paragraphs))]
-		a.Body = append(a.Body, diembao.Paragraph{Text: p})
-		n += len(p)
-	}
-	start := time.Date(2016, 1, 1, 0, 0, 0, 0, diembao.Vietnam)
-	a.Published = start.Add(time.Duration(rng.Int64N(int64(10 * 365 * 24 * time.Hour)))).Truncate(time.Minute)
-	a.PublishedPrecision = diembao.PrecisionMinute
-	return a
-}
 
 // scaleShape is one query shape of the benchmark with its figures.
 type scaleShape struct {
@@ -142,7 +89,7 @@ func runEvalSearchScale(ctx context.Context, app *App, corpus string, articles, 
 	if err != nil {
 		return err
 	}
-	c := newScaleCorpus(recs)
+	c := vntc.NewGenerator(recs, "https://scale.example/a/")
 	recs = nil
 	st, err := openStore(ctx, app)
 	if err != nil {
@@ -202,7 +149,7 @@ type preparedBatch struct {
 // processors) and writing (on one) overlap; batches are written in order,
 // so an interrupted import resumes where it stopped. It reports progress
 // to w every 30 seconds.
-func importScale(ctx context.Context, w io.Writer, st *store, c *scaleCorpus, seed uint64, from, to int) (int, error) {
+func importScale(ctx context.Context, w io.Writer, st *store, c *vntc.Generator, seed uint64, from, to int) (int, error) {
 	prepare := func(list []*diembao.Article) (preparedBatch, error) {
 		if sq, ok := st.Articles.(*sqlite.ArticleService); ok {
 			b, err := sq.Prepare(list)
@@ -228,7 +175,7 @@ func importScale(ctx context.Context, w io.Writer, st *store, c *scaleCorpus, se
 		for i := from; i < to; i += scaleBatch {
 			list := make([]*diembao.Article, 0, scaleBatch)
 			for j := i; j < min(i+scaleBatch, to); j++ {
-				list = append(list, c.article(seed, j))
+				list = append(list, c.Article(seed, j))
 			}
 			b, err := prepare(list)
 			if err != nil {
@@ -274,9 +221,9 @@ func loadAverage() string {
 }
 
 // scaleWords returns n adjacent syllables of a random paragraph.
-func (c *scaleCorpus) scaleWords(rng *rand.Rand, n int) []string {
+func scaleWords(c *vntc.Generator, rng *rand.Rand, n int) []string {
 	for {
-		toks := viet.Tokenize(c.paragraphs[rng.IntN(len(c.paragraphs))])
+		toks := viet.Tokenize(c.Paragraphs[rng.IntN(len(c.Paragraphs))])
 		for tries := 0; tries < 20 && len(toks) >= n; tries++ {
 			i := rng.IntN(len(toks) - n + 1)
 			var words []string
@@ -293,31 +240,31 @@ func (c *scaleCorpus) scaleWords(rng *rand.Rand, n int) []string {
 	}
 }
 
-func runScaleQueries(ctx context.Context, search diembao.SearchService, c *scaleCorpus, perShape int, seed uint64) []*scaleShape {
+func runScaleQueries(ctx context.Context, search diembao.SearchService, c *vntc.Generator, perShape int, seed uint64) []*scaleShape {
 	rng := rand.New(rand.NewPCG(seed, 0x5eed))
 	shapes := []struct {
 		name string
 		make func() diembao.SearchRequest
 	}{
 		{"one word", func() diembao.SearchRequest {
-			return diembao.SearchRequest{Query: c.scaleWords(rng, 1)[0]}
+			return diembao.SearchRequest{Query: scaleWords(c, rng, 1)[0]}
 		}},
 		{"two words", func() diembao.SearchRequest {
-			return diembao.SearchRequest{Query: strings.Join(c.scaleWords(rng, 2), " ")}
+			return diembao.SearchRequest{Query: strings.Join(scaleWords(c, rng, 2), " ")}
 		}},
 		{"phrase", func() diembao.SearchRequest {
-			return diembao.SearchRequest{Query: `"` + strings.Join(c.scaleWords(rng, 3), " ") + `"`}
+			return diembao.SearchRequest{Query: `"` + strings.Join(scaleWords(c, rng, 3), " ") + `"`}
 		}},
 		{"folded phrase", func() diembao.SearchRequest {
-			return diembao.SearchRequest{Query: `"` + viet.Fold(strings.Join(c.scaleWords(rng, 3), " ")) + `"`}
+			return diembao.SearchRequest{Query: `"` + viet.Fold(strings.Join(scaleWords(c, rng, 3), " ")) + `"`}
 		}},
 		{"boolean + dates", func() diembao.SearchRequest {
-			a, b, x := c.scaleWords(rng, 1)[0], c.scaleWords(rng, 1)[0], c.scaleWords(rng, 1)[0]
+			a, b, x := scaleWords(c, rng, 1)[0], scaleWords(c, rng, 1)[0], scaleWords(c, rng, 1)[0]
 			y := 2016 + rng.IntN(10)
 			return diembao.SearchRequest{Query: fmt.Sprintf("(%s OR %s) -%s published:[%d-01-01 TO %d-06-30]", a, b, x, y, y)}
 		}},
 		{"faceted", func() diembao.SearchRequest {
-			return diembao.SearchRequest{Query: strings.Join(c.scaleWords(rng, 2), " "), Facets: []string{"source", "section", "day"}}
+			return diembao.SearchRequest{Query: strings.Join(scaleWords(c, rng, 2), " "), Facets: []string{"source", "section", "day"}}
 		}},
 	}
 	var out []*scaleShape

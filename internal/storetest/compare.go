@@ -13,14 +13,11 @@ import (
 	"github.com/diembao/diembao/query"
 )
 
-// Compare opens a store of each backend, loads the corpus into both and
-// requires every query of the suite (and every bad query) to give the same
-// answers: the same total, the same set of results, the same order except
-// among results of equal score, the same scores but for rounding, the same
-// facets, snippets and highlights, and the same errors.
-func Compare(t *testing.T, openA, openB Opener) {
-	ctx := context.Background()
-	a, b := openA(t), openB(t)
+// loadBoth opens a store of each backend with the suite's clock, loads the
+// corpus into both and returns them with the corpus and the suite's
+// queries.
+func loadBoth(t *testing.T, openA, openB Opener) (a, b *Backend, c *Corpus, qs []Query) {
+	a, b = openA(t), openB(t)
 	c, err := LoadCorpus()
 	if err != nil {
 		t.Fatal(err)
@@ -29,14 +26,24 @@ func Compare(t *testing.T, openA, openB Opener) {
 		if x.SetNow != nil {
 			x.SetNow(func() time.Time { return Now })
 		}
-		if _, err := Load(ctx, x, c); err != nil {
+		if _, err := Load(context.Background(), x, c); err != nil {
 			t.Fatal(err)
 		}
 	}
-	qs, err := Queries()
-	if err != nil {
+	if qs, err = Queries(); err != nil {
 		t.Fatal(err)
 	}
+	return a, b, c, qs
+}
+
+// Compare opens a store of each backend, loads the corpus into both and
+// requires every query of the suite (and every bad query) to give the same
+// answers: the same total, the same set of results, the same order except
+// among results of equal score, the same scores but for rounding, the same
+// facets, snippets and highlights, and the same errors.
+func Compare(t *testing.T, openA, openB Opener) {
+	ctx := context.Background()
+	a, b, _, qs := loadBoth(t, openA, openB)
 	// Further queries whose answers are compared but not spelled out.
 	for _, extra := range []string{"nông dân", "Đồng Nai", "dong nai", "tỉnh thành phố", "ban chi dao", "\"Ban Chỉ đạo\"",
 		"UBND", "THPT", "giá lúa OR bàn ghế", "title:Hà", "hợp tác xã -lúa", "tổ*", "author:\"Lê Thu Hà\" kế hoạch",
@@ -161,23 +168,7 @@ func urls(hits []diembao.Hit) []string {
 // request (dates, sources) select the matches before the window.
 func CompareLimits(t *testing.T, openA, openB Opener, lim query.Limits) {
 	ctx := context.Background()
-	a, b := openA(t), openB(t)
-	c, err := LoadCorpus()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, x := range []*Backend{a, b} {
-		if x.SetNow != nil {
-			x.SetNow(func() time.Time { return Now })
-		}
-		if _, err := Load(ctx, x, c); err != nil {
-			t.Fatal(err)
-		}
-	}
-	qs, err := Queries()
-	if err != nil {
-		t.Fatal(err)
-	}
+	a, b, c, qs := loadBoth(t, openA, openB)
 	for _, extra := range []string{"nông dân", "người dân", "tỉnh thành phố", "ban chi dao", "giá lúa OR bàn ghế",
 		"hợp tác xã -lúa", "tổ*", "-lúa", "published:[2020-01-01 TO 2020-02-15] dân", "published:>2020-01-10"} {
 		qs = append(qs, Query{Name: extra, Query: extra})
