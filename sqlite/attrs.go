@@ -27,6 +27,7 @@ type attrs struct {
 	loaded    bool
 	maxID     int64
 	since     int64 // the largest updated_at read
+	readAt    int64 // when the last read happened (Unix seconds)
 	published []int64
 	sourceID  []int64
 	source    []uint32 // index into names
@@ -69,9 +70,10 @@ func (a *attrs) refresh(ctx context.Context, q *sql.Tx, now int64) error {
 		return fmt.Errorf("sqlite: search attributes: %w", err)
 	}
 	a.mu.RLock()
-	// Articles changed within the second of the last change read may not
-	// have been read yet: re-read that second while it is recent.
-	fresh := a.loaded && maxID.Int64 == a.maxID && (maxUpdated.Int64 < a.since || maxUpdated.Int64 == a.since && now > a.since+1)
+	// updated_at counts seconds: an article changed later within the
+	// second of the last read may not have been read, so that second is
+	// read again until a read happened after it.
+	fresh := a.loaded && maxID.Int64 == a.maxID && maxUpdated.Int64 <= a.since && a.since < a.readAt
 	a.mu.RUnlock()
 	if fresh {
 		return nil
@@ -134,5 +136,6 @@ func (a *attrs) refresh(ctx context.Context, q *sql.Tx, now int64) error {
 	a.loaded = true
 	a.maxID = max(a.maxID, maxID.Int64)
 	a.since = max(a.since, maxUpdated.Int64)
+	a.readAt = now
 	return nil
 }

@@ -205,3 +205,39 @@ func TestDayOf(t *testing.T) {
 		}
 	}
 }
+
+// TestSearchSeesChangesWithinASecond checks that an article changed in the
+// same second as the attributes were last read (updated_at counts
+// seconds) is read again by a later search.
+func TestSearchSeesChangesWithinASecond(t *testing.T) {
+	ctx := context.Background()
+	db, list := limitCorpus(t, 2)
+	now := testNowSearch
+	db.Now = func() time.Time { return now }
+	svc := NewSearchService(db)
+	count := func(q string) int {
+		t.Helper()
+		res, err := svc.Search(ctx, diembao.SearchRequest{Query: q, Facets: []string{"day"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res.Total
+	}
+	const february = "đê published:[2020-02-01 TO 2020-02-28]"
+	if n := count(february); n != 0 {
+		t.Fatalf("before: %d in February, want 0", n)
+	}
+	a := list[1]
+	a.Published = time.Date(2020, 2, 3, 9, 0, 0, 0, diembao.Vietnam)
+	a.Body = append(a.Body, diembao.Paragraph{Text: "Bài được cập nhật."})
+	a.ContentHash = ""
+	if _, err := NewArticleService(db).PutArticle(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	now = now.Add(5 * time.Second)
+	for range 2 {
+		if n := count(february); n != 1 {
+			t.Errorf("after: %d in February, want 1", n)
+		}
+	}
+}
