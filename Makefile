@@ -20,7 +20,7 @@ bench:
 # eval needs ../shared/data beside the repository.
 eval:
 	$(GO) run ./cmd/diembao eval segment --conllu ../shared/data/ud-vtb/vi_vtb-ud-dev.conllu
-	$(GO) run ./cmd/diembao eval extract --pages ../shared/data/vnpages-dev --baseline
+	$(GO) run -tags baseline ./cmd/diembao eval extract --pages ../shared/data/vnpages-dev --baseline
 
 demo:
 	$(GO) run ./cmd/diembao demo

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/url"
 	"os"
 	"path/filepath"
 	"sort"
@@ -15,7 +14,6 @@ import (
 	"time"
 	"unicode"
 
-	trafilatura "github.com/markusmobius/go-trafilatura"
 	"github.com/spf13/cobra"
 	"golang.org/x/text/unicode/norm"
 
@@ -41,13 +39,18 @@ averages); the accuracy of title, published (to the minute or the day, as the
 gold's variation.published_precision says), author, attribution (the outlet)
 and "sapo appears once"; and pages per second on one goroutine (parsing
 included, file reading excluded). --baseline runs go-trafilatura (default
-options) on the same pages in the same run. --snippets FILE reads a snippet set
+options) on the same pages in the same run; it is compiled only into binaries
+built with -tags baseline, because its date library costs every command a
+quarter of a second at start-up. --snippets FILE reads a snippet set
 (trafilatura's evaldata.json: URL → file, with, without; pages beside it in
 pages/) and prints the share of snippets handled right.`,
 			Args: cobra.NoArgs,
 			RunE: func(cmd *cobra.Command, args []string) error {
 				if pages == "" && snippets == "" {
 					return diembao.Errorf(diembao.EINVALID, "eval extract: give --pages DIR or --snippets FILE")
+				}
+				if base && baselineExtract == nil {
+					return diembao.Errorf(diembao.EINVALID, "eval extract: this binary has no baseline; run it as go run -tags baseline ./cmd/diembao eval extract … --baseline")
 				}
 				rep := &extractReport{}
 				if pages != "" {
@@ -165,7 +168,7 @@ func evalPages(dir string, base bool, rep *extractReport) error {
 		ours.score(&g, predictionOf(a))
 		if base {
 			start := time.Now()
-			p := runTrafilatura(page, g.URL)
+			p := baselineExtract(page, g.URL)
 			theirs.elapsed += time.Since(start)
 			theirs.score(&g, p)
 		}
@@ -217,28 +220,6 @@ func predictionOf(a *diembao.Article) prediction {
 	}
 	if a.Attribution != nil {
 		p.outlet = a.Attribution.Outlet
-	}
-	return p
-}
-
-// runTrafilatura extracts a page with go-trafilatura's default options.
-func runTrafilatura(page []byte, rawURL string) prediction {
-	opts := trafilatura.Options{}
-	if u, err := url.Parse(rawURL); err == nil && rawURL != "" {
-		opts.OriginalURL = u
-	}
-	res, err := trafilatura.Extract(bytes.NewReader(page), opts)
-	if err != nil || res == nil {
-		return prediction{}
-	}
-	p := prediction{title: res.Metadata.Title, author: res.Metadata.Author, dayOnly: true}
-	if !res.Metadata.Date.IsZero() {
-		p.published = res.Metadata.Date
-	}
-	for _, line := range strings.Split(res.ContentText, "\n") {
-		if strings.TrimSpace(line) != "" {
-			p.body = append(p.body, line)
-		}
 	}
 	return p
 }
@@ -477,7 +458,7 @@ func evalSnippets(file string, base bool, rep *extractReport) error {
 		ours.snippets(g, text)
 		if base {
 			start := time.Now()
-			p := runTrafilatura(page, u)
+			p := baselineExtract(page, u)
 			theirs.snipElapsed += time.Since(start)
 			theirs.snippets(g, strings.Join(p.body, "\n"))
 		}
