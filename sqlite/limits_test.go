@@ -241,3 +241,17 @@ func TestSearchSeesChangesWithinASecond(t *testing.T) {
 		}
 	}
 }
+
+func TestSearchWarm(t *testing.T) {
+	db, list := limitCorpus(t, 3)
+	svc := NewSearchService(db)
+	if err := svc.Warm(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	svc.attrs.mu.RLock()
+	defer svc.attrs.mu.RUnlock()
+	last := list[len(list)-1]
+	if !svc.attrs.loaded || svc.attrs.maxID != last.ID || svc.attrs.published[last.ID] != last.Published.Unix() {
+		t.Errorf("after Warm: loaded %v, max ID %d (want %d)", svc.attrs.loaded, svc.attrs.maxID, last.ID)
+	}
+}

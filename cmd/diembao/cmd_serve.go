@@ -81,6 +81,13 @@ func runServe(ctx context.Context, app *App, addr, sourcesFile string, allowRemo
 		return err
 	}
 	defer st.Close()
+	if w, ok := st.Search.(interface{ Warm(context.Context) error }); ok {
+		go func() {
+			if err := w.Warm(ctx); err != nil && ctx.Err() == nil {
+				app.Logger.Warn("search: reading article attributes", "err", err)
+			}
+		}()
+	}
 
 	path, list, err := loadSourcesFile(app, sourcesFile)
 	if err != nil {
