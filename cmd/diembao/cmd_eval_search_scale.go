@@ -114,13 +114,8 @@ func runEvalSearchScale(ctx context.Context, app *App, corpus string, articles, 
 	if rep.Articles, err = st.Articles.CountArticles(ctx); err != nil {
 		return err
 	}
-	if _, err := st.db.SQL().ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
-		return fmt.Errorf("eval search-scale: checkpoint: %w", err)
-	}
-	for _, suffix := range []string{"", "-wal", "-shm"} {
-		if fi, err := os.Stat(filepath.Join(app.DataDir, sqlite.FileName+suffix)); err == nil {
-			rep.DBBytes += fi.Size()
-		}
+	if rep.DBBytes, err = storeBytes(ctx, app, st); err != nil {
+		return err
 	}
 	rep.Shapes = runScaleQueries(ctx, st.Search, c, perShape, seed)
 	rep.PeakRSSBytes = peakRSS()
@@ -132,6 +127,32 @@ func runEvalSearchScale(ctx context.Context, app *App, corpus string, articles, 
 	}
 	printScaleReport(app.Stdout, rep)
 	return nil
+}
+
+// storeBytes returns the size of the store: the database file of the
+// embedded store (after a checkpoint), or the tables and indexes of the
+// current schema on PostgreSQL.
+func storeBytes(ctx context.Context, app *App, st *store) (int64, error) {
+	if st.pg != nil {
+		var n int64
+		err := st.pg.Pool().QueryRow(ctx, `SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0)::bigint
+			FROM pg_class c JOIN pg_namespace s ON s.oid = c.relnamespace
+			WHERE s.nspname = current_schema() AND c.relkind IN ('r', 'm')`).Scan(&n)
+		if err != nil {
+			return 0, fmt.Errorf("eval search-scale: database size: %w", err)
+		}
+		return n, nil
+	}
+	if _, err := st.db.SQL().ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
+		return 0, fmt.Errorf("eval search-scale: checkpoint: %w", err)
+	}
+	var n int64
+	for _, suffix := range []string{"", "-wal", "-shm"} {
+		if fi, err := os.Stat(filepath.Join(app.DataDir, sqlite.FileName+suffix)); err == nil {
+			n += fi.Size()
+		}
+	}
+	return n, nil
 }
 
 // scaleBatch is the number of generated articles stored per transaction.

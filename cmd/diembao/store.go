@@ -26,6 +26,8 @@ type articleStore interface {
 type store struct {
 	// db is the SQLite database; nil in server mode.
 	db *sqlite.DB
+	// pg is the PostgreSQL store, nil in embedded mode.
+	pg *postgres.DB
 
 	Sources  sourceStore
 	Fetches  diembao.FetchService
@@ -60,6 +62,7 @@ func openStore(ctx context.Context, app *App) (*store, error) {
 			Search:   postgres.NewSearchService(db),
 			Frontier: postgres.NewFrontierService(db),
 			Feeds:    postgres.NewFeedStateService(db),
+			pg:       db,
 			close:    db.Close,
 		}, nil
 	}
