@@ -31,21 +31,9 @@ func TestCompile(t *testing.T) {
 		{"author:Minh source:VnExpress section:thời",
 			`({author} : "minh" AND {source} : "vnexpress" AND {section} : ("thời" OR "thoi"))`, 0, false},
 	}
-	a := query.DefaultAnalyzer()
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
-			n, err := query.Parse(tt.in, testNowSearch)
-			if err != nil {
-				t.Fatal(err)
-			}
-			p, err := a.Prepare(n, query.Options{NoExpand: true})
-			if err != nil {
-				t.Fatal(err)
-			}
-			c, err := compile(p)
-			if err != nil {
-				t.Fatal(err)
-			}
+			c := compileQuery(t, tt.in)
 			if c.Match != tt.match {
 				t.Errorf("match %s, want %s", c.Match, tt.match)
 			}
@@ -59,6 +47,25 @@ func TestCompile(t *testing.T) {
 	}
 }
 
+// compileQuery parses, prepares (without abbreviation expansion) and
+// compiles a query.
+func compileQuery(t *testing.T, in string) compiled {
+	t.Helper()
+	n, err := query.Parse(in, testNowSearch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := query.DefaultAnalyzer().Prepare(n, query.Options{NoExpand: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := compile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
 // TestCompileBoost checks the optional terms of runs of words: the run as
 // a phrase in the title and text, its segmented words in the words columns,
 // and nothing for a run that the query excludes.
@@ -68,21 +75,9 @@ func TestCompileBoost(t *testing.T) {
 		{"hà nội", `({title body} : "hà nội" OR {title_f body_f} : "ha noi") OR ({words} : "hà_nội" OR {words_f} : "ha_noi")`},
 		{"bão -(hà nội)", ""},
 	}
-	a := query.DefaultAnalyzer()
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
-			n, err := query.Parse(tt.in, testNowSearch)
-			if err != nil {
-				t.Fatal(err)
-			}
-			p, err := a.Prepare(n, query.Options{NoExpand: true})
-			if err != nil {
-				t.Fatal(err)
-			}
-			c, err := compile(p)
-			if err != nil {
-				t.Fatal(err)
-			}
+			c := compileQuery(t, tt.in)
 			if c.Boost != tt.boost {
 				t.Errorf("boost %s, want %s", c.Boost, tt.boost)
 			}
