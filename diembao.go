@@ -317,10 +317,14 @@ type SearchResult struct {
 	Total int `json:"total"`
 	// TotalLowerBound is set when more articles match than the store
 	// counted: then at least Total articles match (see query.Limits).
-	TotalLowerBound bool                    `json:"total_lower_bound,omitempty"`
-	Hits            []Hit                   `json:"results"`
-	NextCursor      string                  `json:"next_cursor"`
-	Facets          map[string][]FacetCount `json:"facets,omitempty"`
+	TotalLowerBound bool `json:"total_lower_bound,omitempty"`
+	// Ranked is set when relevance order ranked only the Ranked newest
+	// matching articles, because more matched (see query.Limits); date
+	// orders list every match.
+	Ranked     int                     `json:"ranked,omitempty"`
+	Hits       []Hit                   `json:"results"`
+	NextCursor string                  `json:"next_cursor"`
+	Facets     map[string][]FacetCount `json:"facets,omitempty"`
 }
 
 // PutResult says what storing an article did.

@@ -27,7 +27,10 @@ type searchPage struct {
 	Searched bool
 	Total    int
 	// More is set when at least Total articles match.
-	More     bool
+	More bool
+	// Ranked is set when relevance order ranked only the Ranked newest
+	// matches.
+	Ranked   int
 	Hits     []hitView
 	Facets   []facetView
 	Filters  []filterView
@@ -150,7 +153,7 @@ func (s *Server) handleSearchPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	v.Total, v.More = res.Total, res.TotalLowerBound
+	v.Total, v.More, v.Ranked = res.Total, res.TotalLowerBound, res.Ranked
 	for _, h := range res.Hits {
 		v.Hits = append(v.Hits, hitView{
 			ID:           h.ID,

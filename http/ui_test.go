@@ -152,10 +152,14 @@ func TestSearchPage(t *testing.T) {
 
 func TestSearchPageLowerBound(t *testing.T) {
 	env := newTestEnv(t)
-	env.search.res = &diembao.SearchResult{Total: 100000, TotalLowerBound: true, Hits: []diembao.Hit{{ID: 1, URL: "https://baohanam.example/a.html", Title: "Tin"}}}
+	env.search.res = &diembao.SearchResult{Total: 100000, TotalLowerBound: true, Ranked: 5000,
+		Hits: []diembao.Hit{{ID: 1, URL: "https://baohanam.example/a.html", Title: "Tin"}}}
 	body := env.get("/?q=tin").Body.String()
 	if !strings.Contains(body, "Tìm thấy hơn 100.000 bài") {
 		t.Errorf("a lower bound is not shown as one: %s", body[strings.Index(body, "results-count"):][:120])
+	}
+	if !strings.Contains(body, "Xếp theo mức liên quan trong 5.000 bài mới nhất") {
+		t.Error("the page does not say that relevance ranked the newest matches only")
 	}
 }
 

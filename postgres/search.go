@@ -177,6 +177,9 @@ func (s *SearchService) Search(ctx context.Context, req diembao.SearchRequest) (
 		}
 	}
 	res.Total, res.TotalLowerBound = s.Limits.Total(res.Total, len(req.Facets) > 0)
+	if ranked {
+		res.Ranked = s.Limits.Ranked(res.Total)
+	}
 	if err := s.hits(ctx, conn, p, page, res); err != nil {
 		return nil, err
 	}

@@ -38,6 +38,16 @@ func (l Limits) Total(n int, facets bool) (total int, lowerBound bool) {
 	return n, false
 }
 
+// Ranked returns what a result in relevance order reports as ranked for
+// total matching articles: Window when more articles match than the window
+// holds, or 0 when every match was ranked.
+func (l Limits) Ranked(total int) int {
+	if l.Window > 0 && total > l.Window {
+		return l.Window
+	}
+	return 0
+}
+
 // MaxFacetValues is how many values a facet lists.
 const MaxFacetValues = 20
 

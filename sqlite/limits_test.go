@@ -75,11 +75,12 @@ func TestSearchLimits(t *testing.T) {
 		lower     bool
 		facetSum  int // sum of the source facet, when facets are asked
 		numResult int
+		ranked    int
 	}{
 		{name: "relevance ranks the window", req: diembao.SearchRequest{Query: "đê điều", Limit: 50},
-			hits: want, total: 4, lower: true, numResult: 3},
+			hits: want, total: 4, lower: true, numResult: 3, ranked: 3},
 		{name: "facets count every match", req: diembao.SearchRequest{Query: "đê điều", Limit: 50, Facets: []string{"source", "day"}},
-			hits: want, total: 6, facetSum: 6, numResult: 3},
+			hits: want, total: 6, facetSum: 6, numResult: 3, ranked: 3},
 		{name: "date order sees every match", req: diembao.SearchRequest{Query: "đê điều", Limit: 50, Sort: diembao.SortOldest},
 			total: 4, lower: true, numResult: 6},
 		{name: "a filter applies before the window", req: diembao.SearchRequest{Query: "đê điều published:[2020-01-01 TO 2020-01-03]", Limit: 50},
@@ -95,6 +96,9 @@ func TestSearchLimits(t *testing.T) {
 			}
 			if res.Total != tt.total || res.TotalLowerBound != tt.lower {
 				t.Errorf("total = %d (lower bound %v), want %d (%v)", res.Total, res.TotalLowerBound, tt.total, tt.lower)
+			}
+			if res.Ranked != tt.ranked {
+				t.Errorf("ranked = %d, want %d", res.Ranked, tt.ranked)
 			}
 			if len(res.Hits) != tt.numResult {
 				t.Errorf("%d hits, want %d: %v", len(res.Hits), tt.numResult, urls(res))

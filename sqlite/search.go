@@ -233,6 +233,7 @@ func (s *SearchService) searchText(ctx context.Context, p *plan, req diembao.Sea
 		}
 		res.Total, res.TotalLowerBound = s.Limits.Total(total, false)
 	}
+	res.Ranked = s.Limits.Ranked(res.Total)
 	if p.boost != "" && len(win) > 0 {
 		// Add the boost's score to the articles of the window; the boost
 		// alone adds none.

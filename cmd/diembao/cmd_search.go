@@ -181,6 +181,9 @@ func printResults(w io.Writer, res *diembao.SearchResult, bold bool) error {
 		more = "more than "
 	}
 	fmt.Fprintf(w, "%d of %s%d articles.", len(res.Hits), more, res.Total)
+	if res.Ranked > 0 {
+		fmt.Fprintf(w, " Ranked among the newest %d matches (narrow the query or the dates, or --sort newest, for older ones).", res.Ranked)
+	}
 	if res.NextCursor != "" {
 		fmt.Fprintf(w, " Next page: --cursor %s", res.NextCursor)
 	}

@@ -279,6 +279,13 @@ func checkLimits(t *testing.T, x *Backend, req diembao.SearchRequest, lim query.
 		t.Errorf("%s: %q by relevance: total %d (lower bound %v), want %d (%v) for %d matches",
 			x.Name, req.Query, res.Total, res.TotalLowerBound, wantTotal, wantLower, n)
 	}
+	wantRanked := 0
+	if match {
+		wantRanked = lim.Ranked(n)
+	}
+	if res.Ranked != wantRanked {
+		t.Errorf("%s: %q by relevance: ranked %d, want %d for %d matches", x.Name, req.Query, res.Ranked, wantRanked, n)
+	}
 	for i := 1; match && i < len(ranked); i++ {
 		if ranked[i].Score > ranked[i-1].Score && !nearlyEqual(ranked[i].Score, ranked[i-1].Score) {
 			t.Errorf("%s: %q: hit %d scores %g above hit %d (%g)", x.Name, req.Query, i, ranked[i].Score, i-1, ranked[i-1].Score)
@@ -292,8 +299,9 @@ func checkLimits(t *testing.T, x *Backend, req diembao.SearchRequest, lim query.
 	if !slices.Equal(urls(again), urls(ranked)) {
 		t.Errorf("%s: %q by relevance with facets ranks %q, without %q", x.Name, req.Query, urls(again), urls(ranked))
 	}
-	if res.Total != n || res.TotalLowerBound {
-		t.Errorf("%s: %q by relevance with facets: total %d (lower bound %v), want %d", x.Name, req.Query, res.Total, res.TotalLowerBound, n)
+	if res.Total != n || res.TotalLowerBound || res.Ranked != wantRanked {
+		t.Errorf("%s: %q by relevance with facets: total %d (lower bound %v), ranked %d; want %d, ranked %d",
+			x.Name, req.Query, res.Total, res.TotalLowerBound, res.Ranked, n, wantRanked)
 	}
 	if !reflect.DeepEqual(res.Facets, out.facets) {
 		t.Errorf("%s: %q: facets by relevance %+v, newest first %+v", x.Name, req.Query, res.Facets, out.facets)
