@@ -261,6 +261,18 @@ var (
 	errNoScan = errors.New("sqlite: diembao_keep: no such scan")
 )
 
+// keep adds the condition diembao_keep(handle, rowid) to a statement on
+// article_index that ends with its WHERE clause, with the handle of s as
+// its argument, and returns a function that unregisters s once the
+// statement is done. A nil scan adds nothing.
+func (s *scan) keep(stmt string, args []any) (string, []any, func()) {
+	if s == nil {
+		return stmt, args, func() {}
+	}
+	h, done := s.register()
+	return stmt + ` AND diembao_keep(?, rowid)`, append(args, h), done
+}
+
 // register makes s reachable from SQL and returns its handle and a
 // function that removes it.
 func (s *scan) register() (int64, func()) {

@@ -168,9 +168,11 @@ func (s *SearchService) searchText(ctx context.Context, p *plan, req diembao.Sea
 	if sort != diembao.SortRelevance {
 		// One pass: filters, counts and the top of the date order, in Go.
 		sc.order, sc.cur, sc.limit = sort, cur, n
-		if err := s.runScan(ctx, tx, `SELECT count(*) FROM article_index
-			WHERE article_index MATCH ? AND diembao_keep(?, rowid)`, sc, p.match); err != nil {
-			return nil, err
+		stmt, args, done := sc.keep(`SELECT count(*) FROM article_index WHERE article_index MATCH ?`, []any{p.match})
+		defer done()
+		var none int // the scan keeps no row: it collects the page itself
+		if err := tx.QueryRowContext(ctx, stmt, args...).Scan(&none); err != nil {
+			return nil, queryError(ctx, err)
 		}
 		res.Total, res.TotalLowerBound = s.Limits.Total(sc.total, facets)
 		if facets {
@@ -193,11 +195,9 @@ func (s *SearchService) searchText(ctx context.Context, p *plan, req diembao.Sea
 	)
 	if sc != nil {
 		sc.window = window
-		h, done := sc.register()
-		defer done()
-		stmt += ` AND diembao_keep(?, rowid)`
-		args = append(args, h)
 	}
+	stmt, args, done := sc.keep(stmt, args)
+	defer done()
 	stmt += ` ORDER BY rowid DESC`
 	if early {
 		stmt += ` LIMIT ?`
@@ -214,15 +214,8 @@ func (s *SearchService) searchText(ctx context.Context, p *plan, req diembao.Sea
 		res.Total = len(win)
 	default:
 		// More than the window match: count on, up to the limit.
-		stmt := `SELECT 1 FROM article_index WHERE article_index MATCH ?`
-		args := []any{p.match}
-		counter := newScan()
-		if counter != nil {
-			h, done := counter.register()
-			defer done()
-			stmt += ` AND diembao_keep(?, rowid)`
-			args = append(args, h)
-		}
+		stmt, args, done := newScan().keep(`SELECT 1 FROM article_index WHERE article_index MATCH ?`, []any{p.match})
+		defer done()
 		if s.Limits.Count > 0 {
 			stmt += ` LIMIT ?`
 			args = append(args, s.Limits.Count+1)
@@ -241,15 +234,9 @@ func (s *SearchService) searchText(ctx context.Context, p *plan, req diembao.Sea
 		for i, w := range win {
 			at[w.id] = i
 		}
-		stmt := `SELECT rowid, bm25(article_index, ` + boostWeights + `) FROM article_index
-			WHERE article_index MATCH ? AND rowid BETWEEN ? AND ?`
-		args := []any{p.boost, win[len(win)-1].id, win[0].id}
-		if f := newScan(); f != nil {
-			h, done := f.register()
-			defer done()
-			stmt += ` AND diembao_keep(?, rowid)`
-			args = append(args, h)
-		}
+		stmt, args, done := newScan().keep(`SELECT rowid, bm25(article_index, `+boostWeights+`) FROM article_index
+			WHERE article_index MATCH ? AND rowid BETWEEN ? AND ?`, []any{p.boost, win[len(win)-1].id, win[0].id})
+		defer done()
 		boosts, err := scoredRows(ctx, tx, stmt, args...)
 		if err != nil {
 			return nil, err
@@ -311,18 +298,6 @@ func (s *SearchService) pageScores(ctx context.Context, tx *sql.Tx, p *plan, key
 	}
 	for _, r := range rows {
 		keys[at[r.id]].Score += ranking.BoostFactor * r.score
-	}
-	return nil
-}
-
-// runScan runs a statement whose arguments are a match and the handle of
-// sc.
-func (s *SearchService) runScan(ctx context.Context, tx *sql.Tx, stmt string, sc *scan, match string) error {
-	h, done := sc.register()
-	defer done()
-	var n int
-	if err := tx.QueryRowContext(ctx, stmt, match, h).Scan(&n); err != nil {
-		return queryError(ctx, err)
 	}
 	return nil
 }
