@@ -85,10 +85,7 @@ func (s *ArticleService) Write(ctx context.Context, b *Batch) ([]diembao.PutResu
 		return nil, fmt.Errorf("sqlite: put articles: %w", err)
 	}
 	defer tx.Rollback()
-	w, err := newWriter(ctx, tx, s)
-	if err != nil {
-		return nil, err
-	}
+	w := newWriter(ctx, tx, s)
 	results := make([]diembao.PutResult, len(b.list))
 	for i, a := range b.list {
 		r, err := w.put(a, &b.docs[i])
@@ -145,13 +142,14 @@ func (s *ArticleService) analyze(list []*diembao.Article) []query.Document {
 // once for the whole batch, and remembers the sources it has looked up:
 // while the transaction holds the write lock they cannot change.
 type writer struct {
-	ctx                   context.Context
-	tx                    *sql.Tx
-	s                     *ArticleService
-	lookup, insert, index *sql.Stmt
-	update, unindex       *sql.Stmt // prepared when first needed
-	sourceNames           map[int64]sourceName
-	sourceIDs             map[string]int64
+	ctx context.Context
+	tx  *sql.Tx
+	s   *ArticleService
+	// The statements, each prepared when first needed (and closed with
+	// the transaction).
+	lookup, insert, index, update, unindex *sql.Stmt
+	sourceNames                            map[int64]sourceName
+	sourceIDs                              map[string]int64
 }
 
 // sourceName is a looked-up source name; ok is false when the source does
@@ -174,18 +172,8 @@ const (
 // updateSQL replaces the stored columns of an article.
 var updateSQL = `UPDATE articles SET ` + strings.ReplaceAll(articleWriteColumns, ",", " = ?,") + ` = ?, updated_at = ? WHERE id = ?`
 
-func newWriter(ctx context.Context, tx *sql.Tx, s *ArticleService) (*writer, error) {
-	w := &writer{ctx: ctx, tx: tx, s: s, sourceNames: map[int64]sourceName{}, sourceIDs: map[string]int64{}}
-	var err error
-	for _, p := range []struct {
-		dst   **sql.Stmt
-		query string
-	}{{&w.lookup, lookupSQL}, {&w.insert, insertSQL}, {&w.index, indexSQL}} {
-		if *p.dst, err = tx.PrepareContext(ctx, p.query); err != nil {
-			return nil, fmt.Errorf("sqlite: put articles: %w", err)
-		}
-	}
-	return w, nil
+func newWriter(ctx context.Context, tx *sql.Tx, s *ArticleService) *writer {
+	return &writer{ctx: ctx, tx: tx, s: s, sourceNames: map[int64]sourceName{}, sourceIDs: map[string]int64{}}
 }
 
 // prepared returns *st, preparing query into it first when it is nil.
@@ -205,7 +193,10 @@ func (w *writer) put(a *diembao.Article, doc *query.Document) (diembao.PutResult
 		id   int64
 		hash string
 	)
-	err := w.lookup.QueryRowContext(w.ctx, a.URL).Scan(&id, &hash)
+	lookup, err := w.prepared(&w.lookup, lookupSQL)
+	if err == nil {
+		err = lookup.QueryRowContext(w.ctx, a.URL).Scan(&id, &hash)
+	}
 	switch {
 	case err == sql.ErrNoRows:
 		id = 0
@@ -225,7 +216,11 @@ func (w *writer) put(a *diembao.Article, doc *query.Document) (diembao.PutResult
 	}
 	var result diembao.PutResult
 	if id == 0 {
-		res, err := w.insert.ExecContext(w.ctx, append(args, now, now)...)
+		insert, err := w.prepared(&w.insert, insertSQL)
+		var res sql.Result
+		if err == nil {
+			res, err = insert.ExecContext(w.ctx, append(args, now, now)...)
+		}
 		if err != nil {
 			return diembao.PutResult{}, fmt.Errorf("sqlite: insert article %s: %w", a.URL, err)
 		}
@@ -250,8 +245,12 @@ func (w *writer) put(a *diembao.Article, doc *query.Document) (diembao.PutResult
 		}
 		result = diembao.PutResult{ID: id, Updated: true}
 	}
-	if _, err := w.index.ExecContext(w.ctx, id, doc.Title, doc.TitleFolded, doc.Body, doc.BodyFolded,
-		doc.Words, doc.WordsFolded, doc.Author, doc.Source, doc.Section); err != nil {
+	index, err := w.prepared(&w.index, indexSQL)
+	if err == nil {
+		_, err = index.ExecContext(w.ctx, id, doc.Title, doc.TitleFolded, doc.Body, doc.BodyFolded,
+			doc.Words, doc.WordsFolded, doc.Author, doc.Source, doc.Section)
+	}
+	if err != nil {
 		return diembao.PutResult{}, fmt.Errorf("sqlite: index article %s: %w", a.URL, err)
 	}
 	a.ID = id
