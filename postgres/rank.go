@@ -287,7 +287,7 @@ func (s *SearchService) window(ctx context.Context, conn querier, p *plan, st *r
 			ntokens int
 			pos     string
 		)
-		if err := rows.Scan(&sc.id, &ntokens, &pos); err != nil {
+		if err := rows.Scan(&sc.ID, &ntokens, &pos); err != nil {
 			rows.Close()
 			return nil, false, fmt.Errorf("postgres: search: %w", err)
 		}
@@ -326,7 +326,7 @@ func (s *SearchService) window(ctx context.Context, conn querier, p *plan, st *r
 		return nil, false, err
 	}
 	for i := range win {
-		win[i].score = p.score(docs[i], lens[i], st)
+		win[i].Score = p.score(docs[i], lens[i], st)
 	}
 	return win, complete, nil
 }

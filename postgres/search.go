@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -162,7 +161,7 @@ func (s *SearchService) Search(ctx context.Context, req diembao.SearchRequest) (
 		if complete {
 			res.Total, counted = len(win), true
 		}
-		page, more = pageOf(win, cur, limit)
+		page, more = query.ScorePage(win, cur, limit)
 	} else if page, more, err = s.byDate(ctx, conn, p, st, order, cur, limit); err != nil {
 		return nil, err
 	}
@@ -185,7 +184,7 @@ func (s *SearchService) Search(ctx context.Context, req diembao.SearchRequest) (
 	}
 	if more && len(page) > 0 {
 		last := page[len(page)-1]
-		res.NextCursor = query.Cursor{Score: last.score, Key: last.key, ID: last.id}.Encode(order)
+		res.NextCursor = last.Encode(order)
 	}
 	return res, nil
 }
@@ -387,34 +386,8 @@ func likeEscape(s string) string {
 }
 
 // scored is a matching article with its score (FTS5's sign: lower is
-// better) and its date sort key.
-type scored struct {
-	id    int64
-	score float64
-	key   int64
-}
-
-// pageOf sorts the window by score then ID and returns the page after the
-// cursor, and whether more follow.
-func pageOf(win []scored, cur *query.Cursor, limit int) ([]scored, bool) {
-	sort.Slice(win, func(i, j int) bool {
-		if win[i].score != win[j].score {
-			return win[i].score < win[j].score
-		}
-		return win[i].id < win[j].id
-	})
-	start := 0
-	if cur != nil {
-		start = sort.Search(len(win), func(i int) bool {
-			return win[i].score > cur.Score || (win[i].score == cur.Score && win[i].id > cur.ID)
-		})
-	}
-	rest := win[start:]
-	if len(rest) > limit {
-		return rest[:limit], true
-	}
-	return rest, false
-}
+// better) and its date sort key: the position a cursor records.
+type scored = query.Cursor
 
 // Sort keys of articles without a published time, which sort last.
 const (
@@ -454,11 +427,11 @@ func (s *SearchService) byDate(ctx context.Context, conn querier, p *plan, st *r
 			sc scored
 			n  int
 		)
-		if err := rows.Scan(&sc.id, &n, &sc.key); err != nil {
+		if err := rows.Scan(&sc.ID, &n, &sc.Key); err != nil {
 			rows.Close()
 			return nil, false, fmt.Errorf("postgres: search: %w", err)
 		}
-		ntokens[sc.id] = n
+		ntokens[sc.ID] = n
 		page = append(page, sc)
 	}
 	rows.Close()
@@ -473,7 +446,7 @@ func (s *SearchService) byDate(ctx context.Context, conn querier, p *plan, st *r
 		// Only the page is scored: its tsvectors are read after the sort.
 		ids := make([]int64, len(page))
 		for i, sc := range page {
-			ids[i] = sc.id
+			ids[i] = sc.ID
 		}
 		pargs := []any{ids}
 		q := `SELECT a.id, ` + positionsExpr(p, &pargs) + ` FROM article_index a WHERE a.id = ANY($1::bigint[])`
@@ -498,7 +471,7 @@ func (s *SearchService) byDate(ctx context.Context, conn querier, p *plan, st *r
 			return nil, false, fmt.Errorf("postgres: search: %w", err)
 		}
 		for i := range page {
-			page[i].score = scores[page[i].id]
+			page[i].Score = scores[page[i].ID]
 		}
 	}
 	return page, more, nil
@@ -512,7 +485,7 @@ func (s *SearchService) hits(ctx context.Context, conn querier, p *plan, page []
 	}
 	ids := make([]int64, len(page))
 	for i, sc := range page {
-		ids[i] = sc.id
+		ids[i] = sc.ID
 	}
 	rows, err := conn.Query(ctx, `SELECT id, url, title, source_name, published, sapo, body::text
 		FROM articles WHERE id = ANY($1::bigint[])`, ids)
@@ -543,11 +516,11 @@ func (s *SearchService) hits(ctx context.Context, conn querier, p *plan, page []
 		return fmt.Errorf("postgres: search: %w", err)
 	}
 	for _, sc := range page {
-		h, ok := byID[sc.id]
+		h, ok := byID[sc.ID]
 		if !ok {
 			continue // deleted since it matched
 		}
-		h.Score = -sc.score
+		h.Score = -sc.Score
 		res.Hits = append(res.Hits, h)
 	}
 	return nil

@@ -1,8 +1,10 @@
 package query
 
 import (
+	"cmp"
 	"encoding/base64"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -55,4 +57,34 @@ func DecodeCursor(s string, sort diembao.Sort) (*Cursor, error) {
 		return nil, bad
 	}
 	return &c, nil
+}
+
+// ScorePage sorts the hits of a relevance order, lowest score first (the
+// sign of bm25 in every store) and then by ID, and returns up to n of those
+// that follow cur (from the first when cur is nil), and whether more
+// follow them.
+func ScorePage(hits []Cursor, cur *Cursor, n int) ([]Cursor, bool) {
+	slices.SortFunc(hits, func(a, b Cursor) int {
+		if c := cmp.Compare(a.Score, b.Score); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.ID, b.ID)
+	})
+	start := 0
+	if cur != nil {
+		start, _ = slices.BinarySearchFunc(hits, *cur, func(h, c Cursor) int {
+			if x := cmp.Compare(h.Score, c.Score); x != 0 {
+				return x
+			}
+			if h.ID <= c.ID {
+				return -1
+			}
+			return 1
+		})
+	}
+	rest := hits[start:]
+	if len(rest) > n {
+		return rest[:n], true
+	}
+	return rest, false
 }

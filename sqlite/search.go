@@ -1,12 +1,10 @@
 package sqlite
 
 import (
-	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -130,11 +128,9 @@ func (s *SearchService) Search(ctx context.Context, req diembao.SearchRequest) (
 	return res, nil
 }
 
-// scored is an article with its relevance score (bm25(): lower is better).
-type scored struct {
-	id    int64
-	score float64
-}
+// scored is an article with its relevance score (bm25(): lower is
+// better), as a cursor records it.
+type scored = query.Cursor
 
 // searchText answers a query with a full-text match: the first n keys of
 // the page in order, and the total and facets in res.
@@ -232,37 +228,22 @@ func (s *SearchService) searchText(ctx context.Context, p *plan, req diembao.Sea
 		// alone adds none.
 		at := make(map[int64]int, len(win))
 		for i, w := range win {
-			at[w.id] = i
+			at[w.ID] = i
 		}
 		stmt, args, done := newScan().keep(`SELECT rowid, bm25(article_index, `+boostWeights+`) FROM article_index
-			WHERE article_index MATCH ? AND rowid BETWEEN ? AND ?`, []any{p.boost, win[len(win)-1].id, win[0].id})
+			WHERE article_index MATCH ? AND rowid BETWEEN ? AND ?`, []any{p.boost, win[len(win)-1].ID, win[0].ID})
 		defer done()
 		boosts, err := scoredRows(ctx, tx, stmt, args...)
 		if err != nil {
 			return nil, err
 		}
 		for _, b := range boosts {
-			if i, ok := at[b.id]; ok {
-				win[i].score += ranking.BoostFactor * b.score
+			if i, ok := at[b.ID]; ok {
+				win[i].Score += ranking.BoostFactor * b.Score
 			}
 		}
 	}
-	slices.SortFunc(win, func(a, b scored) int {
-		if c := cmp.Compare(a.score, b.score); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.id, b.id)
-	})
-	keys := make([]query.Cursor, 0, n)
-	for _, w := range win {
-		if cur != nil && (w.score < cur.Score || w.score == cur.Score && w.id <= cur.ID) {
-			continue
-		}
-		keys = append(keys, query.Cursor{ID: w.id, Score: w.score})
-		if len(keys) == n {
-			break
-		}
-	}
+	keys, _ := query.ScorePage(win, cur, n)
 	return keys, nil
 }
 
@@ -286,7 +267,7 @@ func (s *SearchService) pageScores(ctx context.Context, tx *sql.Tx, p *plan, key
 		return err
 	}
 	for _, r := range rows {
-		keys[at[r.id]].Score = r.score
+		keys[at[r.ID]].Score = r.Score
 	}
 	if p.boost == "" {
 		return nil
@@ -297,7 +278,7 @@ func (s *SearchService) pageScores(ctx context.Context, tx *sql.Tx, p *plan, key
 		return err
 	}
 	for _, r := range rows {
-		keys[at[r.id]].Score += ranking.BoostFactor * r.score
+		keys[at[r.ID]].Score += ranking.BoostFactor * r.Score
 	}
 	return nil
 }
@@ -312,7 +293,7 @@ func scoredRows(ctx context.Context, tx *sql.Tx, stmt string, args ...any) ([]sc
 	var out []scored
 	for rows.Next() {
 		var x scored
-		if err := rows.Scan(&x.id, &x.score); err != nil {
+		if err := rows.Scan(&x.ID, &x.Score); err != nil {
 			return nil, fmt.Errorf("sqlite: search: %w", err)
 		}
 		out = append(out, x)
