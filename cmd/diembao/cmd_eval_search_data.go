@@ -379,19 +379,6 @@ func rarestPhrase(ws []phraseWindow) phraseWindow {
 	return best
 }
 
-// distinctivePhrase returns the window of n consecutive syllables or numbers
-// within one line of text whose words are rarest in the corpus (the largest
-// sum of inverse document frequencies, as in simulated known-item queries),
-// or nil. The query generator takes, among the best such windows, the one
-// that occurs in the fewest other texts (see countPhrases).
-func distinctivePhrase(text string, df map[string]int, docs, n int) []string {
-	ws := phraseWindows(text, df, docs, n, 1)
-	if len(ws) == 0 {
-		return nil
-	}
-	return ws[0].words
-}
-
 // phraseWindows returns up to k windows of n consecutive syllables or
 // numbers within one line of text, the largest sum of inverse document
 // frequencies of their words first, earlier windows first on ties. df maps

@@ -64,7 +64,7 @@ func TestRarestPhrase(t *testing.T) {
 			if len(ws) == 0 {
 				t.Fatal("no window")
 			}
-			if got := strings.Join(distinctivePhrase(tt.texts[tt.doc], c.df, c.docs, tt.n), " "); got != tt.idfBest {
+			if got := strings.Join(ws[0].words, " "); got != tt.idfBest {
 				t.Errorf("largest idf sum: %q, want %q", got, tt.idfBest)
 			}
 			c.countPhrases([][]phraseWindow{ws})

@@ -198,14 +198,14 @@ func TestMistype(t *testing.T) {
 	}
 }
 
-func TestDistinctivePhrase(t *testing.T) {
+func TestPhraseWindowsPrefersRareWords(t *testing.T) {
 	df := map[string]int{"ha": 90, "noi": 90, "tong": 5, "bi": 80, "thu": 80, "ong": 70, "pham": 2, "sy": 1, "loi": 3, "phat": 60, "bieu": 60}
 	text := "Hà Nội, tổng bí thư.\nÔng Phạm Sỹ Lợi phát biểu."
-	got := distinctivePhrase(text, df, 100, 3)
-	if strings.Join(got, " ") != "Phạm Sỹ Lợi" {
-		t.Errorf("distinctivePhrase = %q, want Phạm Sỹ Lợi", got)
+	ws := phraseWindows(text, df, 100, 3, 1)
+	if len(ws) != 1 || strings.Join(ws[0].words, " ") != "Phạm Sỹ Lợi" {
+		t.Errorf("phraseWindows = %+v, want Phạm Sỹ Lợi", ws)
 	}
-	if got := distinctivePhrase("một, hai.", df, 100, 3); got != nil {
-		t.Errorf("distinctivePhrase of a text without a window = %q", got)
+	if ws := phraseWindows("một, hai.", df, 100, 3, 1); len(ws) != 0 {
+		t.Errorf("phraseWindows of a text without a window = %+v", ws)
 	}
 }
