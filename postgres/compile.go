@@ -41,10 +41,6 @@ type compiled struct {
 	match   *expr
 	exclude []*expr
 	boost   *expr
-	// implied marks the boost terms (kids of boost) whose match implies
-	// the match of the whole query: those of an And without exclusions
-	// reached from the root through ORs only.
-	implied map[*expr]bool
 }
 
 // compile compiles the text part of a prepared tree (see query.Split). A
@@ -69,54 +65,14 @@ func compile(n query.Node) (compiled, error) {
 		return c, err
 	}
 	c.match = x
-	reached := map[*query.And]bool{}
-	var reach func(query.Node)
-	reach = func(n query.Node) {
-		switch n := n.(type) {
-		case *query.Or:
-			for _, ch := range n.Children {
-				reach(ch)
-			}
-		case *query.And:
-			for _, ch := range n.Children {
-				if _, ok := ch.(*query.Not); ok {
-					return
-				}
-			}
-			reached[n] = true
-		}
-	}
-	reach(n)
 	boost := &expr{op: opOr}
-	c.implied = map[*expr]bool{}
 	for _, b := range query.Boosts(n) {
-		t := termExpr(b.Term, b.Columns())
-		boost.kids = append(boost.kids, t)
-		c.implied[t] = reached[b.And] && coversAnd(b.And, b.Term)
+		boost.kids = append(boost.kids, termExpr(b.Term, b.Columns()))
 	}
 	if len(boost.kids) > 0 {
 		c.boost = boost
 	}
 	return c, nil
-}
-
-// coversAnd reports whether the boost term b is the phrase of all the words
-// of x, so that an article holding it also holds every word x requires. A
-// boost of a part of the words (a pair of adjacent words, a segmented
-// word) occurs in articles that x does not match.
-func coversAnd(x *query.And, b *query.Term) bool {
-	if !b.Phrase || b.Field != query.FieldAny || b.Prefix {
-		return false
-	}
-	var tokens []string
-	for _, ch := range x.Children {
-		t, ok := ch.(*query.Term)
-		if !ok || t.Field != query.FieldAny || t.Prefix {
-			return false
-		}
-		tokens = append(tokens, t.Folded...)
-	}
-	return equalTokens(tokens, b.Folded)
 }
 
 func compileNode(n query.Node) (*expr, error) {
@@ -184,38 +140,6 @@ func termExpr(t *query.Term, cols query.ColumnSet) *expr {
 	}
 	exact := &expr{op: opPhrase, cols: cols.Exact, tokens: t.Exact, prefix: t.Prefix}
 	return &expr{op: opOr, kids: []*expr{exact, folded}}
-}
-
-func equalTokens(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
-
-// impliedPhrases returns the phrases of x whose occurrence in an article
-// implies that the article matches x: those reached from x through ORs
-// only.
-func (x *expr) impliedPhrases() map[*expr]bool {
-	out := map[*expr]bool{}
-	var walk func(*expr)
-	walk = func(x *expr) {
-		switch x.op {
-		case opPhrase:
-			out[x] = true
-		case opOr:
-			for _, k := range x.kids {
-				walk(k)
-			}
-		}
-	}
-	walk(x)
-	return out
 }
 
 // phrases returns the phrases of x in order, left to right, as FTS5

@@ -126,13 +126,10 @@ func TestBM25(t *testing.T) {
 	// documents of 2798 tokens, 6 of which contain it.
 	ph := &expr{op: opPhrase, cols: []int{1, 3}, tokens: []string{"ha"}}
 	d := docPositions{"tf:ha": {1}}
-	got := bm25(d, 128, ph, []*expr{ph}, []float64{idf(20, 6)}, &ranking.Weights, 2798.0/20)
+	got := bm25(d, 128, ph, []*expr{ph}, []float64{query.TokenIDF(20, 6)}, &ranking.Weights, 2798.0/20)
 	want := -math.Log(14.5/6.5) * (4 * 2.2) / (4 + 1.2*(0.25+0.75*128/(2798.0/20)))
 	if math.Abs(got-want) > 1e-12 {
 		t.Errorf("bm25 = %v, want %v", got, want)
-	}
-	if v := idf(20, 15); v != 1e-6 {
-		t.Errorf("idf of a phrase in most documents = %v, want the floor 1e-6", v)
 	}
 	t.Run("unmatched branch counts nothing", func(t *testing.T) {
 		a := &expr{op: opPhrase, cols: []int{1}, tokens: []string{"ha"}}
@@ -223,51 +220,4 @@ func wellFormed(s string) bool {
 		}
 	}
 	return depth == 0 && !quoted && s != ""
-}
-
-func TestImpliedPhrases(t *testing.T) {
-	tests := []struct {
-		query string
-		// implied and total count the phrases of the match and the boost.
-		implied, total int
-	}{
-		{"hà", 2, 2},               // exact OR folded: each implies a match
-		{`"nền tảng"`, 2, 2},       // likewise for a phrase
-		{"lúa gạo", 2, 6},          // the words are needed together; the boost phrase implies both
-		{"lúa gạo -ngô", 0, 8},     // an exclusion: no occurrence implies a match
-		{"(lúa gạo) OR ngô", 4, 8}, // the boost of an OR branch and the other branch
-		{"(lúa gạo) bắp", 0, 8},    // a run inside an And with another term
-		{"lúa gạo ngô", 2, 12},     // the pairs of a longer run occur without the third word
-	}
-	for _, tt := range tests {
-		t.Run(tt.query, func(t *testing.T) {
-			n, err := query.Parse(tt.query, time.Now())
-			if err != nil {
-				t.Fatal(err)
-			}
-			an := query.NewAnalyzer(nil) // no segmented words: counts do not depend on the lexicon
-			if n, err = an.Prepare(n, query.Options{NoExpand: true}); err != nil {
-				t.Fatal(err)
-			}
-			c, err := compile(n)
-			if err != nil {
-				t.Fatal(err)
-			}
-			implied := c.match.impliedPhrases()
-			all := c.match.phrases()
-			if c.boost != nil {
-				for _, k := range c.boost.kids {
-					if c.implied[k] {
-						for ph := range k.impliedPhrases() {
-							implied[ph] = true
-						}
-					}
-				}
-				all = append(all, c.boost.phrases()...)
-			}
-			if len(implied) != tt.implied || len(all) != tt.total {
-				t.Errorf("%d of %d phrases implied, want %d of %d", len(implied), len(all), tt.implied, tt.total)
-			}
-		})
-	}
 }

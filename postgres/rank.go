@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"fmt"
-	"math"
 	"sort"
 	"strconv"
 	"strings"
@@ -18,12 +17,6 @@ type weights = [9]float64
 // weights of the match and of the boost terms, and the boost factor.
 var ranking = query.DefaultRanking()
 
-// BM25 parameters of SQLite FTS5's bm25().
-const (
-	bm25K1 = 1.2
-	bm25B  = 0.75
-)
-
 // rankStats are the collection statistics BM25 needs for one query: the
 // number of indexed articles, their average length in tokens and the
 // inverse document frequency of each phrase of the match and of the boost.
@@ -32,17 +25,6 @@ type rankStats struct {
 	avgdl    float64
 	idf      []float64
 	boostIDF []float64
-}
-
-// idf returns FTS5's inverse document frequency of a phrase found in hits
-// of rows articles: log((N - n + 0.5) / (n + 0.5)), or 1e-6 when that is
-// not positive.
-func idf(rows, hits int64) float64 {
-	v := math.Log((float64(rows) - float64(hits) + 0.5) / (float64(hits) + 0.5))
-	if v <= 0 {
-		return 1e-6
-	}
-	return v
 }
 
 // docPositions holds, for one article, the positions of the lexemes a query
@@ -105,11 +87,6 @@ func parseTsvector(s string) docPositions {
 		d[lex.String()] = pos
 	}
 	return d
-}
-
-// occurs reports whether the phrase occurs in the article.
-func (d docPositions) occurs(ph *expr) bool {
-	return len(d.occurrences(ph)) > 0
 }
 
 // occurrences returns, in column order, the columns of the phrase's
@@ -184,19 +161,16 @@ func bm25(d docPositions, ntokens int, x *expr, phrases []*expr, idf []float64, 
 	}
 	counted := map[*expr]bool{}
 	x.collect(occ, counted)
-	score := 0.0
-	norm := bm25K1 * (1 - bm25B + bm25B*float64(ntokens)/avgdl)
+	freq := make([]float64, len(phrases))
 	for i, ph := range phrases {
 		if !counted[ph] {
 			continue
 		}
-		freq := 0.0
 		for _, c := range occ[ph] {
-			freq += w[c]
+			freq[i] += w[c]
 		}
-		score += idf[i] * (float64(freq*(bm25K1+1.0)) / float64(freq+norm))
 	}
-	return -1.0 * score
+	return query.BM25(freq, idf, float64(ntokens), avgdl)
 }
 
 // matches reports whether the article whose phrase occurrences are occ
@@ -303,28 +277,6 @@ func (s *SearchService) window(ctx context.Context, conn querier, p *plan, st *r
 		return nil, false, fmt.Errorf("postgres: search: %w", err)
 	}
 	complete = s.Limits.Window <= 0 || len(win) < s.Limits.Window
-	// The document frequencies stats left to the window: counted among the
-	// matches when the window holds them all, in the index otherwise.
-	var rest []int
-	for i, ph := range p.allPhrases() {
-		if !p.countsFromMatches(ph) {
-			continue
-		}
-		if !complete {
-			rest = append(rest, i)
-			continue
-		}
-		n := int64(0)
-		for _, d := range docs {
-			if d.occurs(ph) {
-				n++
-			}
-		}
-		st.setIDF(p, i, n)
-	}
-	if err := s.countPhrases(ctx, conn, p, st, rest); err != nil {
-		return nil, false, err
-	}
 	for i := range win {
 		win[i].Score = p.score(docs[i], lens[i], st)
 	}

@@ -65,11 +65,8 @@ type plan struct {
 	// phrases.
 	boost        *expr
 	boostPhrases []*expr
-	// implied marks, among phrases and boostPhrases, those whose every
-	// occurrence makes an article match the query (see countsFromMatches).
-	implied map[*expr]bool
-	where   []string
-	args    []any
+	where        []string
+	args         []any
 	// filtered is set when conditions besides the match select articles.
 	filtered bool
 }
@@ -141,9 +138,7 @@ func (s *SearchService) Search(ctx context.Context, req diembao.SearchRequest) (
 	ranked := order == diembao.SortRelevance
 	var st *rankStats
 	if p.match != nil {
-		// The document frequencies of some phrases are counted among the
-		// matches the window reads, when it reads them all.
-		if st, err = s.stats(ctx, conn, p, ranked); err != nil {
+		if st, err = s.stats(ctx, conn, p); err != nil {
 			return nil, err
 		}
 	}
@@ -211,16 +206,8 @@ func (s *SearchService) plan(req diembao.SearchRequest) (*plan, error) {
 	p := &plan{tree: tree, match: c.match}
 	if c.match != nil {
 		p.phrases = c.match.phrases()
-		p.implied = c.match.impliedPhrases()
 		if c.boost != nil {
 			p.boost, p.boostPhrases = c.boost, c.boost.phrases()
-			for _, t := range c.boost.kids {
-				if c.implied[t] {
-					for ph := range t.impliedPhrases() {
-						p.implied[ph] = true
-					}
-				}
-			}
 		}
 		// The exclusions join the match's tsquery, where the GIN index
 		// answers them: as conditions of their own they would be tested on
@@ -263,10 +250,13 @@ func whereClause(where []string) string {
 }
 
 // stats reads the collection statistics and the document frequency of
-// each phrase of the query. When fromMatches is set, it leaves the phrases
-// that countsFromMatches allows to the window, which counts them among the
-// matches it reads when it reads them all (see window).
-func (s *SearchService) stats(ctx context.Context, conn querier, p *plan, fromMatches bool) (*rankStats, error) {
+// each token of the query's phrases, from which it computes the inverse
+// document frequency of each phrase (query.PhraseIDF).
+//
+// A token's document frequency counts the articles that hold it in any
+// column (a prefix: any token it begins), which the GIN index answers
+// alone, with the table's visibility checks.
+func (s *SearchService) stats(ctx context.Context, conn querier, p *plan) (*rankStats, error) {
 	st := &rankStats{idf: make([]float64, len(p.phrases)), boostIDF: make([]float64, len(p.boostPhrases))}
 	var tokens int64
 	if err := conn.QueryRow(ctx, `SELECT coalesce(sum(docs), 0)::bigint, coalesce(sum(tokens), 0)::bigint FROM index_stats`).
@@ -276,88 +266,73 @@ func (s *SearchService) stats(ctx context.Context, conn querier, p *plan, fromMa
 	if st.rows > 0 {
 		st.avgdl = float64(tokens) / float64(st.rows)
 	}
-	var counted []int
-	for i, ph := range p.allPhrases() {
-		if !fromMatches || !p.countsFromMatches(ph) {
-			counted = append(counted, i)
+	phrases := p.allPhrases()
+	// Each distinct token (a prefix marked by a trailing "*", which no
+	// token holds) is counted once.
+	at := map[string]int{}
+	var (
+		parts []string
+		args  []any
+	)
+	key := func(ph *expr, j int) string {
+		if ph.prefix && j == len(ph.tokens)-1 {
+			return ph.tokens[j] + "*"
+		}
+		return ph.tokens[j]
+	}
+	for _, ph := range phrases {
+		for j := range ph.tokens {
+			k := key(ph, j)
+			if _, ok := at[k]; ok {
+				continue
+			}
+			at[k] = len(parts)
+			args = append(args, anyColumn(ph.tokens[j], ph.prefix && j == len(ph.tokens)-1))
+			parts = append(parts, "(SELECT count(*) FROM article_index WHERE tsv @@ $"+strconv.Itoa(len(args))+"::tsquery)")
 		}
 	}
-	return st, s.countPhrases(ctx, conn, p, st, counted)
+	if len(parts) == 0 {
+		return st, nil
+	}
+	var dfs []int64
+	if err := conn.QueryRow(ctx, `SELECT ARRAY[`+strings.Join(parts, ", ")+`]::bigint[]`, args...).Scan(&dfs); err != nil {
+		return nil, fmt.Errorf("postgres: search: document frequencies: %w", err)
+	}
+	for i, ph := range phrases {
+		list := make([]int64, len(ph.tokens))
+		for j := range ph.tokens {
+			list[j] = dfs[at[key(ph, j)]]
+		}
+		v := query.PhraseIDF(st.rows, list)
+		if i < len(p.phrases) {
+			st.idf[i] = v
+		} else {
+			st.boostIDF[i-len(p.phrases)] = v
+		}
+	}
+	return st, nil
 }
 
-// countPhrases sets the IDF of the phrases of p.allPhrases at the indexes
-// listed, counting the articles of the whole index that hold each.
-//
-// A phrase of one token is counted from the GIN index alone, with the
-// table's visibility checks. A phrase of several tokens needs each
-// candidate's tsvector (the index knows the tokens, not their positions):
-// those phrases are counted together, in one pass over the candidates of
-// any of them, so that each tsvector is read from storage once.
-func (s *SearchService) countPhrases(ctx context.Context, conn querier, p *plan, st *rankStats, list []int) error {
-	if len(list) == 0 {
-		return nil
-	}
-	phrases := p.allPhrases()
-	var (
-		parts, each, union []string
-		args               []any
-		order, multi       []int
-	)
-	for _, i := range list {
-		ph := phrases[i]
-		args = append(args, ph.tsquery())
-		arg := "$" + strconv.Itoa(len(args)) + "::tsquery"
-		if len(ph.tokens) > 1 {
-			multi = append(multi, i)
-			union = append(union, "("+ph.tsquery()+")")
-			each = append(each, "count(*) FILTER (WHERE tsv @@ "+arg+")")
-			continue
+// anyColumn returns the tsquery text that matches a token (or, for a
+// prefix, any token it begins) in any column of the index.
+func anyColumn(tok string, prefix bool) string {
+	var b strings.Builder
+	for i, c := range columns {
+		if i > 0 {
+			b.WriteString(" | ")
 		}
-		order = append(order, i)
-		parts = append(parts, "ARRAY[(SELECT count(*) FROM article_index WHERE tsv @@ "+arg+")]")
+		writeQuoted(&b, c.code+":"+tok)
+		if prefix {
+			b.WriteString(":*")
+		}
 	}
-	if len(multi) > 0 {
-		order = append(order, multi...)
-		args = append(args, strings.Join(union, " | "))
-		parts = append(parts, "(SELECT ARRAY["+strings.Join(each, ", ")+"] FROM article_index WHERE tsv @@ $"+
-			strconv.Itoa(len(args))+"::tsquery)")
-	}
-	// Each part is an array of counts; together they follow order.
-	var hits []int64
-	if err := conn.QueryRow(ctx, `SELECT (`+strings.Join(parts, " || ")+`)::bigint[]`, args...).Scan(&hits); err != nil {
-		return fmt.Errorf("postgres: search: document frequencies: %w", err)
-	}
-	for j, n := range hits {
-		st.setIDF(p, order[j], n)
-	}
-	return nil
+	return b.String()
 }
 
 // allPhrases returns the phrases of the match followed by those of the
 // boost: the order of the IDFs of rankStats.
 func (p *plan) allPhrases() []*expr {
 	return append(append([]*expr(nil), p.phrases...), p.boostPhrases...)
-}
-
-// setIDF sets the IDF of phrase i of the match (or, past its phrases, of
-// the boost) found in n articles.
-func (st *rankStats) setIDF(p *plan, i int, n int64) {
-	if i < len(p.phrases) {
-		st.idf[i] = idf(st.rows, n)
-	} else {
-		st.boostIDF[i-len(p.phrases)] = idf(st.rows, n)
-	}
-}
-
-// countsFromMatches reports whether the document frequency of the phrase
-// can be counted among the matching articles instead of the whole index:
-// when nothing but the match selects them and every article the phrase
-// occurs in matches the query. This spares a pass over the index for the
-// phrases of most queries (a word, a quoted phrase, the boost terms of a
-// run of words), which for phrases of several tokens would read the
-// tsvector of every article holding all their tokens.
-func (p *plan) countsFromMatches(ph *expr) bool {
-	return !p.filtered && p.implied[ph]
 }
 
 // positionsExpr returns the SQL expression of an article's index entry

@@ -1,5 +1,7 @@
 package query
 
+import "math"
+
 // Ranking is the definition of relevance every backend shares: the index
 // columns of a Document, the BM25 weight of each column, and how the
 // optional Boost terms of an And add to the score. The SQLite store hands
@@ -32,4 +34,59 @@ func DefaultRanking() Ranking {
 // Values returns the column texts of d in the order of Ranking.Columns.
 func (d *Document) Values() [9]string {
 	return [9]string{d.Title, d.TitleFolded, d.Body, d.BodyFolded, d.Words, d.WordsFolded, d.Author, d.Source, d.Section}
+}
+
+// BM25 parameters (those of SQLite FTS5's bm25()).
+const (
+	BM25K1 = 1.2
+	BM25B  = 0.75
+)
+
+// BM25 returns the score of an article length tokens long in a collection
+// whose articles are avgdl tokens long on average, given the weighted
+// frequency of each phrase of the query in the article (the column weights
+// of its instances, summed) and each phrase's inverse document frequency.
+// The score is negative and lower is better, as FTS5's bm25() returns it;
+// the expression and its order of evaluation are those of bm25(), so that
+// every store computes the same bits.
+func BM25(freq, idf []float64, length, avgdl float64) float64 {
+	score := 0.0
+	for i, f := range freq {
+		score += idf[i] * (f * (BM25K1 + 1.0) / (f + BM25K1*(1-BM25B+BM25B*length/avgdl)))
+	}
+	return -1.0 * score
+}
+
+// TokenIDF returns the inverse document frequency of a token found in df
+// of rows articles: log((rows - df + 0.5) / (df + 0.5)), or 1e-6 when that
+// is not positive (a token in more than half of the articles), as in FTS5.
+func TokenIDF(rows, df int64) float64 {
+	v := math.Log((float64(rows) - float64(df) + 0.5) / (float64(df) + 0.5))
+	if v <= 0 {
+		return 1e-6
+	}
+	return v
+}
+
+// PhraseIDF returns the inverse document frequency of a phrase: the sum of
+// those of its tokens, each found in dfs[i] of rows articles (a token's
+// document frequency counts the articles that hold it in any column).
+//
+// This is how Lucene weighs a phrase, and it is what makes the statistics
+// cheap: the stores keep the document frequency of every token as they
+// write (FTS5 itself would count a phrase's articles by running it over the
+// whole index in every statement).
+func PhraseIDF(rows int64, dfs []int64) float64 {
+	v := 0.0
+	for _, df := range dfs {
+		v += TokenIDF(rows, df)
+	}
+	return v
+}
+
+// Phrase is one phrase of a compiled full-text expression: its tokens, in
+// order, and whether the last is a prefix.
+type Phrase struct {
+	Tokens []string
+	Prefix bool
 }

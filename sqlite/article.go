@@ -94,6 +94,9 @@ func (s *ArticleService) Write(ctx context.Context, b *Batch) ([]diembao.PutResu
 		}
 		results[i] = r
 	}
+	if err := w.terms.apply(ctx, tx); err != nil {
+		return nil, err
+	}
 	if err := tx.Commit(); err != nil {
 		return nil, fmt.Errorf("sqlite: put articles: %w", err)
 	}
@@ -150,6 +153,8 @@ type writer struct {
 	lookup, insert, index, update, unindex *sql.Stmt
 	sourceNames                            map[int64]sourceName
 	sourceIDs                              map[string]int64
+	// terms gathers the changes of the token statistics (see termDeltas).
+	terms termDeltas
 }
 
 // sourceName is a looked-up source name; ok is false when the source does
@@ -173,7 +178,7 @@ const (
 var updateSQL = `UPDATE articles SET ` + strings.ReplaceAll(articleWriteColumns, ",", " = ?,") + ` = ?, updated_at = ? WHERE id = ?`
 
 func newWriter(ctx context.Context, tx *sql.Tx, s *ArticleService) *writer {
-	return &writer{ctx: ctx, tx: tx, s: s, sourceNames: map[int64]sourceName{}, sourceIDs: map[string]int64{}}
+	return &writer{ctx: ctx, tx: tx, s: s, sourceNames: map[int64]sourceName{}, sourceIDs: map[string]int64{}, terms: termDeltas{}}
 }
 
 // prepared returns *st, preparing query into it first when it is nil.
@@ -229,6 +234,14 @@ func (w *writer) put(a *diembao.Article, doc *query.Document) (diembao.PutResult
 		}
 		result = diembao.PutResult{ID: id, Created: true}
 	} else {
+		// The index entry being replaced no longer counts in the token
+		// statistics: the stored article gives its tokens again.
+		old, err := w.stored(id)
+		if err != nil {
+			return diembao.PutResult{}, err
+		}
+		oldDoc := w.s.analyzer.Document(old)
+		w.terms.add(&oldDoc, -1)
 		update, err := w.prepared(&w.update, updateSQL)
 		if err == nil {
 			_, err = update.ExecContext(w.ctx, append(args, now, id)...)
@@ -253,8 +266,25 @@ func (w *writer) put(a *diembao.Article, doc *query.Document) (diembao.PutResult
 	if err != nil {
 		return diembao.PutResult{}, fmt.Errorf("sqlite: index article %s: %w", a.URL, err)
 	}
+	w.terms.add(doc, 1)
 	a.ID = id
 	return result, nil
+}
+
+// stored reads the stored article id.
+func (w *writer) stored(id int64) (*diembao.Article, error) {
+	rows, err := w.tx.QueryContext(w.ctx, `SELECT `+articleReadColumns+` FROM articles WHERE id = ?`, id)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: read article %d: %w", id, err)
+	}
+	list, err := scanArticles(rows)
+	if err != nil {
+		return nil, err
+	}
+	if len(list) == 0 {
+		return nil, fmt.Errorf("sqlite: article %d vanished", id)
+	}
+	return list[0], nil
 }
 
 // resolveSource fills the source name from the source ID, or the source ID

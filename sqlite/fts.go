@@ -2,27 +2,13 @@ package sqlite
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/diembao/diembao"
 	"github.com/diembao/diembao/query"
 )
 
-// weightList formats column weights as bm25() arguments.
-func weightList(w [9]float64) string {
-	parts := make([]string, len(w))
-	for i, x := range w {
-		parts[i] = strconv.FormatFloat(x, 'f', -1, 64)
-	}
-	return strings.Join(parts, ", ")
-}
-
-var (
-	ranking      = query.DefaultRanking()
-	bm25Weights  = weightList(ranking.Weights)
-	boostWeights = weightList(ranking.BoostWeights)
-)
+var ranking = query.DefaultRanking()
 
 // filter spells index columns (positions in ranking.Columns) as an FTS5
 // column filter: "{title body}".
@@ -48,6 +34,9 @@ type compiled struct {
 	Match   string
 	Exclude []string
 	Boost   string
+	// Phrases and BoostPhrases are the phrases of Match and Boost in
+	// FTS5's order (the order they are written in), for diembao_rank.
+	Phrases, BoostPhrases []query.Phrase
 }
 
 // compile compiles the text part of a prepared tree (see query.Split) to
@@ -59,7 +48,7 @@ func compile(n query.Node) (compiled, error) {
 	var c compiled
 	if negs, ok := query.Negations(n); ok {
 		for _, ch := range negs {
-			s, err := expr(ch)
+			s, err := expr(ch, nil)
 			if err != nil {
 				return c, err
 			}
@@ -67,31 +56,32 @@ func compile(n query.Node) (compiled, error) {
 		}
 		return c, nil
 	}
-	s, err := expr(n)
+	s, err := expr(n, &c.Phrases)
 	if err != nil {
 		return c, err
 	}
 	c.Match = s
 	var boosts []string
 	for _, b := range query.Boosts(n) {
-		boosts = append(boosts, term(b.Term, b.Columns()))
+		boosts = append(boosts, term(b.Term, b.Columns(), &c.BoostPhrases))
 	}
 	c.Boost = strings.Join(boosts, " OR ")
 	return c, nil
 }
 
-// expr compiles a node to an FTS5 expression.
-func expr(n query.Node) (string, error) {
+// expr compiles a node to an FTS5 expression and appends its phrases to
+// *phrases (when phrases is not nil).
+func expr(n query.Node, phrases *[]query.Phrase) (string, error) {
 	switch n := n.(type) {
 	case *query.Term:
-		return term(n, n.Columns()), nil
+		return term(n, n.Columns(), phrases), nil
 	case *query.Or:
 		parts := make([]string, 0, len(n.Children))
 		for _, ch := range n.Children {
 			if _, ok := ch.(*query.Not); ok {
 				return "", posError(ch, "NOT cannot stand alone inside OR")
 			}
-			s, err := expr(ch)
+			s, err := expr(ch, phrases)
 			if err != nil {
 				return "", err
 			}
@@ -102,14 +92,14 @@ func expr(n query.Node) (string, error) {
 		var pos, neg []string
 		for _, ch := range n.Children {
 			if not, ok := ch.(*query.Not); ok {
-				s, err := expr(not.Child)
+				s, err := expr(not.Child, phrases)
 				if err != nil {
 					return "", err
 				}
 				neg = append(neg, s)
 				continue
 			}
-			s, err := expr(ch)
+			s, err := expr(ch, phrases)
 			if err != nil {
 				return "", err
 			}
@@ -137,18 +127,28 @@ func posError(n query.Node, msg string) error {
 }
 
 // term compiles a term searched in cols (see query.ColumnSet): its exact
-// form in the exact columns OR its folded form in the folded columns.
-func term(t *query.Term, cols query.ColumnSet) string {
+// form in the exact columns OR its folded form in the folded columns. It
+// appends the phrases to *phrases in the order it writes them.
+func term(t *query.Term, cols query.ColumnSet, phrases *[]query.Phrase) string {
 	fo := filter(cols.Folded)
 	folded := phrase(t.Folded, t.Prefix)
 	if cols.Exact == nil {
+		addPhrase(phrases, t.Folded, t.Prefix)
 		return fo + " : " + folded
 	}
 	exact := phrase(t.Exact, t.Prefix)
+	addPhrase(phrases, t.Exact, t.Prefix)
+	addPhrase(phrases, t.Folded, t.Prefix)
 	if cols.Same {
 		return fo + " : (" + exact + " OR " + folded + ")"
 	}
 	return "(" + filter(cols.Exact) + " : " + exact + " OR " + fo + " : " + folded + ")"
+}
+
+func addPhrase(phrases *[]query.Phrase, tokens []string, prefix bool) {
+	if phrases != nil {
+		*phrases = append(*phrases, query.Phrase{Tokens: tokens, Prefix: prefix})
+	}
 }
 
 // phrase quotes tokens as one FTS5 string (a phrase when there are several),

@@ -2,14 +2,14 @@ package sqlite
 
 import (
 	"container/heap"
-	"database/sql/driver"
 	"errors"
 	"math"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	msqlite "modernc.org/sqlite"
+	"modernc.org/libc"
+	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/diembao/diembao"
 	"github.com/diembao/diembao/query"
@@ -281,17 +281,25 @@ func (s *scan) register() (int64, func()) {
 	return h, func() { scans.Delete(h) }
 }
 
-func init() {
-	msqlite.MustRegisterScalarFunction("diembao_keep", 2, func(_ *msqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
-		h, _ := args[0].(int64)
-		id, _ := args[1].(int64)
-		v, ok := scans.Load(h)
-		if !ok {
-			return nil, errNoScan
-		}
-		if v.(*scan).visit(id) {
-			return int64(1), nil
-		}
-		return int64(0), nil
-	})
+// keepFunction is diembao_keep(handle, rowid): 1 when the scan of handle
+// keeps the row, 0 when not. It is called for every row a search reads, so
+// it is registered with SQLite's C API directly (see registerFunctions),
+// without the per-call allocations of modernc.org/sqlite's Go functions.
+func keepFunction(tls *libc.TLS, ctx uintptr, argc int32, argv uintptr) {
+	if argc != 2 {
+		resultError(tls, ctx, "diembao_keep: want two arguments")
+		return
+	}
+	h := sqlite3.Xsqlite3_value_int64(tls, *(*uintptr)(ptr(argv)))
+	id := sqlite3.Xsqlite3_value_int64(tls, *(*uintptr)(ptr(argv + 8)))
+	v, ok := scans.Load(h)
+	if !ok {
+		resultError(tls, ctx, errNoScan.Error())
+		return
+	}
+	keep := int64(0)
+	if v.(*scan).visit(id) {
+		keep = 1
+	}
+	sqlite3.Xsqlite3_result_int64(tls, ctx, keep)
 }

@@ -61,6 +61,9 @@ type plan struct {
 	tree  query.Node
 	match string
 	boost string
+	// phrases and boostPhrases are the phrases of match and boost, for
+	// diembao_rank.
+	phrases, boostPhrases []query.Phrase
 	// where holds conditions on articles a, with their arguments; ranges
 	// and sources are the same filters for a scan.
 	where   []string
@@ -142,6 +145,10 @@ func (s *SearchService) searchText(ctx context.Context, p *plan, req diembao.Sea
 	}
 	defer tx.Rollback()
 	facets := len(req.Facets) > 0
+	rk, bk, err := p.rankers(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
 	var sc *scan
 	// newScan returns a scan with the request's filters, or nil when
 	// nothing needs the attributes.
@@ -175,7 +182,7 @@ func (s *SearchService) searchText(ctx context.Context, p *plan, req diembao.Sea
 			res.Facets = sc.facets(req.Facets)
 		}
 		keys := sc.top.sorted()
-		return keys, s.pageScores(ctx, tx, p, keys)
+		return keys, s.pageScores(ctx, tx, p, rk, bk, keys)
 	}
 
 	// Relevance: score the newest Window matches that pass the filters.
@@ -184,11 +191,13 @@ func (s *SearchService) searchText(ctx context.Context, p *plan, req diembao.Sea
 		window = -1
 	}
 	var (
-		win   []scored
-		stmt  = `SELECT rowid, bm25(article_index, ` + bm25Weights + `) FROM article_index WHERE article_index MATCH ?`
-		args  = []any{p.match}
-		early = window > 0 && !facets
+		win      []scored
+		h, rdone = rk.register()
+		stmt     = `SELECT rowid, ` + rankName + `(article_index, ?) FROM article_index WHERE article_index MATCH ?`
+		args     = []any{h, p.match}
+		early    = window > 0 && !facets
 	)
+	defer rdone()
 	if sc != nil {
 		sc.window = window
 	}
@@ -230,8 +239,10 @@ func (s *SearchService) searchText(ctx context.Context, p *plan, req diembao.Sea
 		for i, w := range win {
 			at[w.ID] = i
 		}
-		stmt, args, done := newScan().keep(`SELECT rowid, bm25(article_index, `+boostWeights+`) FROM article_index
-			WHERE article_index MATCH ? AND rowid BETWEEN ? AND ?`, []any{p.boost, win[len(win)-1].ID, win[0].ID})
+		h, rdone := bk.register()
+		defer rdone()
+		stmt, args, done := newScan().keep(`SELECT rowid, `+rankName+`(article_index, ?) FROM article_index
+			WHERE article_index MATCH ? AND rowid BETWEEN ? AND ?`, []any{h, p.boost, win[len(win)-1].ID, win[0].ID})
 		defer done()
 		boosts, err := scoredRows(ctx, tx, stmt, args...)
 		if err != nil {
@@ -247,21 +258,37 @@ func (s *SearchService) searchText(ctx context.Context, p *plan, req diembao.Sea
 	return keys, nil
 }
 
+// rankers returns the rankers of the match and of the boost (nil when the
+// query has no boost), with the statistics of their phrases.
+func (p *plan) rankers(ctx context.Context, tx *sql.Tx) (match, boost *ranker, err error) {
+	dfs, err := phraseDFs(ctx, tx, append(append([]query.Phrase(nil), p.phrases...), p.boostPhrases...))
+	if err != nil {
+		return nil, nil, err
+	}
+	match = &ranker{weights: &ranking.Weights, dfs: dfs[:len(p.phrases)]}
+	if p.boost != "" {
+		boost = &ranker{weights: &ranking.BoostWeights, dfs: dfs[len(p.phrases):]}
+	}
+	return match, boost, nil
+}
+
 // pageScores sets the relevance scores of the keys of a page in date
 // order: the scores of the articles themselves, not of a window.
-func (s *SearchService) pageScores(ctx context.Context, tx *sql.Tx, p *plan, keys []query.Cursor) error {
+func (s *SearchService) pageScores(ctx context.Context, tx *sql.Tx, p *plan, rk, bk *ranker, keys []query.Cursor) error {
 	if len(keys) == 0 {
 		return nil
 	}
 	at := make(map[int64]int, len(keys))
-	args := make([]any, 0, len(keys)+1)
-	args = append(args, p.match)
+	h, done := rk.register()
+	defer done()
+	args := make([]any, 0, len(keys)+2)
+	args = append(args, h, p.match)
 	for i, k := range keys {
 		at[k.ID] = i
 		args = append(args, k.ID)
 	}
 	in := ` AND rowid IN (` + strings.TrimSuffix(strings.Repeat("?,", len(keys)), ",") + `)`
-	rows, err := scoredRows(ctx, tx, `SELECT rowid, bm25(article_index, `+bm25Weights+`) FROM article_index
+	rows, err := scoredRows(ctx, tx, `SELECT rowid, `+rankName+`(article_index, ?) FROM article_index
 		WHERE article_index MATCH ?`+in, args...)
 	if err != nil {
 		return err
@@ -272,8 +299,10 @@ func (s *SearchService) pageScores(ctx context.Context, tx *sql.Tx, p *plan, key
 	if p.boost == "" {
 		return nil
 	}
-	args[0] = p.boost
-	if rows, err = scoredRows(ctx, tx, `SELECT rowid, bm25(article_index, `+boostWeights+`) FROM article_index
+	bh, bdone := bk.register()
+	defer bdone()
+	args[0], args[1] = bh, p.boost
+	if rows, err = scoredRows(ctx, tx, `SELECT rowid, `+rankName+`(article_index, ?) FROM article_index
 		WHERE article_index MATCH ?`+in, args...); err != nil {
 		return err
 	}
@@ -426,7 +455,7 @@ func (s *SearchService) plan(req diembao.SearchRequest) (*plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &plan{tree: tree, match: c.Match, boost: c.Boost}
+	p := &plan{tree: tree, match: c.Match, boost: c.Boost, phrases: c.Phrases, boostPhrases: c.BoostPhrases}
 	for _, x := range c.Exclude {
 		p.where = append(p.where, "a.id NOT IN (SELECT rowid FROM article_index WHERE article_index MATCH ?)")
 		p.args = append(p.args, x)

@@ -1,0 +1,179 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+
+	"github.com/diembao/diembao/query"
+)
+
+// termDeltas are changes of document frequencies by token, gathered over a
+// write transaction and applied to term_stats before it commits.
+type termDeltas map[string]int64
+
+// add adds delta to the document frequency of every distinct token of doc.
+func (d termDeltas) add(doc *query.Document, delta int64) {
+	seen := map[string]bool{}
+	for _, col := range doc.Values() {
+		ftsTokens(col, func(tok string) {
+			if !seen[tok] {
+				seen[tok] = true
+				d[tok] += delta
+			}
+		})
+	}
+}
+
+// ftsTokens calls yield with each token FTS5's ascii tokenizer (with "_" as
+// a token character) finds in s: runs of ASCII letters, digits, "_" and
+// non-ASCII bytes, with ASCII letters lowered.
+func ftsTokens(s string, yield func(string)) {
+	start := -1
+	lower := false
+	emit := func(end int) {
+		tok := s[start:end]
+		if lower {
+			tok = asciiLower(tok)
+		}
+		yield(tok)
+		start, lower = -1, false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if isTokenByte(c) {
+			if start < 0 {
+				start = i
+			}
+			if 'A' <= c && c <= 'Z' {
+				lower = true
+			}
+			continue
+		}
+		if start >= 0 {
+			emit(i)
+		}
+	}
+	if start >= 0 {
+		emit(len(s))
+	}
+}
+
+func isTokenByte(c byte) bool {
+	return c >= 0x80 || c == '_' || ('0' <= c && c <= '9') || ('a' <= c && c <= 'z') || ('A' <= c && c <= 'Z')
+}
+
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
+}
+
+// termStatsSQL applies one token's change; a token whose frequency falls to
+// zero is deleted.
+const (
+	termStatsSQL = `INSERT INTO term_stats (token, df) VALUES (?, ?)
+		ON CONFLICT (token) DO UPDATE SET df = df + excluded.df`
+	termStatsPruneSQL = `DELETE FROM term_stats WHERE token = ? AND df <= 0`
+)
+
+// apply writes the changes to term_stats in tx.
+func (d termDeltas) apply(ctx context.Context, tx *sql.Tx) error {
+	if len(d) == 0 {
+		return nil
+	}
+	up, err := tx.PrepareContext(ctx, termStatsSQL)
+	if err != nil {
+		return fmt.Errorf("sqlite: term statistics: %w", err)
+	}
+	defer up.Close()
+	var prune *sql.Stmt
+	for tok, n := range d {
+		if n == 0 {
+			continue
+		}
+		if _, err := up.ExecContext(ctx, tok, n); err != nil {
+			return fmt.Errorf("sqlite: term statistics: %w", err)
+		}
+		if n < 0 {
+			if prune == nil {
+				if prune, err = tx.PrepareContext(ctx, termStatsPruneSQL); err != nil {
+					return fmt.Errorf("sqlite: term statistics: %w", err)
+				}
+				defer prune.Close()
+			}
+			if _, err := prune.ExecContext(ctx, tok); err != nil {
+				return fmt.Errorf("sqlite: term statistics: %w", err)
+			}
+		}
+	}
+	return nil
+}
+
+// phraseDFs returns the document frequencies of the tokens of each phrase
+// (see query.PhraseIDF), read from term_stats; a prefix counts the
+// articles that hold a token it begins.
+func phraseDFs(ctx context.Context, tx *sql.Tx, phrases []query.Phrase) ([][]int64, error) {
+	df := map[string]int64{}
+	var exact []any
+	prefixes := map[string]bool{}
+	for _, ph := range phrases {
+		for i, t := range ph.Tokens {
+			if ph.Prefix && i == len(ph.Tokens)-1 {
+				prefixes[t] = true
+				continue
+			}
+			if _, ok := df[t]; !ok {
+				df[t] = 0
+				exact = append(exact, t)
+			}
+		}
+	}
+	if len(exact) > 0 {
+		r, err := tx.QueryContext(ctx, `SELECT token, df FROM term_stats WHERE token IN (`+
+			strings.TrimSuffix(strings.Repeat("?,", len(exact)), ",")+`)`, exact...)
+		if err != nil {
+			return nil, queryError(ctx, err)
+		}
+		for r.Next() {
+			var (
+				tok string
+				n   int64
+			)
+			if err := r.Scan(&tok, &n); err != nil {
+				r.Close()
+				return nil, queryError(ctx, err)
+			}
+			df[tok] = n
+		}
+		r.Close()
+		if err := r.Err(); err != nil {
+			return nil, queryError(ctx, err)
+		}
+	}
+	for p := range prefixes {
+		var n int64
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM article_index WHERE article_index MATCH ?`,
+			phrase([]string{p}, true)).Scan(&n); err != nil {
+			return nil, queryError(ctx, err)
+		}
+		df[p+"*"] = n
+	}
+	out := make([][]int64, len(phrases))
+	for i, ph := range phrases {
+		dfs := make([]int64, len(ph.Tokens))
+		for j, t := range ph.Tokens {
+			if ph.Prefix && j == len(ph.Tokens)-1 {
+				t += "*"
+			}
+			dfs[j] = df[t]
+		}
+		out[i] = dfs
+	}
+	return out, nil
+}

@@ -1,0 +1,136 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"maps"
+	"slices"
+	"testing"
+
+	"github.com/diembao/diembao"
+)
+
+// vocabDFs reads the document frequency of every token from FTS5's own
+// vocabulary: what term_stats must hold.
+func vocabDFs(t *testing.T, db *DB) map[string]int64 {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := db.db.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `CREATE VIRTUAL TABLE IF NOT EXISTS temp.vocab_check USING fts5vocab(main, 'article_index', 'row')`); err != nil {
+		t.Fatal(err)
+	}
+	return readDFs(t, conn.QueryContext, `SELECT term, doc FROM temp.vocab_check`)
+}
+
+func statsDFs(t *testing.T, db *DB) map[string]int64 {
+	t.Helper()
+	return readDFs(t, db.db.QueryContext, `SELECT token, df FROM term_stats`)
+}
+
+func readDFs(t *testing.T, q func(context.Context, string, ...any) (*sql.Rows, error), stmt string) map[string]int64 {
+	t.Helper()
+	rows, err := q(context.Background(), stmt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	out := map[string]int64{}
+	for rows.Next() {
+		var (
+			tok string
+			n   int64
+		)
+		if err := rows.Scan(&tok, &n); err != nil {
+			t.Fatal(err)
+		}
+		out[tok] = n
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestTermStatsFollowIndex checks that the token statistics the writer
+// keeps equal FTS5's vocabulary after inserts, updates, puts that change
+// nothing and a batch, and after the migration fills them from the index.
+func TestTermStatsFollowIndex(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t)
+	svc := NewArticleService(db)
+	list := fixtureArticles(t)
+	check := func(step string) {
+		t.Helper()
+		want, got := vocabDFs(t, db), statsDFs(t, db)
+		if len(want) == 0 {
+			t.Fatalf("%s: the index has no tokens", step)
+		}
+		if !maps.Equal(want, got) {
+			for _, tok := range slices.Sorted(maps.Keys(want)) {
+				if want[tok] != got[tok] {
+					t.Errorf("%s: %q: df %d in term_stats, %d in the index", step, tok, got[tok], want[tok])
+				}
+			}
+			for tok, n := range got {
+				if _, ok := want[tok]; !ok {
+					t.Errorf("%s: %q: df %d in term_stats, not in the index", step, tok, n)
+				}
+			}
+		}
+	}
+	if _, err := svc.PutArticles(ctx, list); err != nil {
+		t.Fatal(err)
+	}
+	check("insert")
+	changed := *list[0]
+	changed.Title = "Tiêu đề MỚI hoàn toàn: Covid-19 & TP.HCM"
+	changed.Author = "Nguyễn Văn A_B"
+	changed.Body = []diembao.Paragraph{{Text: "Một đoạn văn khác, thay cho cả bài."}}
+	changed.ContentHash = ""
+	if r, err := svc.PutArticle(ctx, &changed); err != nil || !r.Updated {
+		t.Fatalf("update = %+v, %v", r, err)
+	}
+	check("update")
+	again := changed
+	if _, err := svc.PutArticle(ctx, &again); err != nil {
+		t.Fatal(err)
+	}
+	check("put unchanged")
+	if _, err := db.db.ExecContext(ctx, `DELETE FROM term_stats`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.db.ExecContext(ctx, `DELETE FROM schema_migrations WHERE name = '0004_term_stats.sql'`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.db.ExecContext(ctx, `DROP TABLE term_stats`); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	check("migration")
+}
+
+func TestFTSTokens(t *testing.T) {
+	tests := []struct {
+		in   string
+		want []string
+	}{
+		{"", nil},
+		{"hà nội", []string{"hà", "nội"}},
+		{"Covid-19 TP.HCM", []string{"covid", "19", "tp", "hcm"}},
+		{"hội_đồng  nhân_dân", []string{"hội_đồng", "nhân_dân"}},
+		{"  ,x,", []string{"x"}},
+	}
+	for _, tt := range tests {
+		var got []string
+		ftsTokens(tt.in, func(s string) { got = append(got, s) })
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("ftsTokens(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
