@@ -25,8 +25,11 @@ type Limits struct {
 }
 
 // DefaultLimits returns the limits of diembao's stores: relevance ranks
-// the newest 5,000 matches, and totals are exact up to 100,000.
-func DefaultLimits() Limits { return Limits{Window: 5000, Count: 100000} }
+// the newest 5,000 matches, and totals are exact up to 10,000 (where
+// Elasticsearch stops counting by default, track_total_hits): past that a
+// result says "more than 10,000", which is all a reader needs of a list,
+// and counting the matches of common words costs more than finding them.
+func DefaultLimits() Limits { return Limits{Window: 5000, Count: 10000} }
 
 // Total returns what a result reports for n matching articles: n, or
 // Count with lowerBound set when the search has no facets and n exceeds

@@ -37,6 +37,42 @@ type attrs struct {
 	// minDay and maxDay bound the publication days (Vietnam time, days
 	// since 1970-01-01) of the articles with a known time.
 	minDay, maxDay int32
+	// days bounds the IDs of the articles published on each day: a
+	// superset once an article moves to another day, which is all idSpan
+	// needs.
+	days map[int32]idSpan
+}
+
+// idSpan is a range of article IDs, lo to hi inclusive.
+type idSpan struct{ lo, hi int64 }
+
+// idSpan returns the range of IDs that holds every article published in
+// all of ranges (to a day's precision), and false when no article is.
+// Articles are stored roughly in the order they are published, so the span
+// of a date range is usually a small part of the index, which a statement
+// bounded by it reads alone. The caller holds a.mu.
+func (a *attrs) idSpan(ranges []timeRange) (idSpan, bool) {
+	from, to := int64(math.MinInt64), int64(math.MaxInt64)
+	for _, r := range ranges {
+		from, to = max(from, r.from), min(to, r.to)
+	}
+	if from >= to || a.minDay > a.maxDay {
+		return idSpan{}, false
+	}
+	d0, d1 := a.minDay, a.maxDay
+	if from != math.MinInt64 {
+		d0 = max(d0, dayOf(from))
+	}
+	if to != math.MaxInt64 {
+		d1 = min(d1, dayOf(to-1))
+	}
+	span, found := idSpan{lo: math.MaxInt64, hi: math.MinInt64}, false
+	for d := d0; d <= d1; d++ {
+		if s, ok := a.days[d]; ok {
+			span.lo, span.hi, found = min(span.lo, s.lo), max(span.hi, s.hi), true
+		}
+	}
+	return span, found
 }
 
 // dayOf returns the publication day of a Unix time in Vietnam's zone
@@ -84,6 +120,7 @@ func (a *attrs) refresh(ctx context.Context, q *sql.Tx, now int64) error {
 		a.nameIdx = map[string]uint32{}
 		a.name("")
 		a.minDay, a.maxDay = math.MaxInt32, math.MinInt32
+		a.days = map[int32]idSpan{}
 	}
 	var (
 		rows *sql.Rows
@@ -124,6 +161,11 @@ func (a *attrs) refresh(ctx context.Context, q *sql.Tx, now int64) error {
 			p = published.Int64
 			d := dayOf(p)
 			a.minDay, a.maxDay = min(a.minDay, d), max(a.maxDay, d)
+			span, ok := a.days[d]
+			if !ok {
+				span = idSpan{lo: id, hi: id}
+			}
+			a.days[d] = idSpan{lo: min(span.lo, id), hi: max(span.hi, id)}
 		}
 		a.published[id] = p
 		a.sourceID[id] = src.Int64

@@ -259,3 +259,74 @@ func TestSearchWarm(t *testing.T) {
 		t.Errorf("after Warm: loaded %v, max ID %d (want %d)", svc.attrs.loaded, svc.attrs.maxID, last.ID)
 	}
 }
+
+// TestDateRangeBoundsIDs checks that a date range, which bounds the IDs a
+// search reads by the IDs published on its days, finds exactly the
+// articles of the range, also after an article moved to another day and
+// when an article is stored long after its publication.
+func TestDateRangeBoundsIDs(t *testing.T) {
+	ctx := context.Background()
+	db, list := limitCorpus(t, 20) // published 2020-01-01 … 2020-01-20, in ID order
+	svc := NewArticleService(db)
+	moved := *list[2]
+	moved.Published = time.Date(2020, 1, 17, 8, 0, 0, 0, diembao.Vietnam)
+	moved.Body = []diembao.Paragraph{{Text: "Tỉnh kiểm tra đê điều, bản sửa."}}
+	moved.ContentHash = ""
+	if r, err := svc.PutArticle(ctx, &moved); err != nil || !r.Updated {
+		t.Fatalf("move = %+v, %v", r, err)
+	}
+	list[2] = &moved
+	late := &diembao.Article{
+		URL:        "https://bao-mau.example/de-dieu-muon.html",
+		SourceName: "Báo Mẫu",
+		Title:      "Kiểm tra đê, đăng muộn",
+		Body:       []diembao.Paragraph{{Text: "Tỉnh kiểm tra đê điều."}},
+		Published:  time.Date(2020, 1, 5, 23, 30, 0, 0, diembao.Vietnam),
+	}
+	if _, err := svc.PutArticle(ctx, late); err != nil {
+		t.Fatal(err)
+	}
+	list = append(list, late)
+	search := NewSearchService(db)
+	tests := []struct {
+		name     string
+		from, to string
+	}{
+		{"one day", "2020-01-05", "2020-01-05"},
+		{"days holding the moved article", "2020-01-03", "2020-01-03"},
+		{"where it moved", "2020-01-17", "2020-01-18"},
+		{"a span", "2020-01-02", "2020-01-09"},
+		{"before everything", "2019-01-01", "2019-12-31"},
+		{"after everything", "2021-01-01", "2021-12-31"},
+		{"all", "2019-01-01", "2021-12-31"},
+	}
+	for _, tt := range tests {
+		for _, sort := range []diembao.Sort{diembao.SortRelevance, diembao.SortNewest} {
+			t.Run(tt.name+"/"+string(sort), func(t *testing.T) {
+				from, _ := time.ParseInLocation("2006-01-02", tt.from, diembao.Vietnam)
+				to, _ := time.ParseInLocation("2006-01-02", tt.to, diembao.Vietnam)
+				to = to.AddDate(0, 0, 1)
+				var want []string
+				for _, a := range list {
+					if !a.Published.Before(from) && a.Published.Before(to) {
+						want = append(want, a.URL)
+					}
+				}
+				res, err := search.Search(ctx, diembao.SearchRequest{
+					Query: fmt.Sprintf("đê published:[%s TO %s]", tt.from, tt.to), Sort: sort, Limit: 100})
+				if err != nil {
+					t.Fatal(err)
+				}
+				var got []string
+				for _, h := range res.Hits {
+					got = append(got, h.URL)
+				}
+				slices.Sort(want)
+				slices.Sort(got)
+				if !slices.Equal(got, want) || res.Total != len(want) {
+					t.Errorf("total %d, hits %q\nwant %d: %q", res.Total, got, len(want), want)
+				}
+			})
+		}
+	}
+}

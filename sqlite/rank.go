@@ -42,16 +42,15 @@ const rankName = "diembao_rank"
 // driver with diembao_rank registered on each new connection.
 const driverName = "diembao-sqlite"
 
-// storeDriver is the driver registered as driverName; scalar functions of
-// the store are registered on it.
-var storeDriver = func() *msqlite.Driver {
+// init registers the store's driver: modernc.org/sqlite's, with
+// diembao_rank and diembao_keep registered on each new connection.
+func init() {
 	d := new(msqlite.Driver)
 	d.RegisterConnectionHook(func(conn msqlite.ExecQuerierContext, _ string) error {
 		return registerFunctions(conn)
 	})
 	sql.Register(driverName, d)
-	return d
-}()
+}
 
 // registerFunctions registers diembao_rank and diembao_keep on a new
 // connection.

@@ -167,11 +167,24 @@ func (s *SearchService) searchText(ctx context.Context, p *plan, req diembao.Sea
 		sc = &scan{a: &s.attrs, ranges: p.ranges, sources: p.sources}
 		sc.countFacets(req.Facets)
 	}
+	// A date range bounds the IDs the statements read (see attrs.idSpan).
+	var (
+		bound     string
+		boundArgs []any
+	)
+	if len(p.ranges) > 0 {
+		span, ok := s.attrs.idSpan(p.ranges)
+		if !ok {
+			span = idSpan{lo: 1, hi: 0} // nothing published then
+		}
+		bound, boundArgs = ` AND rowid BETWEEN ? AND ?`, []any{span.lo, span.hi}
+	}
 
 	if sort != diembao.SortRelevance {
 		// One pass: filters, counts and the top of the date order, in Go.
 		sc.order, sc.cur, sc.limit = sort, cur, n
-		stmt, args, done := sc.keep(`SELECT count(*) FROM article_index WHERE article_index MATCH ?`, []any{p.match})
+		stmt, args, done := sc.keep(`SELECT count(*) FROM article_index WHERE article_index MATCH ?`+bound,
+			append([]any{p.match}, boundArgs...))
 		defer done()
 		var none int // the scan keeps no row: it collects the page itself
 		if err := tx.QueryRowContext(ctx, stmt, args...).Scan(&none); err != nil {
@@ -193,8 +206,8 @@ func (s *SearchService) searchText(ctx context.Context, p *plan, req diembao.Sea
 	var (
 		win      []scored
 		h, rdone = rk.register()
-		stmt     = `SELECT rowid, ` + rankName + `(article_index, ?) FROM article_index WHERE article_index MATCH ?`
-		args     = []any{h, p.match}
+		stmt     = `SELECT rowid, ` + rankName + `(article_index, ?) FROM article_index WHERE article_index MATCH ?` + bound
+		args     = append([]any{h, p.match}, boundArgs...)
 		early    = window > 0 && !facets
 	)
 	defer rdone()
@@ -219,7 +232,8 @@ func (s *SearchService) searchText(ctx context.Context, p *plan, req diembao.Sea
 		res.Total = len(win)
 	default:
 		// More than the window match: count on, up to the limit.
-		stmt, args, done := newScan().keep(`SELECT 1 FROM article_index WHERE article_index MATCH ?`, []any{p.match})
+		stmt, args, done := newScan().keep(`SELECT 1 FROM article_index WHERE article_index MATCH ?`+bound,
+			append([]any{p.match}, boundArgs...))
 		defer done()
 		if s.Limits.Count > 0 {
 			stmt += ` LIMIT ?`
