@@ -29,6 +29,7 @@ type attrs struct {
 	since     int64 // the largest updated_at read
 	readAt    int64 // when the last read happened (Unix seconds)
 	published []int64
+	present   []bool // false for an ID no article has
 	sourceID  []int64
 	source    []uint32 // index into names
 	section   []uint32 // index into names
@@ -152,6 +153,7 @@ func (a *attrs) refresh(ctx context.Context, q *sql.Tx, now int64) error {
 		if n := int(id) + 1; n > len(a.published) {
 			grow := max(n, 2*len(a.published))
 			a.published = append(a.published, make([]int64, grow-len(a.published))...)
+			a.present = append(a.present, make([]bool, grow-len(a.present))...)
 			a.sourceID = append(a.sourceID, make([]int64, grow-len(a.sourceID))...)
 			a.source = append(a.source, make([]uint32, grow-len(a.source))...)
 			a.section = append(a.section, make([]uint32, grow-len(a.section))...)
@@ -168,6 +170,7 @@ func (a *attrs) refresh(ctx context.Context, q *sql.Tx, now int64) error {
 			a.days[d] = idSpan{lo: min(span.lo, id), hi: max(span.hi, id)}
 		}
 		a.published[id] = p
+		a.present[id] = true
 		a.sourceID[id] = src.Int64
 		a.source[id] = a.name(source)
 		a.section[id] = a.name(section)

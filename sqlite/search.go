@@ -70,6 +70,8 @@ type plan struct {
 	args    []any
 	ranges  []timeRange
 	sources []int64
+	// excluding is set when the query excludes words (see compiled.Exclude).
+	excluding bool
 }
 
 // Search answers a query: one page of hits in the requested order, the
@@ -348,9 +350,13 @@ func scoredRows(ctx context.Context, tx *sql.Tx, stmt string, args ...any) ([]sc
 }
 
 // searchAll answers a query without a full-text match (filters and
-// exclusions only), from the articles table.
+// exclusions only): from the in-memory attributes, or from the articles
+// table when the query excludes words.
 func (s *SearchService) searchAll(ctx context.Context, p *plan, req diembao.SearchRequest, sort diembao.Sort,
 	cur *query.Cursor, n int, res *diembao.SearchResult) ([]query.Cursor, error) {
+	if !p.excluding {
+		return s.scanAll(ctx, p, req, sort, cur, n, res)
+	}
 	where, args := p.where, p.args
 	var key, order string
 	switch sort {
@@ -400,6 +406,48 @@ func (s *SearchService) searchAll(ctx context.Context, p *plan, req diembao.Sear
 		}
 	}
 	return keys, nil
+}
+
+// scanAll answers a query of filters only from the in-memory attributes:
+// one pass over the articles whose IDs a date range allows (every article
+// without one) counts the total and the facets and keeps the page of the
+// date order, without reading an article row.
+func (s *SearchService) scanAll(ctx context.Context, p *plan, req diembao.SearchRequest, sort diembao.Sort,
+	cur *query.Cursor, n int, res *diembao.SearchResult) ([]query.Cursor, error) {
+	tx, err := s.db.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, queryError(ctx, err)
+	}
+	defer tx.Rollback()
+	if err := s.attrs.refresh(ctx, tx, s.db.Now().Unix()); err != nil {
+		return nil, err
+	}
+	a := &s.attrs
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	sc := &scan{a: a, ranges: p.ranges, sources: p.sources, order: sort, cur: cur, limit: n}
+	sc.countFacets(req.Facets)
+	span := idSpan{lo: 1, hi: int64(len(a.present)) - 1}
+	if len(p.ranges) > 0 {
+		var ok bool
+		if span, ok = a.idSpan(p.ranges); !ok {
+			span = idSpan{lo: 1, hi: 0}
+		}
+	}
+	for id := max(span.lo, 1); id <= span.hi && id < int64(len(a.present)); id++ {
+		if a.present[id] {
+			sc.visit(id)
+		}
+		if id&0xffff == 0 && ctx.Err() != nil {
+			return nil, queryError(ctx, ctx.Err())
+		}
+	}
+	facets := len(req.Facets) > 0
+	res.Total, res.TotalLowerBound = s.Limits.Total(sc.total, facets)
+	if facets {
+		res.Facets = sc.facets(req.Facets)
+	}
+	return sc.top.sorted(), nil
 }
 
 // hits loads the articles of a page, in the page's order, with their
@@ -473,6 +521,7 @@ func (s *SearchService) plan(req diembao.SearchRequest) (*plan, error) {
 	for _, x := range c.Exclude {
 		p.where = append(p.where, "a.id NOT IN (SELECT rowid FROM article_index WHERE article_index MATCH ?)")
 		p.args = append(p.args, x)
+		p.excluding = true
 	}
 	addRange := func(from, to time.Time) {
 		if from.IsZero() && to.IsZero() {
