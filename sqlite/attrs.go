@@ -20,8 +20,8 @@ const noTime = math.MinInt64
 // date before each search that uses it, from the articles stored or changed
 // since (articles_updated).
 //
-// Articles are indexed by ID (IDs are dense), 16–24 bytes each: 24 MB for a
-// million articles.
+// Articles are indexed by ID (IDs are dense), about 30 bytes each: 30 MB
+// for a million articles.
 type attrs struct {
 	mu        sync.RWMutex
 	loaded    bool
@@ -30,6 +30,10 @@ type attrs struct {
 	readAt    int64 // when the last read happened (Unix seconds)
 	published []int64
 	present   []bool // false for an ID no article has
+	// length is the number of tokens of each article's index entry (all
+	// columns), which diembao_rank would otherwise read from FTS5's
+	// docsize table for every row it scores; 0 when unknown.
+	length    []int32
 	sourceID  []int64
 	source    []uint32 // index into names
 	section   []uint32 // index into names
@@ -128,10 +132,12 @@ func (a *attrs) refresh(ctx context.Context, q *sql.Tx, now int64) error {
 		err  error
 	)
 	if !a.loaded {
-		rows, err = q.QueryContext(ctx, `SELECT id, published, source_id, source_name, section FROM articles INDEXED BY articles_attrs`)
+		rows, err = q.QueryContext(ctx, `SELECT id, published, source_id, source_name, section, NULL FROM articles INDEXED BY articles_attrs`)
 	} else {
-		rows, err = q.QueryContext(ctx, `SELECT id, published, source_id, source_name, section FROM articles WHERE id > ?
-			UNION ALL SELECT id, published, source_id, source_name, section FROM articles WHERE updated_at >= ? AND id <= ?`,
+		rows, err = q.QueryContext(ctx, `SELECT a.id, a.published, a.source_id, a.source_name, a.section, d.sz
+			FROM articles a LEFT JOIN article_index_docsize d ON d.id = a.id WHERE a.id > ?
+			UNION ALL SELECT a.id, a.published, a.source_id, a.source_name, a.section, d.sz
+			FROM articles a LEFT JOIN article_index_docsize d ON d.id = a.id WHERE a.updated_at >= ? AND a.id <= ?`,
 			a.maxID, a.since, a.maxID)
 	}
 	if err != nil {
@@ -143,8 +149,9 @@ func (a *attrs) refresh(ctx context.Context, q *sql.Tx, now int64) error {
 			id              int64
 			published, src  sql.NullInt64
 			source, section string
+			size            []byte
 		)
-		if err := rows.Scan(&id, &published, &src, &source, &section); err != nil {
+		if err := rows.Scan(&id, &published, &src, &source, &section, &size); err != nil {
 			return fmt.Errorf("sqlite: search attributes: %w", err)
 		}
 		if id < 0 {
@@ -154,6 +161,7 @@ func (a *attrs) refresh(ctx context.Context, q *sql.Tx, now int64) error {
 			grow := max(n, 2*len(a.published))
 			a.published = append(a.published, make([]int64, grow-len(a.published))...)
 			a.present = append(a.present, make([]bool, grow-len(a.present))...)
+			a.length = append(a.length, make([]int32, grow-len(a.length))...)
 			a.sourceID = append(a.sourceID, make([]int64, grow-len(a.sourceID))...)
 			a.source = append(a.source, make([]uint32, grow-len(a.source))...)
 			a.section = append(a.section, make([]uint32, grow-len(a.section))...)
@@ -171,6 +179,7 @@ func (a *attrs) refresh(ctx context.Context, q *sql.Tx, now int64) error {
 		}
 		a.published[id] = p
 		a.present[id] = true
+		a.length[id] = docLength(size)
 		a.sourceID[id] = src.Int64
 		a.source[id] = a.name(source)
 		a.section[id] = a.name(section)
@@ -178,9 +187,97 @@ func (a *attrs) refresh(ctx context.Context, q *sql.Tx, now int64) error {
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("sqlite: search attributes: %w", err)
 	}
+	if !a.loaded {
+		if err := a.readLengths(ctx, q); err != nil {
+			return err
+		}
+	}
 	a.loaded = true
 	a.maxID = max(a.maxID, maxID.Int64)
 	a.since = max(a.since, maxUpdated.Int64)
 	a.readAt = now
 	return nil
+}
+
+// readLengths reads the length of every article's index entry from FTS5's
+// docsize table, which is much smaller than the articles and is read in ID
+// order.
+func (a *attrs) readLengths(ctx context.Context, q *sql.Tx) error {
+	rows, err := q.QueryContext(ctx, `SELECT id, sz FROM article_index_docsize`)
+	if err != nil {
+		return fmt.Errorf("sqlite: search attributes: lengths: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			id   int64
+			size []byte
+		)
+		if err := rows.Scan(&id, &size); err != nil {
+			return fmt.Errorf("sqlite: search attributes: lengths: %w", err)
+		}
+		if id > 0 && id < int64(len(a.length)) {
+			a.length[id] = docLength(size)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("sqlite: search attributes: lengths: %w", err)
+	}
+	return nil
+}
+
+// docLength returns the number of tokens of an index entry from its FTS5
+// docsize record: the token count of each column as SQLite varints. A
+// record it cannot read gives 0 (unknown).
+func docLength(sz []byte) int32 {
+	var total int64
+	for len(sz) > 0 {
+		v, n := sqliteVarint(sz)
+		if n == 0 {
+			return 0
+		}
+		total += int64(v)
+		sz = sz[n:]
+	}
+	if total > math.MaxInt32 {
+		return 0
+	}
+	return int32(total)
+}
+
+// sqliteVarint decodes SQLite's variable-length integer: big-endian groups
+// of 7 bits with the high bit set on all bytes but the last, the ninth byte
+// holding 8 bits. It returns the value and the bytes read (0 when b ends
+// first).
+func sqliteVarint(b []byte) (uint64, int) {
+	var v uint64
+	for i := 0; i < 9; i++ {
+		if i >= len(b) {
+			return 0, 0
+		}
+		if i == 8 {
+			return v<<8 | uint64(b[i]), 9
+		}
+		v = v<<7 | uint64(b[i]&0x7f)
+		if b[i] < 0x80 {
+			return v, i + 1
+		}
+	}
+	return 0, 0
+}
+
+// loadedLengths returns the article lengths when the copy has been read,
+// nil when not. The caller holds a.mu.
+func (a *attrs) loadedLengths() []int32 {
+	if !a.loaded {
+		return nil
+	}
+	return a.length
+}
+
+// isLoaded reports whether the copy has been read once.
+func (a *attrs) isLoaded() bool {
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	return a.loaded
 }

@@ -177,6 +177,9 @@ func apiInst(f uintptr) func(*libc.TLS, uintptr, int32, uintptr, uintptr, uintpt
 type ranker struct {
 	weights *[9]float64
 	dfs     [][]int64
+	// lengths holds the articles' lengths by ID when the in-memory
+	// attributes are loaded (see attrs.length); read-locked by the search.
+	lengths []int32
 	// idf and avgdl are set on the first row, from the number of rows and
 	// their total length in the index.
 	once  sync.Once
@@ -283,9 +286,20 @@ func rankFunction(tls *libc.TLS, pApi, pFts, pCtx uintptr, nVal int32, apVal uin
 			freq[phrase] += r.weights[col]
 		}
 	}
-	if rc := api4(api.FxColumnSize)(tls, pFts, -1, bp); rc != sqlite3.SQLITE_OK {
-		sqlite3.Xsqlite3_result_error_code(tls, pCtx, rc)
-		return
+	length := int32(0)
+	if r.lengths != nil {
+		id := (*(*func(*libc.TLS, uintptr) int64)(unsafe.Pointer(&struct{ uintptr }{api.FxRowid})))(tls, pFts)
+		if id > 0 && id < int64(len(r.lengths)) {
+			length = r.lengths[id]
+		}
 	}
-	sqlite3.Xsqlite3_result_double(tls, pCtx, query.BM25(freq, r.idf, float64(*(*int32)(ptr(bp))), r.avgdl))
+	if length == 0 {
+		// Not in memory: FTS5 reads it from its docsize table.
+		if rc := api4(api.FxColumnSize)(tls, pFts, -1, bp); rc != sqlite3.SQLITE_OK {
+			sqlite3.Xsqlite3_result_error_code(tls, pCtx, rc)
+			return
+		}
+		length = *(*int32)(ptr(bp))
+	}
+	sqlite3.Xsqlite3_result_double(tls, pCtx, query.BM25(freq, r.idf, float64(length), r.avgdl))
 }

@@ -160,12 +160,21 @@ func (s *SearchService) searchText(ctx context.Context, p *plan, req diembao.Sea
 		}
 		return &scan{a: &s.attrs, ranges: p.ranges, sources: p.sources, window: -1}
 	}
-	if facets || len(p.ranges) > 0 || len(p.sources) > 0 || sort != diembao.SortRelevance {
+	// The attributes are read when filters, facets or a date order need
+	// them; once read, ranking takes the articles' lengths from them too.
+	needScan := facets || len(p.ranges) > 0 || len(p.sources) > 0 || sort != diembao.SortRelevance
+	if needScan || s.attrs.isLoaded() {
 		if err := s.attrs.refresh(ctx, tx, s.db.Now().Unix()); err != nil {
 			return nil, err
 		}
 		s.attrs.mu.RLock()
 		defer s.attrs.mu.RUnlock()
+		rk.lengths = s.attrs.loadedLengths()
+		if bk != nil {
+			bk.lengths = rk.lengths
+		}
+	}
+	if needScan {
 		sc = &scan{a: &s.attrs, ranges: p.ranges, sources: p.sources}
 		sc.countFacets(req.Facets)
 	}
