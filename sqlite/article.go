@@ -236,7 +236,7 @@ func (w *writer) put(a *diembao.Article, doc *query.Document) (diembao.PutResult
 	} else {
 		// The index entry being replaced no longer counts in the token
 		// statistics: the stored article gives its tokens again.
-		old, err := w.stored(id)
+		old, err := articleByID(w.ctx, w.tx, id)
 		if err != nil {
 			return diembao.PutResult{}, err
 		}
@@ -269,22 +269,6 @@ func (w *writer) put(a *diembao.Article, doc *query.Document) (diembao.PutResult
 	w.terms.add(doc, 1)
 	a.ID = id
 	return result, nil
-}
-
-// stored reads the stored article id.
-func (w *writer) stored(id int64) (*diembao.Article, error) {
-	rows, err := w.tx.QueryContext(w.ctx, `SELECT `+articleReadColumns+` FROM articles WHERE id = ?`, id)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: read article %d: %w", id, err)
-	}
-	list, err := scanArticles(rows)
-	if err != nil {
-		return nil, err
-	}
-	if len(list) == 0 {
-		return nil, fmt.Errorf("sqlite: article %d vanished", id)
-	}
-	return list[0], nil
 }
 
 // resolveSource fills the source name from the source ID, or the source ID
@@ -372,7 +356,18 @@ const articleReadColumns = `id, url, source_id, source_name, fetch_id, title, sa
 // FindArticleByID returns the article with the given ID or an ENOTFOUND
 // error.
 func (s *ArticleService) FindArticleByID(ctx context.Context, id int64) (*diembao.Article, error) {
-	rows, err := s.db.db.QueryContext(ctx, `SELECT `+articleReadColumns+` FROM articles WHERE id = ?`, id)
+	return articleByID(ctx, s.db.db, id)
+}
+
+// querier runs a query on a database or in a transaction.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// articleByID reads the article with the given ID through q, or returns an
+// ENOTFOUND error.
+func articleByID(ctx context.Context, q querier, id int64) (*diembao.Article, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+articleReadColumns+` FROM articles WHERE id = ?`, id)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: find article %d: %w", id, err)
 	}
