@@ -33,12 +33,12 @@ type attrs struct {
 	// length is the number of tokens of each article's index entry (all
 	// columns), which diembao_rank would otherwise read from FTS5's
 	// docsize table for every row it scores; 0 when unknown.
-	length    []int32
-	sourceID  []int64
-	source    []uint32 // index into names
-	section   []uint32 // index into names
-	names     []string
-	nameIdx   map[string]uint32
+	length   []int32
+	sourceID []int64
+	source   []uint32 // index into names
+	section  []uint32 // index into names
+	names    []string
+	nameIdx  map[string]uint32
 	// minDay and maxDay bound the publication days (Vietnam time, days
 	// since 1970-01-01) of the articles with a known time.
 	minDay, maxDay int32
