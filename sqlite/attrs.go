@@ -23,13 +23,14 @@ const noTime = math.MinInt64
 // Articles are indexed by ID (IDs are dense), about 30 bytes each: 30 MB
 // for a million articles.
 type attrs struct {
-	mu        sync.RWMutex
-	loaded    bool
-	maxID     int64
-	since     int64 // the largest updated_at read
-	readAt    int64 // when the last read happened (Unix seconds)
-	published []int64
-	present   []bool // false for an ID no article has
+	mu          sync.RWMutex
+	loaded      bool
+	lengthsRead bool // every length was read (see warm)
+	maxID       int64
+	since       int64 // the largest updated_at read
+	readAt      int64 // when the last read happened (Unix seconds)
+	published   []int64
+	present     []bool // false for an ID no article has
 	// length is the number of tokens of each article's index entry (all
 	// columns), which diembao_rank would otherwise read from FTS5's
 	// docsize table for every row it scores; 0 when unknown.
@@ -187,15 +188,30 @@ func (a *attrs) refresh(ctx context.Context, q *sql.Tx, now int64) error {
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("sqlite: search attributes: %w", err)
 	}
-	if !a.loaded {
-		if err := a.readLengths(ctx, q); err != nil {
-			return err
-		}
-	}
 	a.loaded = true
 	a.maxID = max(a.maxID, maxID.Int64)
 	a.since = max(a.since, maxUpdated.Int64)
 	a.readAt = now
+	return nil
+}
+
+// warm brings the copy up to date and reads the lengths of the index
+// entries of every article (see length), which refresh reads only for the
+// articles it reads: a server warms the copy once at start-up, a one-off
+// search does not pay for the lengths.
+func (a *attrs) warm(ctx context.Context, q *sql.Tx, now int64) error {
+	if err := a.refresh(ctx, q, now); err != nil {
+		return err
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.lengthsRead {
+		return nil
+	}
+	if err := a.readLengths(ctx, q); err != nil {
+		return err
+	}
+	a.lengthsRead = true
 	return nil
 }
 
