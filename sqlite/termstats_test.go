@@ -100,6 +100,15 @@ func TestTermStatsFollowIndex(t *testing.T) {
 		t.Fatal(err)
 	}
 	check("put unchanged")
+	// One batch that stores an article and replaces it again.
+	first := &diembao.Article{URL: "https://bao-mau.example/hai-lan.html", SourceName: "Báo Mẫu",
+		Title: "Bản thứ nhất", Body: []diembao.Paragraph{{Text: "Nội dung ban đầu về đê điều."}}}
+	second := *first
+	second.Title, second.Body = "Bản thứ hai", []diembao.Paragraph{{Text: "Nội dung đã sửa về giá lúa."}}
+	if _, err := svc.PutArticles(ctx, []*diembao.Article{first, &second}); err != nil {
+		t.Fatal(err)
+	}
+	check("stored and replaced in one batch")
 	if _, err := db.db.ExecContext(ctx, `DELETE FROM term_stats`); err != nil {
 		t.Fatal(err)
 	}
