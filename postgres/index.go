@@ -48,13 +48,13 @@ type indexEntry struct {
 
 // buildEntry turns the analysed document into its index entry. The texts
 // are split into tokens exactly as the embedded store's FTS5 "ascii"
-// tokenizer splits them (ftsTokens), so that both backends count the same
+// tokenizer splits them (query.IndexTokens), so that both backends count the same
 // tokens.
 func buildEntry(doc *query.Document) indexEntry {
 	positions := map[string][]int{}
 	n := 0
 	for i, text := range doc.Values() {
-		toks := ftsTokens(text)
+		toks := query.IndexTokens(text)
 		n += len(toks)
 		for p, tok := range toks {
 			lex := columns[i].code + ":" + tok
@@ -106,44 +106,4 @@ func writeQuoted(b *strings.Builder, s string) {
 		}
 	}
 	b.WriteByte('\'')
-}
-
-// ftsTokens splits s as SQLite FTS5's "ascii" tokenizer with tokenchars
-// '_' does: a token is a run of ASCII letters and digits, '_' and bytes
-// outside ASCII; ASCII letters are lower-cased.
-func ftsTokens(s string) []string {
-	var toks []string
-	start := -1
-	for i := 0; i <= len(s); i++ {
-		if i < len(s) && isTokenByte(s[i]) {
-			if start < 0 {
-				start = i
-			}
-			continue
-		}
-		if start >= 0 {
-			toks = append(toks, asciiLower(s[start:i]))
-			start = -1
-		}
-	}
-	return toks
-}
-
-func isTokenByte(c byte) bool {
-	return c >= 0x80 || c == '_' || ('0' <= c && c <= '9') || ('a' <= c && c <= 'z') || ('A' <= c && c <= 'Z')
-}
-
-func asciiLower(s string) string {
-	for i := 0; i < len(s); i++ {
-		if 'A' <= s[i] && s[i] <= 'Z' {
-			b := []byte(s)
-			for j := i; j < len(b); j++ {
-				if 'A' <= b[j] && b[j] <= 'Z' {
-					b[j] += 'a' - 'A'
-				}
-			}
-			return string(b)
-		}
-	}
-	return s
 }

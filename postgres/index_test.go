@@ -12,28 +12,6 @@ import (
 	"github.com/diembao/diembao/query"
 )
 
-func TestFtsTokens(t *testing.T) {
-	tests := []struct {
-		name, in string
-		want     []string
-	}{
-		{"empty", "", nil},
-		{"spaces", "hà nội  thủ đô", []string{"hà", "nội", "thủ", "đô"}},
-		{"ascii upper case folds", "TP HCM", []string{"tp", "hcm"}},
-		{"non-ASCII upper case stays", "HÀ", []string{"hÀ"}},
-		{"punctuation splits", "covid-19,2020", []string{"covid", "19", "2020"}},
-		{"underscore joins", "hà_nội chủ_tịch", []string{"hà_nội", "chủ_tịch"}},
-		{"quote splits", "o'neil", []string{"o", "neil"}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := ftsTokens(tt.in); !reflect.DeepEqual(got, tt.want) {
-				t.Errorf("ftsTokens(%q) = %q, want %q", tt.in, got, tt.want)
-			}
-		})
-	}
-}
-
 func TestBuildEntry(t *testing.T) {
 	doc := &query.Document{
 		Title: "hà nội hà", TitleFolded: "ha noi ha",
@@ -96,7 +74,7 @@ func FuzzParseTsvector(f *testing.F) {
 	f.Fuzz(func(t *testing.T, title, body string) {
 		e := buildEntry(&query.Document{Title: title, Body: body})
 		d := parseTsvector(e.tsv)
-		for _, tok := range ftsTokens(title) {
+		for _, tok := range query.IndexTokens(title) {
 			if len(d["t:"+tok]) == 0 {
 				t.Fatalf("token %q of %q lost in %q", tok, title, e.tsv)
 			}

@@ -15,63 +15,9 @@ type termDeltas map[string]int64
 
 // add adds delta to the document frequency of every distinct token of doc.
 func (d termDeltas) add(doc *query.Document, delta int64) {
-	seen := map[string]bool{}
-	for _, col := range doc.Values() {
-		ftsTokens(col, func(tok string) {
-			if !seen[tok] {
-				seen[tok] = true
-				d[tok] += delta
-			}
-		})
+	for _, tok := range doc.DistinctTokens() {
+		d[tok] += delta
 	}
-}
-
-// ftsTokens calls yield with each token FTS5's ascii tokenizer (with "_" as
-// a token character) finds in s: runs of ASCII letters, digits, "_" and
-// non-ASCII bytes, with ASCII letters lowered.
-func ftsTokens(s string, yield func(string)) {
-	start := -1
-	lower := false
-	emit := func(end int) {
-		tok := s[start:end]
-		if lower {
-			tok = asciiLower(tok)
-		}
-		yield(tok)
-		start, lower = -1, false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if isTokenByte(c) {
-			if start < 0 {
-				start = i
-			}
-			if 'A' <= c && c <= 'Z' {
-				lower = true
-			}
-			continue
-		}
-		if start >= 0 {
-			emit(i)
-		}
-	}
-	if start >= 0 {
-		emit(len(s))
-	}
-}
-
-func isTokenByte(c byte) bool {
-	return c >= 0x80 || c == '_' || ('0' <= c && c <= '9') || ('a' <= c && c <= 'z') || ('A' <= c && c <= 'Z')
-}
-
-func asciiLower(s string) string {
-	b := []byte(s)
-	for i, c := range b {
-		if 'A' <= c && c <= 'Z' {
-			b[i] = c + 'a' - 'A'
-		}
-	}
-	return string(b)
 }
 
 // termStatsSQL applies one token's change; a token whose frequency falls to

@@ -124,26 +124,6 @@ func TestTermStatsFollowIndex(t *testing.T) {
 	check("migration")
 }
 
-func TestFTSTokens(t *testing.T) {
-	tests := []struct {
-		in   string
-		want []string
-	}{
-		{"", nil},
-		{"hà nội", []string{"hà", "nội"}},
-		{"Covid-19 TP.HCM", []string{"covid", "19", "tp", "hcm"}},
-		{"hội_đồng  nhân_dân", []string{"hội_đồng", "nhân_dân"}},
-		{"  ,x,", []string{"x"}},
-	}
-	for _, tt := range tests {
-		var got []string
-		ftsTokens(tt.in, func(s string) { got = append(got, s) })
-		if !slices.Equal(got, tt.want) {
-			t.Errorf("ftsTokens(%q) = %q, want %q", tt.in, got, tt.want)
-		}
-	}
-}
-
 // TestRankLengthsFromMemory checks that ranking with the articles' lengths
 // held in memory (once the attributes are read) gives exactly the scores
 // of ranking with FTS5's own lengths, also for articles stored or changed
