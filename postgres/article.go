@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -143,7 +144,15 @@ func (s *ArticleService) putChunk(ctx context.Context, tx pgx.Tx, list []*diemba
 			return err
 		}
 		args = append(args, entry.tsv, entry.ntokens, now)
+		delta.addTerms(docs[i].DistinctTokens(), 1)
 		if exists {
+			// The index entry being replaced no longer counts.
+			var oldTokens []string
+			if err := tx.QueryRow(ctx, `SELECT coalesce(array_agg(DISTINCT substr(lex, strpos(lex, ':') + 1)), '{}')
+				FROM article_index, unnest(tsvector_to_array(tsv)) AS lex WHERE id = $1`, old.id).Scan(&oldTokens); err != nil {
+				return fmt.Errorf("postgres: tokens of article %d: %w", old.id, err)
+			}
+			delta.addTerms(oldTokens, -1)
 			batch.Queue(updateArticle, append(args, old.id)...)
 			delta.tokens += int64(entry.ntokens) - old.ntokens
 			results[i] = diembao.PutResult{ID: old.id, Updated: true}
@@ -208,11 +217,43 @@ var insertArticle, updateArticle = func() (string, string) {
 // statsDelta is the change a transaction makes to the index statistics.
 type statsDelta struct {
 	docs, tokens int64
+	// terms changes the document frequency of tokens (term_stats).
+	terms map[string]int64
+}
+
+// addTerms adds delta to the document frequency of each token of toks.
+func (d *statsDelta) addTerms(toks []string, delta int64) {
+	if d.terms == nil {
+		d.terms = map[string]int64{}
+	}
+	for _, t := range toks {
+		d.terms[t] += delta
+	}
 }
 
 // apply adds d to one shard of index_stats, chosen by the server process so
 // that concurrent writers seldom share a row.
 func (d statsDelta) apply(ctx context.Context, tx pgx.Tx) error {
+	// Tokens in one order in every transaction: two writers on the same
+	// shard lock the rows they share in the same order, never in a cycle.
+	toks := make([]string, 0, len(d.terms))
+	for t, n := range d.terms {
+		if n != 0 {
+			toks = append(toks, t)
+		}
+	}
+	sort.Strings(toks)
+	if len(toks) > 0 {
+		dfs := make([]int64, len(toks))
+		for i, t := range toks {
+			dfs[i] = d.terms[t]
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO term_stats (token, shard, df)
+			SELECT t, (pg_backend_pid() % 16)::smallint, n FROM unnest($1::text[], $2::bigint[]) AS u(t, n)
+			ON CONFLICT (token, shard) DO UPDATE SET df = term_stats.df + EXCLUDED.df`, toks, dfs); err != nil {
+			return fmt.Errorf("term statistics: %w", err)
+		}
+	}
 	if d.docs == 0 && d.tokens == 0 {
 		return nil
 	}

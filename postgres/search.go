@@ -254,8 +254,9 @@ func whereClause(where []string) string {
 // document frequency of each phrase (query.PhraseIDF).
 //
 // A token's document frequency counts the articles that hold it in any
-// column (a prefix: any token it begins), which the GIN index answers
-// alone, with the table's visibility checks.
+// column: term_stats keeps it (summed over the writers' shards); the
+// articles holding a token that a prefix begins are counted with the GIN
+// index.
 func (s *SearchService) stats(ctx context.Context, conn querier, p *plan) (*rankStats, error) {
 	st := &rankStats{idf: make([]float64, len(p.phrases)), boostIDF: make([]float64, len(p.boostPhrases))}
 	var tokens int64
@@ -267,13 +268,10 @@ func (s *SearchService) stats(ctx context.Context, conn querier, p *plan) (*rank
 		st.avgdl = float64(tokens) / float64(st.rows)
 	}
 	phrases := p.allPhrases()
-	// Each distinct token (a prefix marked by a trailing "*", which no
-	// token holds) is counted once.
-	at := map[string]int{}
-	var (
-		parts []string
-		args  []any
-	)
+	// df holds each distinct token's frequency; a prefix is marked by a
+	// trailing "*", which no token holds.
+	df := map[string]int64{}
+	var exact, prefixes []string
 	key := func(ph *expr, j int) string {
 		if ph.prefix && j == len(ph.tokens)-1 {
 			return ph.tokens[j] + "*"
@@ -283,25 +281,57 @@ func (s *SearchService) stats(ctx context.Context, conn querier, p *plan) (*rank
 	for _, ph := range phrases {
 		for j := range ph.tokens {
 			k := key(ph, j)
-			if _, ok := at[k]; ok {
+			if _, ok := df[k]; ok {
 				continue
 			}
-			at[k] = len(parts)
-			args = append(args, anyColumn(ph.tokens[j], ph.prefix && j == len(ph.tokens)-1))
-			parts = append(parts, "(SELECT count(*) FROM article_index WHERE tsv @@ $"+strconv.Itoa(len(args))+"::tsquery)")
+			df[k] = 0
+			if strings.HasSuffix(k, "*") {
+				prefixes = append(prefixes, ph.tokens[j])
+			} else {
+				exact = append(exact, k)
+			}
 		}
 	}
-	if len(parts) == 0 {
-		return st, nil
+	if len(exact) > 0 {
+		rows, err := conn.Query(ctx, `SELECT token, sum(df)::bigint FROM term_stats WHERE token = ANY($1::text[]) GROUP BY token`, exact)
+		if err != nil {
+			return nil, fmt.Errorf("postgres: search: document frequencies: %w", err)
+		}
+		for rows.Next() {
+			var (
+				tok string
+				n   int64
+			)
+			if err := rows.Scan(&tok, &n); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("postgres: search: document frequencies: %w", err)
+			}
+			df[tok] = n
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("postgres: search: document frequencies: %w", err)
+		}
 	}
-	var dfs []int64
-	if err := conn.QueryRow(ctx, `SELECT ARRAY[`+strings.Join(parts, ", ")+`]::bigint[]`, args...).Scan(&dfs); err != nil {
-		return nil, fmt.Errorf("postgres: search: document frequencies: %w", err)
+	if len(prefixes) > 0 {
+		parts := make([]string, len(prefixes))
+		args := make([]any, len(prefixes))
+		for i, t := range prefixes {
+			args[i] = anyColumn(t, true)
+			parts[i] = "(SELECT count(*) FROM article_index WHERE tsv @@ $" + strconv.Itoa(i+1) + "::tsquery)"
+		}
+		var counts []int64
+		if err := conn.QueryRow(ctx, `SELECT ARRAY[`+strings.Join(parts, ", ")+`]::bigint[]`, args...).Scan(&counts); err != nil {
+			return nil, fmt.Errorf("postgres: search: document frequencies: %w", err)
+		}
+		for i, t := range prefixes {
+			df[t+"*"] = counts[i]
+		}
 	}
 	for i, ph := range phrases {
 		list := make([]int64, len(ph.tokens))
 		for j := range ph.tokens {
-			list[j] = dfs[at[key(ph, j)]]
+			list[j] = df[key(ph, j)]
 		}
 		v := query.PhraseIDF(st.rows, list)
 		if i < len(p.phrases) {
@@ -313,8 +343,8 @@ func (s *SearchService) stats(ctx context.Context, conn querier, p *plan) (*rank
 	return st, nil
 }
 
-// anyColumn returns the tsquery text that matches a token (or, for a
-// prefix, any token it begins) in any column of the index.
+// anyColumn returns the tsquery text that matches a prefix: any token it
+// begins, in any column of the index.
 func anyColumn(tok string, prefix bool) string {
 	var b strings.Builder
 	for i, c := range columns {
