@@ -267,33 +267,13 @@ func (s *SearchService) stats(ctx context.Context, conn querier, p *plan) (*rank
 	if st.rows > 0 {
 		st.avgdl = float64(tokens) / float64(st.rows)
 	}
-	phrases := p.allPhrases()
-	// df holds each distinct token's frequency; a prefix is marked by a
-	// trailing "*", which no token holds.
-	df := map[string]int64{}
-	var exact, prefixes []string
-	key := func(ph *expr, j int) string {
-		if ph.prefix && j == len(ph.tokens)-1 {
-			return ph.tokens[j] + "*"
-		}
-		return ph.tokens[j]
+	phrases := make([]query.Phrase, 0, len(p.phrases)+len(p.boostPhrases))
+	for _, ph := range p.allPhrases() {
+		phrases = append(phrases, query.Phrase{Tokens: ph.tokens, Prefix: ph.prefix})
 	}
-	for _, ph := range phrases {
-		for j := range ph.tokens {
-			k := key(ph, j)
-			if _, ok := df[k]; ok {
-				continue
-			}
-			df[k] = 0
-			if strings.HasSuffix(k, "*") {
-				prefixes = append(prefixes, ph.tokens[j])
-			} else {
-				exact = append(exact, k)
-			}
-		}
-	}
-	if len(exact) > 0 {
-		rows, err := conn.Query(ctx, `SELECT token, sum(df)::bigint FROM term_stats WHERE token = ANY($1::text[]) GROUP BY token`, exact)
+	ts := query.NewTokenStats(phrases)
+	if len(ts.Tokens) > 0 {
+		rows, err := conn.Query(ctx, `SELECT token, sum(df)::bigint FROM term_stats WHERE token = ANY($1::text[]) GROUP BY token`, ts.Tokens)
 		if err != nil {
 			return nil, fmt.Errorf("postgres: search: document frequencies: %w", err)
 		}
@@ -306,34 +286,30 @@ func (s *SearchService) stats(ctx context.Context, conn querier, p *plan) (*rank
 				rows.Close()
 				return nil, fmt.Errorf("postgres: search: document frequencies: %w", err)
 			}
-			df[tok] = n
+			ts.DF[tok] = n
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
 			return nil, fmt.Errorf("postgres: search: document frequencies: %w", err)
 		}
 	}
-	if len(prefixes) > 0 {
-		parts := make([]string, len(prefixes))
-		args := make([]any, len(prefixes))
-		for i, t := range prefixes {
-			args[i] = anyColumn(t, true)
+	if len(ts.Prefixes) > 0 {
+		parts := make([]string, len(ts.Prefixes))
+		args := make([]any, len(ts.Prefixes))
+		for i, t := range ts.Prefixes {
+			args[i] = anyColumn(t)
 			parts[i] = "(SELECT count(*) FROM article_index WHERE tsv @@ $" + strconv.Itoa(i+1) + "::tsquery)"
 		}
 		var counts []int64
 		if err := conn.QueryRow(ctx, `SELECT ARRAY[`+strings.Join(parts, ", ")+`]::bigint[]`, args...).Scan(&counts); err != nil {
 			return nil, fmt.Errorf("postgres: search: document frequencies: %w", err)
 		}
-		for i, t := range prefixes {
-			df[t+"*"] = counts[i]
+		for i, t := range ts.Prefixes {
+			ts.SetPrefix(t, counts[i])
 		}
 	}
-	for i, ph := range phrases {
-		list := make([]int64, len(ph.tokens))
-		for j := range ph.tokens {
-			list[j] = df[key(ph, j)]
-		}
-		v := query.PhraseIDF(st.rows, list)
+	for i, dfs := range ts.PhraseDFs(phrases) {
+		v := query.PhraseIDF(st.rows, dfs)
 		if i < len(p.phrases) {
 			st.idf[i] = v
 		} else {
@@ -343,18 +319,16 @@ func (s *SearchService) stats(ctx context.Context, conn querier, p *plan) (*rank
 	return st, nil
 }
 
-// anyColumn returns the tsquery text that matches a prefix: any token it
+// anyColumn returns the tsquery text that matches any token a prefix
 // begins, in any column of the index.
-func anyColumn(tok string, prefix bool) string {
+func anyColumn(prefix string) string {
 	var b strings.Builder
 	for i, c := range columns {
 		if i > 0 {
 			b.WriteString(" | ")
 		}
-		writeQuoted(&b, c.code+":"+tok)
-		if prefix {
-			b.WriteString(":*")
-		}
+		writeQuoted(&b, c.code+":"+prefix)
+		b.WriteString(":*")
 	}
 	return b.String()
 }

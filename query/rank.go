@@ -90,3 +90,58 @@ type Phrase struct {
 	Tokens []string
 	Prefix bool
 }
+
+// TokenStats is what a store reads to weigh the phrases of a query: the
+// document frequency of each distinct token, and the number of articles
+// holding a token that each distinct prefix begins.
+type TokenStats struct {
+	Tokens, Prefixes []string
+	// DF holds the frequencies read, by token; a prefix's count is keyed
+	// by the prefix followed by "*", which no token holds.
+	DF map[string]int64
+}
+
+// NewTokenStats lists the distinct tokens and prefixes of phrases, with
+// frequencies of zero until the store sets them.
+func NewTokenStats(phrases []Phrase) *TokenStats {
+	s := &TokenStats{DF: map[string]int64{}}
+	for _, ph := range phrases {
+		for j, t := range ph.Tokens {
+			k := ph.key(j)
+			if _, ok := s.DF[k]; ok {
+				continue
+			}
+			s.DF[k] = 0
+			if k != t {
+				s.Prefixes = append(s.Prefixes, t)
+			} else {
+				s.Tokens = append(s.Tokens, t)
+			}
+		}
+	}
+	return s
+}
+
+// SetPrefix sets the number of articles holding a token that prefix begins.
+func (s *TokenStats) SetPrefix(prefix string, n int64) { s.DF[prefix+"*"] = n }
+
+// PhraseDFs returns, for each phrase, the document frequencies of its
+// tokens in order (see PhraseIDF).
+func (s *TokenStats) PhraseDFs(phrases []Phrase) [][]int64 {
+	out := make([][]int64, len(phrases))
+	for i, ph := range phrases {
+		out[i] = make([]int64, len(ph.Tokens))
+		for j := range ph.Tokens {
+			out[i][j] = s.DF[ph.key(j)]
+		}
+	}
+	return out
+}
+
+// key returns the key of token j of ph in TokenStats.DF.
+func (ph Phrase) key(j int) string {
+	if ph.Prefix && j == len(ph.Tokens)-1 {
+		return ph.Tokens[j] + "*"
+	}
+	return ph.Tokens[j]
+}

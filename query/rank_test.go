@@ -2,6 +2,7 @@ package query
 
 import (
 	"math"
+	"reflect"
 	"testing"
 )
 
@@ -49,5 +50,31 @@ func TestBM25(t *testing.T) {
 				t.Errorf("BM25 = %v, want %v", got, tt.want)
 			}
 		})
+	}
+}
+
+func TestTokenStats(t *testing.T) {
+	phrases := []Phrase{
+		{Tokens: []string{"hà", "nội"}},
+		{Tokens: []string{"ha", "noi"}},
+		{Tokens: []string{"hà"}},
+		{Tokens: []string{"chuyển"}, Prefix: true},
+		{Tokens: []string{"kế", "hoạch"}, Prefix: true},
+	}
+	s := NewTokenStats(phrases)
+	wantTokens := []string{"hà", "nội", "ha", "noi", "kế"}
+	wantPrefixes := []string{"chuyển", "hoạch"}
+	if !reflect.DeepEqual(s.Tokens, wantTokens) || !reflect.DeepEqual(s.Prefixes, wantPrefixes) {
+		t.Fatalf("tokens %q, prefixes %q; want %q, %q", s.Tokens, s.Prefixes, wantTokens, wantPrefixes)
+	}
+	for i, tok := range s.Tokens {
+		s.DF[tok] = int64(10 * (i + 1))
+	}
+	s.SetPrefix("chuyển", 7)
+	s.SetPrefix("hoạch", 3)
+	got := s.PhraseDFs(phrases)
+	want := [][]int64{{10, 20}, {30, 40}, {10}, {7}, {50, 3}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("PhraseDFs = %v, want %v", got, want)
 	}
 }

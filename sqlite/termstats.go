@@ -65,24 +65,14 @@ func (d termDeltas) apply(ctx context.Context, tx *sql.Tx) error {
 // (see query.PhraseIDF), read from term_stats; a prefix counts the
 // articles that hold a token it begins.
 func phraseDFs(ctx context.Context, tx *sql.Tx, phrases []query.Phrase) ([][]int64, error) {
-	df := map[string]int64{}
-	var exact []any
-	prefixes := map[string]bool{}
-	for _, ph := range phrases {
-		for i, t := range ph.Tokens {
-			if ph.Prefix && i == len(ph.Tokens)-1 {
-				prefixes[t] = true
-				continue
-			}
-			if _, ok := df[t]; !ok {
-				df[t] = 0
-				exact = append(exact, t)
-			}
+	st := query.NewTokenStats(phrases)
+	if len(st.Tokens) > 0 {
+		args := make([]any, len(st.Tokens))
+		for i, t := range st.Tokens {
+			args[i] = t
 		}
-	}
-	if len(exact) > 0 {
 		r, err := tx.QueryContext(ctx, `SELECT token, df FROM term_stats WHERE token IN (`+
-			strings.TrimSuffix(strings.Repeat("?,", len(exact)), ",")+`)`, exact...)
+			strings.TrimSuffix(strings.Repeat("?,", len(args)), ",")+`)`, args...)
 		if err != nil {
 			return nil, queryError(ctx, err)
 		}
@@ -95,31 +85,20 @@ func phraseDFs(ctx context.Context, tx *sql.Tx, phrases []query.Phrase) ([][]int
 				r.Close()
 				return nil, queryError(ctx, err)
 			}
-			df[tok] = n
+			st.DF[tok] = n
 		}
 		r.Close()
 		if err := r.Err(); err != nil {
 			return nil, queryError(ctx, err)
 		}
 	}
-	for p := range prefixes {
+	for _, p := range st.Prefixes {
 		var n int64
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM article_index WHERE article_index MATCH ?`,
 			phrase([]string{p}, true)).Scan(&n); err != nil {
 			return nil, queryError(ctx, err)
 		}
-		df[p+"*"] = n
+		st.SetPrefix(p, n)
 	}
-	out := make([][]int64, len(phrases))
-	for i, ph := range phrases {
-		dfs := make([]int64, len(ph.Tokens))
-		for j, t := range ph.Tokens {
-			if ph.Prefix && j == len(ph.Tokens)-1 {
-				t += "*"
-			}
-			dfs[j] = df[t]
-		}
-		out[i] = dfs
-	}
-	return out, nil
+	return st.PhraseDFs(phrases), nil
 }
