@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/diembao/diembao"
 	"github.com/diembao/diembao/query"
@@ -56,6 +57,39 @@ func (s *ArticleService) PutArticles(ctx context.Context, list []*diembao.Articl
 		}
 		docs[i] = s.analyzer.Document(a)
 	}
+	var (
+		results []diembao.PutResult
+		err     error
+	)
+	// Two writers storing the same new URL at once both find it missing;
+	// the second insert fails on the unique URL and its transaction rolls
+	// back. Run again, it finds the article the first one stored.
+	for attempt := 1; ; attempt++ {
+		results, err = s.putAll(ctx, list, docs)
+		if attempt < 3 && isURLConflict(err) {
+			continue
+		}
+		break
+	}
+	if err != nil {
+		var de *diembao.Error
+		if errors.As(err, &de) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("postgres: put articles: %w", err)
+	}
+	return results, nil
+}
+
+// isURLConflict reports whether err is the unique violation of an
+// article's URL.
+func isURLConflict(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == "23505" && pe.ConstraintName == "articles_url_key"
+}
+
+// putAll stores the analysed articles of list in one transaction.
+func (s *ArticleService) putAll(ctx context.Context, list []*diembao.Article, docs []query.Document) ([]diembao.PutResult, error) {
 	results := make([]diembao.PutResult, len(list))
 	err := s.db.inTx(ctx, func(tx pgx.Tx) error {
 		var delta statsDelta
@@ -77,14 +111,7 @@ func (s *ArticleService) PutArticles(ctx context.Context, list []*diembao.Articl
 		}
 		return delta.apply(ctx, tx)
 	})
-	if err != nil {
-		var de *diembao.Error
-		if errors.As(err, &de) {
-			return nil, err
-		}
-		return nil, fmt.Errorf("postgres: put articles: %w", err)
-	}
-	return results, nil
+	return results, err
 }
 
 // stored is what putChunk needs to know of an article already stored.

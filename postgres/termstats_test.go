@@ -45,8 +45,9 @@ func checkTermStats(t *testing.T, db *DB, step string) {
 
 // TestTermStatsFollowIndex checks the token statistics after inserts,
 // updates (one of them within the call that stored the article), writers
-// on several connections at once, and after the migration fills them from
-// the index.
+// on several connections at once (storing the same new URLs, which the
+// writer retries when another stored them first), and after the migration
+// fills them from the index.
 func TestTermStatsFollowIndex(t *testing.T) {
 	ctx := context.Background()
 	db, err := Open(ctx, testutil.PostgresDSN(t), nil)
