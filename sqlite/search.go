@@ -247,6 +247,9 @@ func (s *SearchService) searchText(ctx context.Context, p *plan, req diembao.Sea
 		stmt, args, done := newScan().keep(`SELECT 1 FROM article_index WHERE article_index MATCH ?`+bound,
 			append([]any{p.match}, boundArgs...))
 		defer done()
+		// Newest first, as the window was read: the first Window matches
+		// come from pages the window statement has just read.
+		stmt += ` ORDER BY rowid DESC`
 		if s.Limits.Count > 0 {
 			stmt += ` LIMIT ?`
 			args = append(args, s.Limits.Count+1)
