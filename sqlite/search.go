@@ -220,16 +220,19 @@ func (s *SearchService) searchText(ctx context.Context, p *plan, req diembao.Sea
 		h, rdone = rk.register()
 		stmt     = `SELECT rowid, ` + rankName + `(article_index, ?) FROM article_index WHERE article_index MATCH ?` + bound
 		args     = append([]any{h, p.match}, boundArgs...)
-		early    = window > 0 && !facets
 	)
 	defer rdone()
-	if sc != nil {
-		sc.window = window
+	// The window: the newest matches that pass the filters. Facets are
+	// counted in a pass of their own below, in FTS5's own order (oldest
+	// first), which costs less per match than reading newest first.
+	ws := newScan()
+	if ws != nil {
+		ws.window = window
 	}
-	stmt, args, done := sc.keep(stmt, args)
+	stmt, args, done := ws.keep(stmt, args)
 	defer done()
 	stmt += ` ORDER BY rowid DESC`
-	if early {
+	if window > 0 {
 		stmt += ` LIMIT ?`
 		args = append(args, window)
 	}
@@ -237,7 +240,15 @@ func (s *SearchService) searchText(ctx context.Context, p *plan, req diembao.Sea
 		return nil, err
 	}
 	switch {
-	case sc != nil && facets:
+	case facets:
+		sc.window = 0 // counts every match, keeps none
+		stmt, args, done := sc.keep(`SELECT count(*) FROM article_index WHERE article_index MATCH ?`+bound,
+			append([]any{p.match}, boundArgs...))
+		defer done()
+		var none int
+		if err := tx.QueryRowContext(ctx, stmt, args...).Scan(&none); err != nil {
+			return nil, queryError(ctx, err)
+		}
 		res.Total, res.TotalLowerBound = s.Limits.Total(sc.total, true)
 		res.Facets = sc.facets(req.Facets)
 	case window < 0 || len(win) < window:
