@@ -144,16 +144,16 @@ func (d docPositions) occurrences(ph *expr) []int {
 	return out
 }
 
-// bm25 returns the score SQLite FTS5's bm25() gives an article of ntokens
-// tokens with the given lexeme positions for the expression x, whose
-// phrases (in FTS5's order) are phrases: negative, lower is better.
+// bm25 returns the score the embedded store's diembao_rank gives an
+// article of ntokens tokens with the given lexeme positions for the
+// expression x, whose phrases (in FTS5's order) are phrases: negative,
+// lower is better.
 //
 // Like FTS5, it counts the instances of a phrase only where the phrase
 // takes part in the match: a phrase under an AND that does not match the
 // article, under the excluded side of a NOT, or under an OR branch that
-// does not match counts nothing, even when it occurs. It computes the same
-// expression in the same order as FTS5, so scores agree to the last bits or
-// nearly.
+// does not match counts nothing, even when it occurs. Both stores end in
+// query.BM25, so scores agree to the last bits or nearly.
 func bm25(d docPositions, ntokens int, x *expr, phrases []*expr, idf []float64, w *weights, avgdl float64) float64 {
 	occ := make(map[*expr][]int, len(phrases))
 	for _, ph := range phrases {

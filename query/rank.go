@@ -4,8 +4,8 @@ import "math"
 
 // Ranking is the definition of relevance every backend shares: the index
 // columns of a Document, the BM25 weight of each column, and how the
-// optional Boost terms of an And add to the score. The SQLite store hands
-// the weights to FTS5's bm25(); other backends compute the same BM25.
+// optional Boost terms of an And add to the score. Every store computes
+// the same BM25 (see BM25 and PhraseIDF) with these weights.
 type Ranking struct {
 	// Columns names the indexed columns in the order of Document's fields.
 	Columns [9]string

@@ -24,8 +24,8 @@ import (
 // words at a million articles). diembao_rank scores a row exactly as bm25()
 // does from the same per-row facts (the instances of each phrase in each
 // column, the row's length in tokens), but takes the inverse document
-// frequencies from query.Ranking's definition over token statistics kept
-// at write time (see termStats).
+// frequencies from token statistics kept at write time (the table
+// term_stats, see termDeltas), weighing a phrase as query.PhraseIDF does.
 //
 // modernc.org/sqlite registers scalar and aggregate functions from Go but
 // not FTS5 auxiliary functions, which are registered through the fts5_api
@@ -158,6 +158,14 @@ func funcPointer[T any](f T) uintptr {
 
 // call helpers: each converts a C function pointer of the FTS5 extension
 // API to the Go function it is.
+func api2(f uintptr) func(*libc.TLS, uintptr) int32 {
+	return *(*func(*libc.TLS, uintptr) int32)(unsafe.Pointer(&struct{ uintptr }{f}))
+}
+
+func apiRowid(f uintptr) func(*libc.TLS, uintptr) int64 {
+	return *(*func(*libc.TLS, uintptr) int64)(unsafe.Pointer(&struct{ uintptr }{f}))
+}
+
 func api3(f uintptr) func(*libc.TLS, uintptr, uintptr) int32 {
 	return *(*func(*libc.TLS, uintptr, uintptr) int32)(unsafe.Pointer(&struct{ uintptr }{f}))
 }
@@ -247,7 +255,7 @@ func rankFunction(tls *libc.TLS, pApi, pFts, pCtx uintptr, nVal int32, apVal uin
 		if n > 0 {
 			r.avgdl = float64(t) / float64(n)
 		}
-		np := (*(*func(*libc.TLS, uintptr) int32)(unsafe.Pointer(&struct{ uintptr }{api.FxPhraseCount})))(tls, pFts)
+		np := api2(api.FxPhraseCount)(tls, pFts)
 		if int(np) != len(r.dfs) {
 			r.err = fmt.Errorf("%d phrases in the expression, %d statistics", np, len(r.dfs))
 			return
@@ -288,7 +296,7 @@ func rankFunction(tls *libc.TLS, pApi, pFts, pCtx uintptr, nVal int32, apVal uin
 	}
 	length := int32(0)
 	if r.lengths != nil {
-		id := (*(*func(*libc.TLS, uintptr) int64)(unsafe.Pointer(&struct{ uintptr }{api.FxRowid})))(tls, pFts)
+		id := apiRowid(api.FxRowid)(tls, pFts)
 		if id > 0 && id < int64(len(r.lengths)) {
 			length = r.lengths[id]
 		}

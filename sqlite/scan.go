@@ -21,7 +21,7 @@ import (
 // applies the filters from the in-memory attributes, counts what passes
 // (total and facets), keeps the top of a date order, and says which rows
 // the statement should return: for relevance, the first window rows that
-// pass, so that bm25() is computed for those only.
+// pass, so that diembao_rank scores those only.
 type scan struct {
 	a *attrs // read-locked for the length of the scan
 

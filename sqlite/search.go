@@ -21,7 +21,8 @@ const (
 
 // SearchService implements diembao.SearchService on the embedded store.
 //
-// Matching and BM25 run in FTS5. Filters on the publication time and the
+// Matching runs in FTS5, and BM25 in diembao_rank, an FTS5 function of
+// our own that takes document frequencies from term_stats (see rank.go). Filters on the publication time and the
 // source, facets and date orders of a full-text search run in Go, over an
 // in-memory copy of those attributes (see attrs), called from SQLite for
 // each matching row (see scan): that avoids reading an article row per
@@ -134,7 +135,7 @@ func (s *SearchService) Search(ctx context.Context, req diembao.SearchRequest) (
 	return res, nil
 }
 
-// scored is an article with its relevance score (bm25(): lower is
+// scored is an article with its relevance score (diembao_rank: lower is
 // better), as a cursor records it.
 type scored = query.Cursor
 
@@ -191,12 +192,17 @@ func (s *SearchService) searchText(ctx context.Context, p *plan, req diembao.Sea
 		}
 		bound, boundArgs = ` AND rowid BETWEEN ? AND ?`, []any{span.lo, span.hi}
 	}
+	// matching returns the WHERE clause of a statement on the match, and
+	// its arguments after those of the columns (first).
+	matching := func(first ...any) (string, []any) {
+		return ` WHERE article_index MATCH ?` + bound, append(append(first, p.match), boundArgs...)
+	}
 
 	if sort != diembao.SortRelevance {
 		// One pass: filters, counts and the top of the date order, in Go.
 		sc.order, sc.cur, sc.limit = sort, cur, n
-		stmt, args, done := sc.keep(`SELECT count(*) FROM article_index WHERE article_index MATCH ?`+bound,
-			append([]any{p.match}, boundArgs...))
+		where, args := matching()
+		stmt, args, done := sc.keep(`SELECT count(*) FROM article_index`+where, args)
 		defer done()
 		var none int // the scan keeps no row: it collects the page itself
 		if err := tx.QueryRowContext(ctx, stmt, args...).Scan(&none); err != nil {
@@ -215,13 +221,10 @@ func (s *SearchService) searchText(ctx context.Context, p *plan, req diembao.Sea
 	if window <= 0 {
 		window = -1
 	}
-	var (
-		win      []scored
-		h, rdone = rk.register()
-		stmt     = `SELECT rowid, ` + rankName + `(article_index, ?) FROM article_index WHERE article_index MATCH ?` + bound
-		args     = append([]any{h, p.match}, boundArgs...)
-	)
+	h, rdone := rk.register()
 	defer rdone()
+	where, args := matching(h)
+	stmt := `SELECT rowid, ` + rankName + `(article_index, ?) FROM article_index` + where
 	// The window: the newest matches that pass the filters. Facets are
 	// counted in a pass of their own below, in FTS5's own order (oldest
 	// first), which costs less per match than reading newest first.
@@ -236,14 +239,15 @@ func (s *SearchService) searchText(ctx context.Context, p *plan, req diembao.Sea
 		stmt += ` LIMIT ?`
 		args = append(args, window)
 	}
-	if win, err = scoredRows(ctx, tx, stmt, args...); err != nil {
+	win, err := scoredRows(ctx, tx, stmt, args...)
+	if err != nil {
 		return nil, err
 	}
 	switch {
 	case facets:
 		sc.window = 0 // counts every match, keeps none
-		stmt, args, done := sc.keep(`SELECT count(*) FROM article_index WHERE article_index MATCH ?`+bound,
-			append([]any{p.match}, boundArgs...))
+		where, args := matching()
+		stmt, args, done := sc.keep(`SELECT count(*) FROM article_index`+where, args)
 		defer done()
 		var none int
 		if err := tx.QueryRowContext(ctx, stmt, args...).Scan(&none); err != nil {
@@ -255,8 +259,8 @@ func (s *SearchService) searchText(ctx context.Context, p *plan, req diembao.Sea
 		res.Total = len(win)
 	default:
 		// More than the window match: count on, up to the limit.
-		stmt, args, done := newScan().keep(`SELECT 1 FROM article_index WHERE article_index MATCH ?`+bound,
-			append([]any{p.match}, boundArgs...))
+		where, args := matching()
+		stmt, args, done := newScan().keep(`SELECT 1 FROM article_index`+where, args)
 		defer done()
 		// Newest first, as the window was read: the first Window matches
 		// come from pages the window statement has just read.
