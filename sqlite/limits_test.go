@@ -43,6 +43,29 @@ func limitCorpus(t *testing.T, n int) (*DB, []*diembao.Article) {
 	return db, list
 }
 
+// moveArticle stores a again, published at when and with a body of its
+// own (so that its content hash changes), and fails the test unless the
+// store replaced it.
+func moveArticle(t *testing.T, db *DB, a *diembao.Article, when time.Time) {
+	t.Helper()
+	a.Published = when
+	a.Body = append(append([]diembao.Paragraph(nil), a.Body...), diembao.Paragraph{Text: "Bài được cập nhật."})
+	a.ContentHash = ""
+	if r, err := NewArticleService(db).PutArticle(context.Background(), a); err != nil || !r.Updated {
+		t.Fatalf("move %s = %+v, %v", a.URL, r, err)
+	}
+}
+
+// totalOf returns the total of a search for q with the facet named.
+func totalOf(t *testing.T, svc *SearchService, q, facet string) int {
+	t.Helper()
+	res, err := svc.Search(context.Background(), diembao.SearchRequest{Query: q, Facets: []string{facet}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res.Total
+}
+
 func TestSearchLimits(t *testing.T) {
 	ctx := context.Background()
 	db, list := limitCorpus(t, 6)
@@ -156,27 +179,14 @@ func TestSearchSeesChanges(t *testing.T) {
 	ctx := context.Background()
 	db, list := limitCorpus(t, 3)
 	svc := NewSearchService(db)
-	count := func(q string) int {
-		t.Helper()
-		res, err := svc.Search(ctx, diembao.SearchRequest{Query: q, Facets: []string{"source"}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return res.Total
-	}
+	count := func(q string) int { t.Helper(); return totalOf(t, svc, q, "source") }
 	const january = "đê published:[2020-01-01 TO 2020-01-31]"
 	if n := count(january); n != 3 {
 		t.Fatalf("before: %d in January, want 3", n)
 	}
 	// Move one article to February (new content, same URL) and add one.
-	a := list[0]
-	a.Published = time.Date(2020, 2, 3, 9, 0, 0, 0, diembao.Vietnam)
-	a.Body = append(a.Body, diembao.Paragraph{Text: "Bài được cập nhật."})
-	a.ContentHash = ""
+	moveArticle(t, db, list[0], time.Date(2020, 2, 3, 9, 0, 0, 0, diembao.Vietnam))
 	articles := NewArticleService(db)
-	if _, err := articles.PutArticle(ctx, a); err != nil {
-		t.Fatal(err)
-	}
 	b := &diembao.Article{URL: "https://bao-mau.example/de-moi.html", SourceName: "Báo Mẫu", Title: "Đê mới",
 		Body: []diembao.Paragraph{{Text: "Tỉnh đắp đê mới."}}, Published: time.Date(2020, 1, 25, 9, 0, 0, 0, diembao.Vietnam)}
 	if _, err := articles.PutArticle(ctx, b); err != nil {
@@ -214,30 +224,16 @@ func TestDayOf(t *testing.T) {
 // same second as the attributes were last read (updated_at counts
 // seconds) is read again by a later search.
 func TestSearchSeesChangesWithinASecond(t *testing.T) {
-	ctx := context.Background()
 	db, list := limitCorpus(t, 2)
 	now := testNowSearch
 	db.Now = func() time.Time { return now }
 	svc := NewSearchService(db)
-	count := func(q string) int {
-		t.Helper()
-		res, err := svc.Search(ctx, diembao.SearchRequest{Query: q, Facets: []string{"day"}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return res.Total
-	}
+	count := func(q string) int { t.Helper(); return totalOf(t, svc, q, "day") }
 	const february = "đê published:[2020-02-01 TO 2020-02-28]"
 	if n := count(february); n != 0 {
 		t.Fatalf("before: %d in February, want 0", n)
 	}
-	a := list[1]
-	a.Published = time.Date(2020, 2, 3, 9, 0, 0, 0, diembao.Vietnam)
-	a.Body = append(a.Body, diembao.Paragraph{Text: "Bài được cập nhật."})
-	a.ContentHash = ""
-	if _, err := NewArticleService(db).PutArticle(ctx, a); err != nil {
-		t.Fatal(err)
-	}
+	moveArticle(t, db, list[1], time.Date(2020, 2, 3, 9, 0, 0, 0, diembao.Vietnam))
 	now = now.Add(5 * time.Second)
 	for range 2 {
 		if n := count(february); n != 1 {
@@ -268,14 +264,7 @@ func TestDateRangeBoundsIDs(t *testing.T) {
 	ctx := context.Background()
 	db, list := limitCorpus(t, 20) // published 2020-01-01 … 2020-01-20, in ID order
 	svc := NewArticleService(db)
-	moved := *list[2]
-	moved.Published = time.Date(2020, 1, 17, 8, 0, 0, 0, diembao.Vietnam)
-	moved.Body = []diembao.Paragraph{{Text: "Tỉnh kiểm tra đê điều, bản sửa."}}
-	moved.ContentHash = ""
-	if r, err := svc.PutArticle(ctx, &moved); err != nil || !r.Updated {
-		t.Fatalf("move = %+v, %v", r, err)
-	}
-	list[2] = &moved
+	moveArticle(t, db, list[2], time.Date(2020, 1, 17, 8, 0, 0, 0, diembao.Vietnam))
 	late := &diembao.Article{
 		URL:        "https://bao-mau.example/de-dieu-muon.html",
 		SourceName: "Báo Mẫu",
