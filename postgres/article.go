@@ -171,7 +171,7 @@ func (s *ArticleService) putChunk(ctx context.Context, tx pgx.Tx, list []*diemba
 			return err
 		}
 		args = append(args, entry.tsv, entry.ntokens, now)
-		delta.addTerms(docs[i].DistinctTokens(), 1)
+		delta.addTerms(entry.tokens, 1)
 		if exists {
 			// The index entry being replaced no longer counts.
 			var oldTokens []string

@@ -40,10 +40,12 @@ const (
 )
 
 // indexEntry is the index entry of one article: its tsvector in PostgreSQL's
-// text form and its number of tokens over all columns.
+// text form, its number of tokens over all columns and its distinct tokens
+// (what the article adds to term_stats).
 type indexEntry struct {
 	tsv     string
 	ntokens int
+	tokens  []string
 }
 
 // buildEntry turns the analysed document into its index entry. The texts
@@ -52,11 +54,17 @@ type indexEntry struct {
 // tokens.
 func buildEntry(doc *query.Document) indexEntry {
 	positions := map[string][]int{}
+	seen := map[string]bool{}
+	var distinct []string
 	n := 0
 	for i, text := range doc.Values() {
 		toks := query.IndexTokens(text)
 		n += len(toks)
 		for p, tok := range toks {
+			if !seen[tok] {
+				seen[tok] = true
+				distinct = append(distinct, tok)
+			}
 			lex := columns[i].code + ":" + tok
 			pos := positions[lex]
 			if len(pos) < maxPositions {
@@ -89,7 +97,7 @@ func buildEntry(doc *query.Document) indexEntry {
 			prev, first = p, false
 		}
 	}
-	return indexEntry{tsv: b.String(), ntokens: n}
+	return indexEntry{tsv: b.String(), ntokens: n, tokens: distinct}
 }
 
 // writeQuoted writes s as a quoted lexeme of tsvector or tsquery text.

@@ -26,6 +26,10 @@ func TestBuildEntry(t *testing.T) {
 	if e.ntokens != 12 {
 		t.Errorf("ntokens = %d, want 12", e.ntokens)
 	}
+	wantTokens := []string{"hà", "nội", "ha", "noi", "it", "s", "a", "b", "hà_nội", "ha_noi"}
+	if !reflect.DeepEqual(e.tokens, wantTokens) || !reflect.DeepEqual(e.tokens, doc.DistinctTokens()) {
+		t.Errorf("tokens = %q, want %q (and the document's distinct tokens %q)", e.tokens, wantTokens, doc.DistinctTokens())
+	}
 	t.Run("round trip", func(t *testing.T) {
 		d := parseTsvector(e.tsv)
 		if !reflect.DeepEqual(d["t:hà"], []int{1, 3}) || !reflect.DeepEqual(d["wf:ha_noi"], []int{1}) || len(d) != 10 {
