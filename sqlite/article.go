@@ -94,7 +94,7 @@ func (s *ArticleService) Write(ctx context.Context, b *Batch) ([]diembao.PutResu
 		}
 		results[i] = r
 	}
-	if err := w.terms.apply(ctx, tx); err != nil {
+	if err := w.applyTerms(); err != nil {
 		return nil, err
 	}
 	if err := tx.Commit(); err != nil {
@@ -150,9 +150,9 @@ type writer struct {
 	s   *ArticleService
 	// The statements, each prepared when first needed (and closed with
 	// the transaction).
-	lookup, insert, index, update, unindex *sql.Stmt
-	sourceNames                            map[int64]sourceName
-	sourceIDs                              map[string]int64
+	lookup, insert, index, update, unindex, termUp, termPrune *sql.Stmt
+	sourceNames                                               map[int64]sourceName
+	sourceIDs                                                 map[string]int64
 	// terms gathers the changes of the token statistics (see termDeltas).
 	terms termDeltas
 }

@@ -28,34 +28,24 @@ const (
 	termStatsPruneSQL = `DELETE FROM term_stats WHERE token = ? AND df <= 0`
 )
 
-// apply writes the changes to term_stats in tx.
-func (d termDeltas) apply(ctx context.Context, tx *sql.Tx) error {
-	if len(d) == 0 {
-		return nil
-	}
-	up, err := tx.PrepareContext(ctx, termStatsSQL)
-	if err != nil {
-		return fmt.Errorf("sqlite: term statistics: %w", err)
-	}
-	defer up.Close()
-	var prune *sql.Stmt
-	for tok, n := range d {
+// applyTerms writes the changes the writer gathered to term_stats.
+func (w *writer) applyTerms() error {
+	for tok, n := range w.terms {
 		if n == 0 {
 			continue
 		}
-		if _, err := up.ExecContext(ctx, tok, n); err != nil {
-			return fmt.Errorf("sqlite: term statistics: %w", err)
+		up, err := w.prepared(&w.termUp, termStatsSQL)
+		if err == nil {
+			_, err = up.ExecContext(w.ctx, tok, n)
 		}
-		if n < 0 {
-			if prune == nil {
-				if prune, err = tx.PrepareContext(ctx, termStatsPruneSQL); err != nil {
-					return fmt.Errorf("sqlite: term statistics: %w", err)
-				}
-				defer prune.Close()
+		if err == nil && n < 0 {
+			var prune *sql.Stmt
+			if prune, err = w.prepared(&w.termPrune, termStatsPruneSQL); err == nil {
+				_, err = prune.ExecContext(w.ctx, tok)
 			}
-			if _, err := prune.ExecContext(ctx, tok); err != nil {
-				return fmt.Errorf("sqlite: term statistics: %w", err)
-			}
+		}
+		if err != nil {
+			return fmt.Errorf("sqlite: term statistics: %w", err)
 		}
 	}
 	return nil
