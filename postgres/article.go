@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/diembao/diembao"
 	"github.com/diembao/diembao/query"
@@ -66,7 +65,7 @@ func (s *ArticleService) PutArticles(ctx context.Context, list []*diembao.Articl
 	// back. Run again, it finds the article the first one stored.
 	for attempt := 1; ; attempt++ {
 		results, err = s.putAll(ctx, list, docs)
-		if attempt < 3 && isURLConflict(err) {
+		if c, ok := uniqueViolation(err); ok && c == "articles_url_key" && attempt < 3 {
 			continue
 		}
 		break
@@ -79,13 +78,6 @@ func (s *ArticleService) PutArticles(ctx context.Context, list []*diembao.Articl
 		return nil, fmt.Errorf("postgres: put articles: %w", err)
 	}
 	return results, nil
-}
-
-// isURLConflict reports whether err is the unique violation of an
-// article's URL.
-func isURLConflict(err error) bool {
-	var pe *pgconn.PgError
-	return errors.As(err, &pe) && pe.Code == "23505" && pe.ConstraintName == "articles_url_key"
 }
 
 // putAll stores the analysed articles of list in one transaction.

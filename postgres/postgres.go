@@ -171,8 +171,18 @@ func (db *DB) inTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
 
 // isUniqueViolation reports whether err is PostgreSQL's unique_violation.
 func isUniqueViolation(err error) bool {
+	_, ok := uniqueViolation(err)
+	return ok
+}
+
+// uniqueViolation returns the constraint err violates when err is
+// PostgreSQL's unique_violation.
+func uniqueViolation(err error) (constraint string, ok bool) {
 	var pe *pgconn.PgError
-	return errors.As(err, &pe) && pe.Code == "23505"
+	if errors.As(err, &pe) && pe.Code == "23505" {
+		return pe.ConstraintName, true
+	}
+	return "", false
 }
 
 // dbTime is t truncated to the second in UTC, as stored, or nil when t is
