@@ -53,17 +53,19 @@ type attrs struct {
 type idSpan struct{ lo, hi int64 }
 
 // idSpan returns the range of IDs that holds every article published in
-// all of ranges (to a day's precision), and false when no article is.
+// all of ranges (to a day's precision): an empty range (lo > hi) when no
+// article is.
 // Articles are stored roughly in the order they are published, so the span
 // of a date range is usually a small part of the index, which a statement
 // bounded by it reads alone. The caller holds a.mu.
-func (a *attrs) idSpan(ranges []timeRange) (idSpan, bool) {
+func (a *attrs) idSpan(ranges []timeRange) idSpan {
+	none := idSpan{lo: 1, hi: 0}
 	from, to := int64(math.MinInt64), int64(math.MaxInt64)
 	for _, r := range ranges {
 		from, to = max(from, r.from), min(to, r.to)
 	}
 	if from >= to || a.minDay > a.maxDay {
-		return idSpan{}, false
+		return none
 	}
 	d0, d1 := a.minDay, a.maxDay
 	if from != math.MinInt64 {
@@ -72,13 +74,16 @@ func (a *attrs) idSpan(ranges []timeRange) (idSpan, bool) {
 	if to != math.MaxInt64 {
 		d1 = min(d1, dayOf(to-1))
 	}
-	span, found := idSpan{lo: math.MaxInt64, hi: math.MinInt64}, false
+	span := idSpan{lo: math.MaxInt64, hi: math.MinInt64}
 	for d := d0; d <= d1; d++ {
 		if s, ok := a.days[d]; ok {
-			span.lo, span.hi, found = min(span.lo, s.lo), max(span.hi, s.hi), true
+			span.lo, span.hi = min(span.lo, s.lo), max(span.hi, s.hi)
 		}
 	}
-	return span, found
+	if span.lo > span.hi {
+		return none
+	}
+	return span
 }
 
 // dayOf returns the publication day of a Unix time in Vietnam's zone

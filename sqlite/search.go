@@ -186,10 +186,7 @@ func (s *SearchService) searchText(ctx context.Context, p *plan, req diembao.Sea
 		boundArgs []any
 	)
 	if len(p.ranges) > 0 {
-		span, ok := s.attrs.idSpan(p.ranges)
-		if !ok {
-			span = idSpan{lo: 1, hi: 0} // nothing published then
-		}
+		span := s.attrs.idSpan(p.ranges)
 		bound, boundArgs = ` AND rowid BETWEEN ? AND ?`, []any{span.lo, span.hi}
 	}
 	// matching returns the WHERE clause of a statement on the match, and
@@ -457,10 +454,7 @@ func (s *SearchService) scanAll(ctx context.Context, p *plan, req diembao.Search
 	sc.countFacets(req.Facets)
 	span := idSpan{lo: 1, hi: int64(len(a.present)) - 1}
 	if len(p.ranges) > 0 {
-		var ok bool
-		if span, ok = a.idSpan(p.ranges); !ok {
-			span = idSpan{lo: 1, hi: 0}
-		}
+		span = a.idSpan(p.ranges)
 	}
 	for id := max(span.lo, 1); id <= span.hi && id < int64(len(a.present)); id++ {
 		if a.present[id] {
