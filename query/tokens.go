@@ -39,6 +39,24 @@ func (d *Document) DistinctTokens() []string {
 	return out
 }
 
+// FoldedTokens returns the distinct tokens of d's folded title, body and
+// words columns (see IndexTokens): the tokens by which a search without a
+// field finds d, whatever diacritics its words were typed with. Syllables
+// (title and body) and segmented words (joined by '_') never coincide.
+func (d *Document) FoldedTokens() []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, col := range []string{d.TitleFolded, d.BodyFolded, d.WordsFolded} {
+		for _, tok := range IndexTokens(col) {
+			if !seen[tok] {
+				seen[tok] = true
+				out = append(out, tok)
+			}
+		}
+	}
+	return out
+}
+
 func isTokenByte(c byte) bool {
 	return c >= 0x80 || c == '_' || ('0' <= c && c <= '9') || ('a' <= c && c <= 'z') || ('A' <= c && c <= 'Z')
 }

@@ -35,3 +35,13 @@ func TestDistinctTokens(t *testing.T) {
 		t.Errorf("DistinctTokens = %q, want %q", got, want)
 	}
 }
+
+func TestFoldedTokens(t *testing.T) {
+	d := &Document{Title: "Hà Nội", TitleFolded: "ha noi ha", Body: "bão về", BodyFolded: "bao ve noi",
+		Words: "hà_nội", WordsFolded: "ha_noi", Author: "lan", Source: "vnexpress", Section: "thoi su"}
+	got := d.FoldedTokens()
+	want := []string{"ha", "noi", "bao", "ve", "ha_noi"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("FoldedTokens = %q, want %q", got, want)
+	}
+}

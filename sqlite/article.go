@@ -56,6 +56,9 @@ func (s *ArticleService) PutArticles(ctx context.Context, list []*diembao.Articl
 type Batch struct {
 	list []*diembao.Article
 	docs []query.Document
+	// toks are the tokens of each entry (see tokensOf), worked out with
+	// the analysis.
+	toks [][]indexToken
 }
 
 // Len returns the number of articles in b.
@@ -73,7 +76,8 @@ func (s *ArticleService) Prepare(list []*diembao.Article) (*Batch, error) {
 			return nil, err
 		}
 	}
-	return &Batch{list: list, docs: s.analyze(list)}, nil
+	docs, toks := s.analyze(list)
+	return &Batch{list: list, docs: docs, toks: toks}, nil
 }
 
 // Write stores a prepared batch as PutArticles does, in one transaction:
@@ -88,13 +92,16 @@ func (s *ArticleService) Write(ctx context.Context, b *Batch) ([]diembao.PutResu
 	w := newWriter(ctx, tx, s)
 	results := make([]diembao.PutResult, len(b.list))
 	for i, a := range b.list {
-		r, err := w.put(a, &b.docs[i])
+		r, err := w.put(a, &b.docs[i], b.toks[i])
 		if err != nil {
 			return nil, err
 		}
 		results[i] = r
 	}
 	if err := w.applyTerms(); err != nil {
+		return nil, err
+	}
+	if err := w.applySets(); err != nil {
 		return nil, err
 	}
 	if err := tx.Commit(); err != nil {
@@ -106,23 +113,25 @@ func (s *ArticleService) Write(ctx context.Context, b *Batch) ([]diembao.PutResu
 // parallelBatch is the smallest batch analysed by several goroutines.
 const parallelBatch = 32
 
-// analyze computes the content hashes (where empty) and the index entries
-// of list, on all processors when the batch is large.
-func (s *ArticleService) analyze(list []*diembao.Article) []query.Document {
+// analyze computes the content hashes (where empty), the index entries of
+// list and their tokens, on all processors when the batch is large.
+func (s *ArticleService) analyze(list []*diembao.Article) ([]query.Document, [][]indexToken) {
 	docs := make([]query.Document, len(list))
+	toks := make([][]indexToken, len(list))
 	one := func(i int) {
 		a := list[i]
 		if a.ContentHash == "" {
 			a.ContentHash = query.ContentHash(a)
 		}
 		docs[i] = s.analyzer.Document(a)
+		toks[i] = tokensOf(&docs[i])
 	}
 	workers := runtime.GOMAXPROCS(0)
 	if len(list) < parallelBatch || workers < 2 {
 		for i := range list {
 			one(i)
 		}
-		return docs
+		return docs, toks
 	}
 	var wg sync.WaitGroup
 	next := make(chan int)
@@ -138,7 +147,7 @@ func (s *ArticleService) analyze(list []*diembao.Article) []query.Document {
 	}
 	close(next)
 	wg.Wait()
-	return docs
+	return docs, toks
 }
 
 // writer stores the articles of one transaction with statements prepared
@@ -151,10 +160,12 @@ type writer struct {
 	// The statements, each prepared when first needed (and closed with
 	// the transaction).
 	lookup, insert, index, update, unindex, termUp, termPrune *sql.Stmt
+	setRead, setAdd, setWrite, setDelete                      *sql.Stmt
 	sourceNames                                               map[int64]sourceName
 	sourceIDs                                                 map[string]int64
-	// terms gathers the changes of the token statistics (see termDeltas).
-	terms termDeltas
+	// tokens gathers the changes of the token statistics and the token
+	// sets (see tokenDeltas).
+	tokens tokenDeltas
 }
 
 // sourceName is a looked-up source name; ok is false when the source does
@@ -178,7 +189,7 @@ const (
 var updateSQL = `UPDATE articles SET ` + strings.ReplaceAll(articleWriteColumns, ",", " = ?,") + ` = ?, updated_at = ? WHERE id = ?`
 
 func newWriter(ctx context.Context, tx *sql.Tx, s *ArticleService) *writer {
-	return &writer{ctx: ctx, tx: tx, s: s, sourceNames: map[int64]sourceName{}, sourceIDs: map[string]int64{}, terms: termDeltas{}}
+	return &writer{ctx: ctx, tx: tx, s: s, sourceNames: map[int64]sourceName{}, sourceIDs: map[string]int64{}, tokens: tokenDeltas{}}
 }
 
 // prepared returns *st, preparing query into it first when it is nil.
@@ -193,7 +204,7 @@ func (w *writer) prepared(st **sql.Stmt, query string) (*sql.Stmt, error) {
 	return *st, nil
 }
 
-func (w *writer) put(a *diembao.Article, doc *query.Document) (diembao.PutResult, error) {
+func (w *writer) put(a *diembao.Article, doc *query.Document, toks []indexToken) (diembao.PutResult, error) {
 	var (
 		id   int64
 		hash string
@@ -241,7 +252,7 @@ func (w *writer) put(a *diembao.Article, doc *query.Document) (diembao.PutResult
 			return diembao.PutResult{}, err
 		}
 		oldDoc := w.s.analyzer.Document(old)
-		w.terms.add(&oldDoc, -1)
+		w.tokens.add(tokensOf(&oldDoc), id, true)
 		update, err := w.prepared(&w.update, updateSQL)
 		if err == nil {
 			_, err = update.ExecContext(w.ctx, append(args, now, id)...)
@@ -266,7 +277,7 @@ func (w *writer) put(a *diembao.Article, doc *query.Document) (diembao.PutResult
 	if err != nil {
 		return diembao.PutResult{}, fmt.Errorf("sqlite: index article %s: %w", a.URL, err)
 	}
-	w.terms.add(doc, 1)
+	w.tokens.add(toks, id, false)
 	a.ID = id
 	return result, nil
 }

@@ -1,8 +1,11 @@
 package sqlite
 
 import (
+	"maps"
+
 	"context"
 	"errors"
+	"github.com/diembao/diembao/internal/storetest"
 	"strings"
 	"testing"
 	"time"
@@ -136,4 +139,77 @@ func FuzzCompile(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestSetFindsWhatMatchFinds checks that the folded-only expression of a
+// query (compiled.Set) finds exactly the articles its full expression
+// (compiled.Match) finds, on the conformance corpus and a few articles
+// written for the edge cases: capitals, tone placement, a stray combining
+// mark, a word with a letter the tables fold to two.
+func TestSetFindsWhatMatchFinds(t *testing.T) {
+	ctx := context.Background()
+	db := openCorpus(t)
+	extra := []diembao.Article{
+		{URL: "https://example.vn/a", Title: "HOÀ BÌNH Đón Xuân", Body: []diembao.Paragraph{{Text: "Người dân hòa bình đón xuân ở Hoà Bình."}}},
+		{URL: "https://example.vn/b", Title: "Dấu \u0301 lạc", Body: []diembao.Paragraph{{Text: "Một dấu \u0301 đứng riêng giữa hai từ; chữ Æsir và straße."}}},
+		{URL: "https://example.vn/c", Title: "Chuyển đổi số", Body: []diembao.Paragraph{{Text: "Chuyển giao, chuyên môn và chuyến đi."}}},
+	}
+	for i := range extra {
+		if _, err := NewArticleService(db).PutArticle(ctx, &extra[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	qs, err := storetest.Queries()
+	if err != nil {
+		t.Fatal(err)
+	}
+	texts := []string{"hoà bình", "HÒA BÌNH", `"hòa bình đón"`, "đón -xuân", "chuyển*", "chuyê*", "chuyen*",
+		`title:"dấu lạc"`, "dấu \u0301 lạc", `"dấu \u0301 đứng"`, "æsir OR straße", "title:hoà -bình", `(hoà OR chuyển) -"đón xuân"`}
+	for _, q := range qs {
+		texts = append(texts, q.Query)
+	}
+	ids := func(match string) map[int64]bool {
+		t.Helper()
+		rows, err := db.db.QueryContext(ctx, `SELECT rowid FROM article_index WHERE article_index MATCH ?`, match)
+		if err != nil {
+			t.Fatalf("%s: %v", match, err)
+		}
+		defer rows.Close()
+		out := map[int64]bool{}
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				t.Fatal(err)
+			}
+			out[id] = true
+		}
+		return out
+	}
+	compared := 0
+	for _, in := range texts {
+		n, err := query.Parse(in, testNowSearch)
+		if err != nil {
+			t.Fatalf("%s: %v", in, err)
+		}
+		p, err := query.DefaultAnalyzer().Prepare(n, query.Options{})
+		if err != nil {
+			t.Fatalf("%s: %v", in, err)
+		}
+		text, _, ok := query.Split(p)
+		if !ok {
+			continue
+		}
+		c, err := compile(text)
+		if err != nil || c.Match == "" {
+			continue
+		}
+		want, got := ids(c.Match), ids(c.Set)
+		if !maps.Equal(want, got) {
+			t.Errorf("%s: Match %s finds %v, Set %s finds %v", in, c.Match, want, c.Set, got)
+		}
+		compared++
+	}
+	if compared < len(qs)/2 {
+		t.Fatalf("only %d of %d queries compared", compared, len(texts))
+	}
 }

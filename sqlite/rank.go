@@ -70,6 +70,15 @@ func registerFunctions(conn any) error {
 		funcPointer(keepFunction), 0, 0, 0); rc != sqlite3.SQLITE_OK {
 		return fmt.Errorf("sqlite: register diembao_keep: error code %d", rc)
 	}
+	union, err := libc.CString(unionName)
+	if err != nil {
+		return err
+	}
+	defer libc.Xfree(tls, union)
+	if rc := sqlite3.Xsqlite3_create_function_v2(tls, db, union, 2, sqlite3.SQLITE_UTF8|sqlite3.SQLITE_DETERMINISTIC, 0,
+		funcPointer(unionFunction), 0, 0, 0); rc != sqlite3.SQLITE_OK {
+		return fmt.Errorf("sqlite: register %s: error code %d", unionName, rc)
+	}
 	api, err := fts5API(tls, db)
 	if err != nil {
 		return err

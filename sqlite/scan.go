@@ -12,6 +12,7 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/diembao/diembao"
+	"github.com/diembao/diembao/internal/idset"
 	"github.com/diembao/diembao/query"
 )
 
@@ -23,11 +24,12 @@ import (
 // the statement should return: for relevance, the first window rows that
 // pass, so that diembao_rank scores those only.
 type scan struct {
-	a *attrs // read-locked for the length of the scan
+	a *attrs // read-locked for the length of the scan; nil when not needed
 
 	// Filters.
 	ranges  []timeRange
 	sources []int64
+	in      *idset.Set // when set, only its IDs pass
 
 	// Counting.
 	total     int
@@ -65,7 +67,13 @@ func newTimeRange(from, to time.Time) timeRange {
 
 // pass reports whether article id passes the filters.
 func (s *scan) pass(id int64) bool {
+	if s.in != nil && !s.in.Has(id) {
+		return false
+	}
 	a := s.a
+	if a == nil {
+		return true
+	}
 	if id <= 0 || id >= int64(len(a.published)) {
 		// Stored after the attributes were read: unknown, so it passes
 		// only when there is nothing to check.
@@ -105,7 +113,7 @@ func (s *scan) visit(id int64) bool {
 		return false
 	}
 	s.total++
-	known := id > 0 && id < int64(len(s.a.published))
+	known := s.a != nil && id > 0 && id < int64(len(s.a.published))
 	if known {
 		if s.bySource != nil {
 			s.bySource[s.a.source[id]]++

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/diembao/diembao"
+	"github.com/diembao/diembao/internal/idset"
 	"github.com/diembao/diembao/query"
 )
 
@@ -21,12 +22,14 @@ const (
 
 // SearchService implements diembao.SearchService on the embedded store.
 //
-// Matching runs in FTS5, and BM25 in diembao_rank, an FTS5 function of
-// our own that takes document frequencies from term_stats (see rank.go). Filters on the publication time and the
-// source, facets and date orders of a full-text search run in Go, over an
-// in-memory copy of those attributes (see attrs), called from SQLite for
-// each matching row (see scan): that avoids reading an article row per
-// match, which made them slow on large archives.
+// A query of single words, AND, OR and NOT is matched on the token sets
+// (see tokensets.go); any other in FTS5. BM25 runs in diembao_rank, an
+// FTS5 function of our own that takes document frequencies from
+// term_stats (see rank.go). Filters on the publication time and the
+// source, facets and date orders run in Go, over an in-memory copy of
+// those attributes (see attrs): over the matching set, or called from
+// SQLite for each row FTS5 matches (see scan). That avoids reading an
+// article row per match, which made them slow on large archives.
 type SearchService struct {
 	db       *DB
 	analyzer *query.Analyzer
@@ -34,6 +37,9 @@ type SearchService struct {
 	// Limits bounds the work of one search (see query.Limits); the same
 	// limits give the same answers as the PostgreSQL store.
 	Limits query.Limits
+	// noSets makes every search walk FTS5, for tests that compare both
+	// ways (see tokensets.go).
+	noSets bool
 }
 
 var _ diembao.SearchService = (*SearchService)(nil)
@@ -62,6 +68,9 @@ func (s *SearchService) Warm(ctx context.Context) error {
 type plan struct {
 	tree  query.Node
 	match string
+	// set finds the articles match finds, without scoring them (see
+	// compiled.Set).
+	set   string
 	boost string
 	// phrases and boostPhrases are the phrases of match and boost, for
 	// diembao_rank.
@@ -74,6 +83,10 @@ type plan struct {
 	sources []int64
 	// excluding is set when the query excludes words (see compiled.Exclude).
 	excluding bool
+	// text is the text part of the tree; sets is set when it can be
+	// evaluated on the token sets (see setQuery).
+	text query.Node
+	sets bool
 }
 
 // Search answers a query: one page of hits in the requested order, the
@@ -180,6 +193,9 @@ func (s *SearchService) searchText(ctx context.Context, p *plan, req diembao.Sea
 		sc = &scan{a: &s.attrs, ranges: p.ranges, sources: p.sources}
 		sc.countFacets(req.Facets)
 	}
+	if p.sets && !s.noSets {
+		return s.searchSets(ctx, tx, p, req, sort, cur, n, res, sc, rk, bk)
+	}
 	// A date range bounds the IDs the statements read (see attrs.idSpan).
 	var (
 		bound     string
@@ -190,27 +206,26 @@ func (s *SearchService) searchText(ctx context.Context, p *plan, req diembao.Sea
 		bound, boundArgs = ` AND rowid BETWEEN ? AND ?`, []any{span.lo, span.hi}
 	}
 	// matching returns the WHERE clause of a statement on the match, and
-	// its arguments after those of the columns (first).
+	// its arguments after those of the columns (first); counting returns
+	// the same for a statement that does not score (see compiled.Set).
 	matching := func(first ...any) (string, []any) {
 		return ` WHERE article_index MATCH ?` + bound, append(append(first, p.match), boundArgs...)
+	}
+	counting := func() (string, []any) {
+		return ` WHERE article_index MATCH ?` + bound, append([]any{p.set}, boundArgs...)
 	}
 
 	if sort != diembao.SortRelevance {
 		// One pass: filters, counts and the top of the date order, in Go.
 		sc.order, sc.cur, sc.limit = sort, cur, n
-		where, args := matching()
+		where, args := counting()
 		stmt, args, done := sc.keep(`SELECT count(*) FROM article_index`+where, args)
 		defer done()
 		var none int // the scan keeps no row: it collects the page itself
 		if err := tx.QueryRowContext(ctx, stmt, args...).Scan(&none); err != nil {
 			return nil, queryError(ctx, err)
 		}
-		res.Total, res.TotalLowerBound = s.Limits.Total(sc.total, facets)
-		if facets {
-			res.Facets = sc.facets(req.Facets)
-		}
-		keys := sc.top.sorted()
-		return keys, s.pageScores(ctx, tx, p, rk, bk, keys)
+		return s.datePage(ctx, tx, p, req, res, sc, rk, bk)
 	}
 
 	// Relevance: score the newest Window matches that pass the filters.
@@ -243,7 +258,7 @@ func (s *SearchService) searchText(ctx context.Context, p *plan, req diembao.Sea
 	switch {
 	case facets:
 		sc.window = 0 // counts every match, keeps none
-		where, args := matching()
+		where, args := counting()
 		stmt, args, done := sc.keep(`SELECT count(*) FROM article_index`+where, args)
 		defer done()
 		var none int
@@ -256,7 +271,7 @@ func (s *SearchService) searchText(ctx context.Context, p *plan, req diembao.Sea
 		res.Total = len(win)
 	default:
 		// More than the window match: count on, up to the limit.
-		where, args := matching()
+		where, args := counting()
 		stmt, args, done := newScan().keep(`SELECT 1 FROM article_index`+where, args)
 		defer done()
 		// Newest first, as the window was read: the first Window matches
@@ -273,30 +288,171 @@ func (s *SearchService) searchText(ctx context.Context, p *plan, req diembao.Sea
 		res.Total, res.TotalLowerBound = s.Limits.Total(total, false)
 	}
 	res.Ranked = s.Limits.Ranked(res.Total)
-	if p.boost != "" && len(win) > 0 {
-		// Add the boost's score to the articles of the window; the boost
-		// alone adds none.
-		at := make(map[int64]int, len(win))
-		for i, w := range win {
-			at[w.ID] = i
-		}
-		h, rdone := bk.register()
-		defer rdone()
-		stmt, args, done := newScan().keep(`SELECT rowid, `+rankName+`(article_index, ?) FROM article_index
-			WHERE article_index MATCH ? AND rowid BETWEEN ? AND ?`, []any{h, p.boost, win[len(win)-1].ID, win[0].ID})
-		defer done()
-		boosts, err := scoredRows(ctx, tx, stmt, args...)
-		if err != nil {
-			return nil, err
-		}
-		for _, b := range boosts {
-			if i, ok := at[b.ID]; ok {
-				win[i].Score += ranking.BoostFactor * b.Score
-			}
-		}
+	if err := p.addBoost(ctx, tx, bk, win, newScan()); err != nil {
+		return nil, err
 	}
 	keys, _ := query.ScorePage(win, cur, n)
 	return keys, nil
+}
+
+// addBoost adds the boost's score to the articles of the window win (in
+// descending ID order); the boost alone adds none. sc, when not nil,
+// applies the search's filters to the rows the statement reads.
+func (p *plan) addBoost(ctx context.Context, tx *sql.Tx, bk *ranker, win []scored, sc *scan) error {
+	if p.boost == "" || len(win) == 0 {
+		return nil
+	}
+	at := make(map[int64]int, len(win))
+	for i, w := range win {
+		at[w.ID] = i
+	}
+	h, rdone := bk.register()
+	defer rdone()
+	stmt, args, done := sc.keep(`SELECT rowid, `+rankName+`(article_index, ?) FROM article_index
+		WHERE article_index MATCH ? AND rowid BETWEEN ? AND ?`, []any{h, p.boost, win[len(win)-1].ID, win[0].ID})
+	defer done()
+	boosts, err := scoredRows(ctx, tx, stmt, args...)
+	if err != nil {
+		return err
+	}
+	for _, b := range boosts {
+		if i, ok := at[b.ID]; ok {
+			win[i].Score += ranking.BoostFactor * b.Score
+		}
+	}
+	return nil
+}
+
+// searchSets answers a query that the token sets can evaluate (see
+// setQuery): the set of matching articles is read from them, and counted,
+// filtered, faceted and ordered by date in Go; FTS5 scores the articles of
+// the relevance window alone, or of the page for a date order. sc holds the
+// request's filters and facets (nil when there are none and the order is
+// relevance). The answers are those of searchText's FTS5 passes.
+//
+// A relevance search without facets needs the newest matches only, up to
+// the window and one past the count limit: it reads the sets group by
+// group from the newest and stops there.
+func (s *SearchService) searchSets(ctx context.Context, tx *sql.Tx, p *plan, req diembao.SearchRequest, sort diembao.Sort,
+	cur *query.Cursor, n int, res *diembao.SearchResult, sc *scan, rk, bk *ranker) ([]query.Cursor, error) {
+	r := newSetReader(ctx, tx)
+	defer r.close()
+	toks := setTokens(p.text, nil)
+	facets := len(req.Facets) > 0
+	if sort != diembao.SortRelevance {
+		if err := r.readAll(toks); err != nil {
+			return nil, err
+		}
+		set, err := r.eval(p.text)
+		if err != nil {
+			return nil, err
+		}
+		sc.order, sc.cur, sc.limit = sort, cur, n
+		set.Descending(func(id int64) bool {
+			sc.visit(id)
+			return true
+		})
+		return s.datePage(ctx, tx, p, req, res, sc, rk, bk)
+	}
+
+	// The window: the newest matches that pass the filters.
+	window := s.Limits.Window
+	if window <= 0 {
+		window = -1
+	}
+	var (
+		win    idset.Set
+		lo, hi int64
+		kept   int
+		total  int
+	)
+	if sc != nil {
+		sc.window = window
+	}
+	visit := func(id int64) bool {
+		take := false
+		if sc != nil {
+			take = sc.visit(id)
+			total = sc.total
+		} else {
+			total++
+			take = window < 0 || kept < window
+		}
+		if take {
+			if kept == 0 {
+				hi = id
+			}
+			lo = id
+			win.Add(id)
+			kept++
+		}
+		return true
+	}
+	if !facets && window > 0 && s.Limits.Count > 0 {
+		need := max(window, s.Limits.Count+1)
+		top, err := r.maxGroup()
+		if err != nil {
+			return nil, err
+		}
+		const groupIDs = idset.ChunkSize << groupBits
+		for g := top; g >= 0 && total < need; g-- {
+			if err := r.readGroup(g, toks); err != nil {
+				return nil, err
+			}
+			set, err := r.eval(p.text)
+			if err != nil {
+				return nil, err
+			}
+			set.DescendingIn(g*groupIDs, (g+1)*groupIDs, visit)
+		}
+	} else {
+		if err := r.readAll(toks); err != nil {
+			return nil, err
+		}
+		set, err := r.eval(p.text)
+		if err != nil {
+			return nil, err
+		}
+		set.Descending(visit)
+	}
+	res.Total, res.TotalLowerBound = s.Limits.Total(total, facets)
+	if facets {
+		res.Facets = sc.facets(req.Facets)
+	}
+	res.Ranked = s.Limits.Ranked(res.Total)
+	if kept == 0 {
+		return nil, nil
+	}
+	// Score the window: FTS5 reads the matches between its first and last
+	// article and diembao_rank scores those of the window.
+	h, rdone := rk.register()
+	defer rdone()
+	only := &scan{in: &win, window: -1}
+	stmt, args, done := only.keep(`SELECT rowid, `+rankName+`(article_index, ?) FROM article_index
+		WHERE article_index MATCH ? AND rowid BETWEEN ? AND ?`, []any{h, p.match, lo, hi})
+	defer done()
+	scoredWin, err := scoredRows(ctx, tx, stmt+` ORDER BY rowid DESC`, args...)
+	if err != nil {
+		return nil, err
+	}
+	if err := p.addBoost(ctx, tx, bk, scoredWin, &scan{in: &win, window: -1}); err != nil {
+		return nil, err
+	}
+	keys, _ := query.ScorePage(scoredWin, cur, n)
+	return keys, nil
+}
+
+// datePage finishes a search in a date order whose scan has visited every
+// match: the total, the facets, and the page with its scores.
+func (s *SearchService) datePage(ctx context.Context, tx *sql.Tx, p *plan, req diembao.SearchRequest,
+	res *diembao.SearchResult, sc *scan, rk, bk *ranker) ([]query.Cursor, error) {
+	facets := len(req.Facets) > 0
+	res.Total, res.TotalLowerBound = s.Limits.Total(sc.total, facets)
+	if facets {
+		res.Facets = sc.facets(req.Facets)
+	}
+	keys := sc.top.sorted()
+	return keys, s.pageScores(ctx, tx, p, rk, bk, keys)
 }
 
 // rankers returns the rankers of the match and of the boost (nil when the
@@ -539,7 +695,8 @@ func (s *SearchService) plan(req diembao.SearchRequest) (*plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &plan{tree: tree, match: c.Match, boost: c.Boost, phrases: c.Phrases, boostPhrases: c.BoostPhrases}
+	p := &plan{tree: tree, match: c.Match, set: c.Set, boost: c.Boost, phrases: c.Phrases, boostPhrases: c.BoostPhrases,
+		text: text, sets: c.Match != "" && setQuery(text)}
 	for _, x := range c.Exclude {
 		p.where = append(p.where, "a.id NOT IN (SELECT rowid FROM article_index WHERE article_index MATCH ?)")
 		p.args = append(p.args, x)

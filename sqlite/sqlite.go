@@ -154,6 +154,12 @@ func (db *DB) migrate(ctx context.Context) error {
 	return nil
 }
 
+// migrationSteps are the parts of migrations written in Go, run after the
+// SQL file of the same name in its transaction.
+var migrationSteps = map[string]func(context.Context, *sql.Tx) error{
+	"0005_token_sets.sql": fillTokenSets,
+}
+
 func (db *DB) migrateFile(ctx context.Context, name string) error {
 	base := strings.TrimPrefix(name, "migrations/")
 	tx, err := db.db.BeginTx(ctx, nil)
@@ -174,6 +180,11 @@ func (db *DB) migrateFile(ctx context.Context, name string) error {
 	}
 	if _, err := tx.ExecContext(ctx, string(buf)); err != nil {
 		return fmt.Errorf("sqlite: migration %s: %w", base, err)
+	}
+	if fill := migrationSteps[base]; fill != nil {
+		if err := fill(ctx, tx); err != nil {
+			return fmt.Errorf("sqlite: migration %s: %w", base, err)
+		}
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)`, base, time.Now().Unix()); err != nil {
 		return err

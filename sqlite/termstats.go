@@ -9,14 +9,74 @@ import (
 	"github.com/diembao/diembao/query"
 )
 
-// termDeltas are changes of document frequencies by token, gathered over a
-// write transaction and applied to term_stats before it commits.
-type termDeltas map[string]int64
+// tokenDelta is what a write transaction changes for one token: its
+// document frequency (term_stats) and, for a token of the folded columns,
+// the articles added to or removed from its set (token_sets), in order.
+type tokenDelta struct {
+	df      int64
+	changes []setChange
+}
 
-// add adds delta to the document frequency of every distinct token of doc.
-func (d termDeltas) add(doc *query.Document, delta int64) {
-	for _, tok := range doc.DistinctTokens() {
-		d[tok] += delta
+// tokenDeltas are the changes by token gathered over a write transaction
+// and applied to term_stats and token_sets before it commits.
+type tokenDeltas map[string]*tokenDelta
+
+// indexToken is a distinct token of an index entry; folded is set when a
+// folded title, body or words column holds it.
+type indexToken struct {
+	token  string
+	folded bool
+}
+
+// foldedColumn marks the folded columns among ranking.Columns (in the
+// order of query.Document.Values).
+var foldedColumn = func() (f [len(ranking.Columns)]bool) {
+	for i, c := range ranking.Columns {
+		f[i] = strings.HasSuffix(c, "_f")
+	}
+	return f
+}()
+
+// tokensOf returns the distinct tokens of an index entry (see
+// query.Document.DistinctTokens), marking those of its folded columns
+// (see query.Document.FoldedTokens): the folded columns are read first.
+func tokensOf(doc *query.Document) []indexToken {
+	cols := doc.Values()
+	seen := make(map[string]struct{}, 512)
+	out := make([]indexToken, 0, 512)
+	for pass, folded := range []bool{true, false} {
+		for i, col := range cols {
+			if foldedColumn[i] != folded {
+				continue
+			}
+			for _, tok := range query.IndexTokens(col) {
+				if _, ok := seen[tok]; !ok {
+					seen[tok] = struct{}{}
+					out = append(out, indexToken{token: tok, folded: pass == 0})
+				}
+			}
+		}
+	}
+	return out
+}
+
+// add records that article id now holds (remove false) or no longer holds
+// (remove true) the tokens of an index entry.
+func (d tokenDeltas) add(toks []indexToken, id int64, remove bool) {
+	delta := int64(1)
+	if remove {
+		delta = -1
+	}
+	for _, t := range toks {
+		e := d[t.token]
+		if e == nil {
+			e = &tokenDelta{}
+			d[t.token] = e
+		}
+		e.df += delta
+		if t.folded {
+			e.changes = append(e.changes, setChange{id: id, remove: remove})
+		}
 	}
 }
 
@@ -30,7 +90,8 @@ const (
 
 // applyTerms writes the changes the writer gathered to term_stats.
 func (w *writer) applyTerms() error {
-	for tok, n := range w.terms {
+	for tok, d := range w.tokens {
+		n := d.df
 		if n == 0 {
 			continue
 		}

@@ -1,0 +1,481 @@
+package sqlite
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"unsafe"
+
+	"modernc.org/libc"
+	"modernc.org/libc/sys/types"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/diembao/diembao/internal/idset"
+	"github.com/diembao/diembao/query"
+	"github.com/diembao/diembao/viet"
+)
+
+// The token sets (table token_sets, migration 0005) hold, for every token of
+// the folded title, body and words columns, the IDs of the articles holding
+// it, by chunks of idset.ChunkSize IDs, keyed by (group of chunks, token,
+// chunk) so that the rows a batch of new articles changes lie together. A query made of words without a
+// field, AND, OR and NOT (see setQuery) is evaluated on them: the exact set
+// of matching articles in microseconds per chunk, which the search then
+// counts, filters, facets and orders from the in-memory attributes, and of
+// which FTS5 only scores the articles relevance ranks.
+
+// setChange is one change of a token set: an ID added or removed.
+type setChange struct {
+	id     int64
+	remove bool
+}
+
+// unionName is the SQL function diembao_union(a, b): the union of two
+// stored chunks (see unionFunction).
+const unionName = "diembao_union"
+
+// groupBits is the base-2 logarithm of the number of chunks whose rows
+// token_sets keeps together (see migration 0005).
+const groupBits = 3
+
+// groupOf returns the group of a chunk.
+func groupOf(chunk int64) int64 { return chunk >> groupBits }
+
+// The statements on one chunk take (group, token, chunk) first.
+const (
+	setReadSQL = `SELECT ids FROM token_sets WHERE grp = ? AND token = ? AND chunk = ?`
+	// setAddSQL adds IDs to a chunk in one statement, for the changes
+	// that only add (new articles).
+	setAddSQL = `INSERT INTO token_sets (grp, token, chunk, ids) VALUES (?, ?, ?, ?)
+		ON CONFLICT (grp, token, chunk) DO UPDATE SET ids = ` + unionName + `(ids, excluded.ids)`
+	setWriteSQL = `INSERT INTO token_sets (grp, token, chunk, ids) VALUES (?, ?, ?, ?)
+		ON CONFLICT (grp, token, chunk) DO UPDATE SET ids = excluded.ids`
+	setDeleteSQL = `DELETE FROM token_sets WHERE grp = ? AND token = ? AND chunk = ?`
+)
+
+// applySets writes the set changes the writer gathered to token_sets,
+// each chunk they change once, in the table's order.
+func (w *writer) applySets() error {
+	type key struct {
+		token string
+		chunk int64
+	}
+	byChunk := map[key][]setChange{}
+	for tok, d := range w.tokens {
+		for _, ch := range d.changes {
+			k, _ := idset.ChunkOf(ch.id)
+			byChunk[key{tok, k}] = append(byChunk[key{tok, k}], ch)
+		}
+	}
+	keys := slices.Collect(maps.Keys(byChunk))
+	slices.SortFunc(keys, func(a, b key) int {
+		return cmp.Or(cmp.Compare(groupOf(a.chunk), groupOf(b.chunk)), strings.Compare(a.token, b.token), cmp.Compare(a.chunk, b.chunk))
+	})
+	for _, k := range keys {
+		if err := w.applyChunk(k.token, k.chunk, byChunk[k]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// applyChunk applies the changes of one chunk of a token's set, in order.
+func (w *writer) applyChunk(tok string, chunk int64, changes []setChange) error {
+	var c idset.Chunk
+	onlyAdds := !slices.ContainsFunc(changes, func(ch setChange) bool { return ch.remove })
+	if onlyAdds {
+		// New articles: one statement merges their IDs into the chunk.
+		for _, ch := range changes {
+			_, off := idset.ChunkOf(ch.id)
+			c.Add(off)
+		}
+		add, err := w.prepared(&w.setAdd, setAddSQL)
+		if err == nil {
+			_, err = add.ExecContext(w.ctx, groupOf(chunk), tok, chunk, c.Encode())
+		}
+		if err != nil {
+			return fmt.Errorf("sqlite: token set of %q, chunk %d: %w", tok, chunk, err)
+		}
+		return nil
+	}
+	read, err := w.prepared(&w.setRead, setReadSQL)
+	if err != nil {
+		return fmt.Errorf("sqlite: token sets: %w", err)
+	}
+	var stored []byte
+	if err := read.QueryRowContext(w.ctx, groupOf(chunk), tok, chunk).Scan(&stored); err != nil && err != sql.ErrNoRows {
+		return fmt.Errorf("sqlite: token sets: %w", err)
+	}
+	if c, err = idset.DecodeChunk(stored); err != nil {
+		return fmt.Errorf("sqlite: token set of %q, chunk %d: %w", tok, chunk, err)
+	}
+	for _, ch := range changes {
+		if _, off := idset.ChunkOf(ch.id); ch.remove {
+			c.Remove(off)
+		} else {
+			c.Add(off)
+		}
+	}
+	return w.writeChunk(tok, chunk, &c)
+}
+
+// unionFunction is diembao_union(a, b): the stored form of the union of
+// two stored chunks. It runs for every chunk a batch of new articles adds
+// to, so it is registered with SQLite's C API directly, like diembao_keep.
+func unionFunction(tls *libc.TLS, ctx uintptr, argc int32, argv uintptr) {
+	if argc != 2 {
+		resultError(tls, ctx, unionName+": want two arguments")
+		return
+	}
+	var c idset.Chunk
+	for i := range 2 {
+		v := *(*uintptr)(ptr(argv + uintptr(8*i)))
+		n := sqlite3.Xsqlite3_value_bytes(tls, v)
+		p := sqlite3.Xsqlite3_value_blob(tls, v)
+		var b []byte
+		if n > 0 && p != 0 {
+			b = unsafe.Slice((*byte)(ptr(p)), n)
+		}
+		d, err := idset.DecodeChunk(b)
+		if err != nil {
+			resultError(tls, ctx, unionName+": "+err.Error())
+			return
+		}
+		c.Union(&d)
+	}
+	out := c.Encode()
+	if len(out) == 0 {
+		sqlite3.Xsqlite3_result_zeroblob(tls, ctx, 0)
+		return
+	}
+	p := libc.Xmalloc(tls, types.Size_t(len(out)))
+	if p == 0 {
+		sqlite3.Xsqlite3_result_error_nomem(tls, ctx)
+		return
+	}
+	defer libc.Xfree(tls, p)
+	copy(unsafe.Slice((*byte)(ptr(p)), len(out)), out)
+	sqlite3.Xsqlite3_result_blob(tls, ctx, p, int32(len(out)), sqlite3.SQLITE_TRANSIENT)
+}
+
+// writeChunk stores one chunk of a token set, or deletes it when empty.
+func (w *writer) writeChunk(tok string, chunk int64, c *idset.Chunk) error {
+	var err error
+	if b := c.Encode(); len(b) == 0 {
+		var del *sql.Stmt
+		if del, err = w.prepared(&w.setDelete, setDeleteSQL); err == nil {
+			_, err = del.ExecContext(w.ctx, groupOf(chunk), tok, chunk)
+		}
+	} else {
+		var put *sql.Stmt
+		if put, err = w.prepared(&w.setWrite, setWriteSQL); err == nil {
+			_, err = put.ExecContext(w.ctx, groupOf(chunk), tok, chunk, b)
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("sqlite: token sets: %w", err)
+	}
+	return nil
+}
+
+// fillTokenSets fills token_sets from the full-text index, for the
+// migration that creates it: for each token of term_stats that is its own
+// folded form (every token of a folded column is), the articles FTS5 finds
+// it in the folded columns.
+func fillTokenSets(ctx context.Context, tx *sql.Tx) error {
+	rows, err := tx.QueryContext(ctx, `SELECT token FROM term_stats`)
+	if err != nil {
+		return err
+	}
+	var tokens []string
+	for rows.Next() {
+		var tok string
+		if err := rows.Scan(&tok); err != nil {
+			rows.Close()
+			return err
+		}
+		if viet.Fold(tok) == tok {
+			tokens = append(tokens, tok)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	find, err := tx.PrepareContext(ctx, `SELECT rowid FROM article_index WHERE article_index MATCH ? ORDER BY rowid`)
+	if err != nil {
+		return err
+	}
+	defer find.Close()
+	put, err := tx.PrepareContext(ctx, setWriteSQL)
+	if err != nil {
+		return err
+	}
+	defer put.Close()
+	for _, tok := range tokens {
+		if err := fillTokenSet(ctx, find, put, tok); err != nil {
+			return fmt.Errorf("token %q: %w", tok, err)
+		}
+	}
+	return nil
+}
+
+// fillTokenSet writes the set of one token, chunk by chunk, from the
+// articles find (a statement on article_index, in rowid order) returns.
+func fillTokenSet(ctx context.Context, find, put *sql.Stmt, tok string) error {
+	rows, err := find.QueryContext(ctx, `{title_f body_f words_f} : `+phrase([]string{tok}, false))
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var (
+		c     idset.Chunk
+		chunk int64 = -1
+	)
+	flush := func() error {
+		if chunk < 0 {
+			return nil
+		}
+		_, err := put.ExecContext(ctx, groupOf(chunk), tok, chunk, c.Encode())
+		c = idset.Chunk{}
+		return err
+	}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return err
+		}
+		k, off := idset.ChunkOf(id)
+		if k != chunk {
+			if err := flush(); err != nil {
+				return err
+			}
+			chunk = k
+		}
+		c.Add(off)
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	return flush()
+}
+
+// setQuery reports whether a prepared text tree can be evaluated on the
+// token sets: its terms are single words (no phrase, no prefix) searched
+// without a field, combined with AND, OR and NOT.
+func setQuery(n query.Node) bool {
+	switch n := n.(type) {
+	case *query.Term:
+		if n.Prefix || len(n.Folded) != 1 || n.Folded[0] == "" {
+			return false
+		}
+		cols := n.Columns()
+		if cols.Same {
+			return false
+		}
+		f := filter(cols.Folded)
+		return f == "{title_f body_f}" || f == "{words_f}"
+	case *query.And:
+		for _, ch := range n.Children {
+			if !setQuery(ch) {
+				return false
+			}
+		}
+		return len(n.Children) > 0
+	case *query.Or:
+		for _, ch := range n.Children {
+			if !setQuery(ch) {
+				return false
+			}
+		}
+		return len(n.Children) > 0
+	case *query.Not:
+		return setQuery(n.Child)
+	}
+	return false
+}
+
+// setTokens appends the tokens of a tree accepted by setQuery to out.
+func setTokens(n query.Node, out []string) []string {
+	switch n := n.(type) {
+	case *query.Term:
+		if !slices.Contains(out, n.Folded[0]) {
+			out = append(out, n.Folded[0])
+		}
+	case *query.And:
+		for _, ch := range n.Children {
+			out = setTokens(ch, out)
+		}
+	case *query.Or:
+		for _, ch := range n.Children {
+			out = setTokens(ch, out)
+		}
+	case *query.Not:
+		out = setTokens(n.Child, out)
+	}
+	return out
+}
+
+// setReader reads token sets in a read transaction: whole, or group by
+// group from the newest, into one set per token.
+type setReader struct {
+	ctx        context.Context
+	tx         *sql.Tx
+	all, group *sql.Stmt
+	read       map[string]*idset.Set
+}
+
+func newSetReader(ctx context.Context, tx *sql.Tx) *setReader {
+	return &setReader{ctx: ctx, tx: tx, read: map[string]*idset.Set{}}
+}
+
+// close releases the reader's statements.
+func (r *setReader) close() {
+	for _, st := range []*sql.Stmt{r.all, r.group} {
+		if st != nil {
+			st.Close()
+		}
+	}
+}
+
+// prepare prepares *st once.
+func (r *setReader) prepare(st **sql.Stmt, query string) (*sql.Stmt, error) {
+	if *st == nil {
+		p, err := r.tx.PrepareContext(r.ctx, query)
+		if err != nil {
+			return nil, queryError(r.ctx, err)
+		}
+		*st = p
+	}
+	return *st, nil
+}
+
+// readAll reads the whole sets of toks: one range of rows per group.
+func (r *setReader) readAll(toks []string) error {
+	st, err := r.prepare(&r.all, `WITH RECURSIVE g(n) AS (
+			SELECT 0 UNION ALL SELECT n + 1 FROM g WHERE n < (SELECT max(grp) FROM token_sets))
+		SELECT t.chunk, t.ids FROM g CROSS JOIN token_sets t ON t.grp = g.n AND t.token = ?`)
+	if err != nil {
+		return err
+	}
+	for _, tok := range toks {
+		if err := r.readRows(st, tok, tok); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// readGroup adds group g of the sets of toks.
+func (r *setReader) readGroup(g int64, toks []string) error {
+	st, err := r.prepare(&r.group, `SELECT chunk, ids FROM token_sets WHERE grp = ? AND token = ?`)
+	if err != nil {
+		return err
+	}
+	for _, tok := range toks {
+		if err := r.readRows(st, tok, g, tok); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// maxGroup returns the newest group the sets hold, or -1.
+func (r *setReader) maxGroup() (int64, error) {
+	var g sql.NullInt64
+	if err := r.tx.QueryRowContext(r.ctx, `SELECT max(grp) FROM token_sets`).Scan(&g); err != nil {
+		return 0, queryError(r.ctx, err)
+	}
+	if !g.Valid {
+		return -1, nil
+	}
+	return g.Int64, nil
+}
+
+// readRows adds the (chunk, ids) rows st returns to the set of tok.
+func (r *setReader) readRows(st *sql.Stmt, tok string, args ...any) error {
+	s := r.read[tok]
+	if s == nil {
+		s = &idset.Set{}
+		r.read[tok] = s
+	}
+	rows, err := st.QueryContext(r.ctx, args...)
+	if err != nil {
+		return queryError(r.ctx, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			chunk int64
+			ids   sql.RawBytes
+		)
+		if err := rows.Scan(&chunk, &ids); err != nil {
+			return queryError(r.ctx, err)
+		}
+		if err := s.AddChunk(chunk, ids); err != nil {
+			return fmt.Errorf("sqlite: token set of %q, chunk %d: %w", tok, chunk, err)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return queryError(r.ctx, err)
+	}
+	return nil
+}
+
+// eval returns the set of articles a tree accepted by setQuery matches
+// among the sets read so far: a new set the caller may change.
+func (r *setReader) eval(n query.Node) (*idset.Set, error) {
+	switch n := n.(type) {
+	case *query.Term:
+		if s := r.read[n.Folded[0]]; s != nil {
+			return s.Clone(), nil
+		}
+		return &idset.Set{}, nil
+	case *query.Or:
+		out := &idset.Set{}
+		for _, ch := range n.Children {
+			s, err := r.eval(ch)
+			if err != nil {
+				return nil, err
+			}
+			out.Or(s)
+		}
+		return out, nil
+	case *query.And:
+		var (
+			out  *idset.Set
+			negs []*idset.Set
+		)
+		for _, ch := range n.Children {
+			if not, ok := ch.(*query.Not); ok {
+				s, err := r.eval(not.Child)
+				if err != nil {
+					return nil, err
+				}
+				negs = append(negs, s)
+				continue
+			}
+			s, err := r.eval(ch)
+			if err != nil {
+				return nil, err
+			}
+			if out == nil {
+				out = s
+			} else {
+				out.And(s)
+			}
+		}
+		if out == nil {
+			return nil, posError(n, "this group only excludes: add a word it must contain")
+		}
+		for _, s := range negs {
+			out.AndNot(s)
+		}
+		return out, nil
+	}
+	return nil, fmt.Errorf("sqlite: cannot evaluate query node %T on token sets", n)
+}

@@ -1,0 +1,329 @@
+package sqlite
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/diembao/diembao"
+	"github.com/diembao/diembao/internal/idset"
+	"github.com/diembao/diembao/internal/storetest"
+	"github.com/diembao/diembao/query"
+)
+
+// indexSets reads, for every token of the folded columns, the articles FTS5
+// finds it in: what token_sets must hold.
+func indexSets(t *testing.T, db *DB) map[string][]int64 {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := db.db.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `CREATE VIRTUAL TABLE IF NOT EXISTS temp.vocab_cols USING fts5vocab(main, 'article_index', 'col')`); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := conn.QueryContext(ctx, `SELECT DISTINCT term FROM temp.vocab_cols WHERE col IN ('title_f', 'body_f', 'words_f')`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tokens []string
+	for rows.Next() {
+		var tok string
+		if err := rows.Scan(&tok); err != nil {
+			t.Fatal(err)
+		}
+		tokens = append(tokens, tok)
+	}
+	rows.Close()
+	out := map[string][]int64{}
+	for _, tok := range tokens {
+		rows, err := conn.QueryContext(ctx, `SELECT rowid FROM article_index WHERE article_index MATCH ? ORDER BY rowid`,
+			`{title_f body_f words_f} : `+phrase([]string{tok}, false))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				t.Fatal(err)
+			}
+			out[tok] = append(out[tok], id)
+		}
+		rows.Close()
+	}
+	return out
+}
+
+// storedSets reads token_sets back as sorted IDs by token.
+func storedSets(t *testing.T, db *DB) map[string][]int64 {
+	t.Helper()
+	rows, err := db.db.Query(`SELECT grp, token, chunk, ids FROM token_sets ORDER BY token, chunk`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	out := map[string][]int64{}
+	for rows.Next() {
+		var (
+			grp, chunk int64
+			tok        string
+			ids        []byte
+		)
+		if err := rows.Scan(&grp, &tok, &chunk, &ids); err != nil {
+			t.Fatal(err)
+		}
+		if grp != groupOf(chunk) {
+			t.Errorf("%q chunk %d is in group %d", tok, chunk, grp)
+		}
+		c, err := idset.DecodeChunk(ids)
+		if err != nil {
+			t.Fatalf("%q chunk %d: %v", tok, chunk, err)
+		}
+		if c.Len() == 0 {
+			t.Errorf("%q chunk %d: an empty chunk is stored", tok, chunk)
+		}
+		for off := range idset.ChunkSize {
+			if c.Has(uint16(off)) {
+				out[tok] = append(out[tok], chunk*idset.ChunkSize+int64(off))
+			}
+		}
+	}
+	return out
+}
+
+// TestTokenSetsFollowIndex checks that the token sets the writer keeps
+// equal what FTS5 finds after inserts into stored chunks and across a
+// chunk boundary, updates, a batch that stores and replaces an article,
+// and after the migration fills them from the index.
+func TestTokenSetsFollowIndex(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t)
+	svc := NewArticleService(db)
+	list := fixtureArticles(t)
+	check := func(step string) {
+		t.Helper()
+		want, got := indexSets(t, db), storedSets(t, db)
+		if len(want) == 0 {
+			t.Fatalf("%s: the index has no tokens", step)
+		}
+		// What a search reads is what is stored.
+		tx, err := db.db.BeginTx(ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := newSetReader(ctx, tx)
+		for tok, ids := range want {
+			if err := r.readAll([]string{tok}); err != nil {
+				t.Fatal(err)
+			}
+			set := r.read[tok]
+			var read []int64
+			set.Descending(func(id int64) bool { read = append(read, id); return true })
+			slices.Reverse(read)
+			if !slices.Equal(read, ids) {
+				t.Errorf("%s: %q: a search reads %v, the index holds %v", step, tok, read, ids)
+			}
+		}
+		r.close()
+		tx.Rollback()
+		if !maps.EqualFunc(want, got, slices.Equal) {
+			for _, tok := range slices.Sorted(maps.Keys(want)) {
+				if !slices.Equal(want[tok], got[tok]) {
+					t.Errorf("%s: %q: token_sets holds %v, the index %v", step, tok, got[tok], want[tok])
+				}
+			}
+			for tok, ids := range got {
+				if _, ok := want[tok]; !ok {
+					t.Errorf("%s: %q: token_sets holds %v, the index nothing", step, tok, ids)
+				}
+			}
+		}
+	}
+	// Two batches in the first chunk: the second adds to stored chunks.
+	half := len(list) / 2
+	if _, err := svc.PutArticles(ctx, list[:2]); err != nil {
+		t.Fatal(err)
+	}
+	check("first batch")
+	if _, err := svc.PutArticles(ctx, list[2:half]); err != nil {
+		t.Fatal(err)
+	}
+	// The next articles get IDs on both sides of a chunk boundary that is
+	// a group boundary too.
+	boundary := int64(idset.ChunkSize)<<groupBits - 2
+	if _, err := db.db.ExecContext(ctx, `INSERT INTO articles (id, url, content_hash, stored_at, updated_at)
+		VALUES (?, 'https://placeholder.example/', 'x', 0, 0)`, boundary); err != nil {
+		t.Fatal(err)
+	}
+	res, err := svc.PutArticles(ctx, list[half:])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if last := res[len(res)-1].ID; last < boundary+2 {
+		t.Fatalf("last ID %d does not cross the chunk boundary", last)
+	}
+	check("insert")
+	changed := *list[0]
+	changed.Title = "Tiêu đề MỚI hoàn toàn: Covid-19 & TP.HCM"
+	changed.Body = []diembao.Paragraph{{Text: "Một đoạn văn khác, thay cho cả bài."}}
+	changed.ContentHash = ""
+	if r, err := svc.PutArticle(ctx, &changed); err != nil || !r.Updated {
+		t.Fatalf("update = %+v, %v", r, err)
+	}
+	check("update")
+	first := &diembao.Article{URL: "https://bao-mau.example/hai-lan.html", SourceName: "Báo Mẫu",
+		Title: "Bản thứ nhất", Body: []diembao.Paragraph{{Text: "Nội dung ban đầu về đê điều."}}}
+	second := *first
+	second.Title, second.Body = "Bản thứ hai", []diembao.Paragraph{{Text: "Nội dung đã sửa về giá lúa."}}
+	if _, err := svc.PutArticles(ctx, []*diembao.Article{first, &second}); err != nil {
+		t.Fatal(err)
+	}
+	check("stored and replaced in one batch")
+	for _, stmt := range []string{`DROP TABLE token_sets`, `DELETE FROM schema_migrations WHERE name = '0005_token_sets.sql'`} {
+		if _, err := db.db.ExecContext(ctx, stmt); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := db.migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	check("migration")
+}
+
+// TestSetsAnswerAsFTS5 checks that searches answered from the token sets
+// give exactly the answers of the same searches walking FTS5: hits, scores,
+// totals, facets and cursors, in every order, with and without filters,
+// and with limits small enough that windows and counts are cut.
+func TestSetsAnswerAsFTS5(t *testing.T) {
+	ctx := context.Background()
+	db := openCorpus(t)
+	// A few more articles in the next group of chunks, so that searches
+	// read several groups and may stop before the oldest.
+	if _, err := db.db.ExecContext(ctx, `INSERT INTO articles (id, url, content_hash, stored_at, updated_at)
+		VALUES (?, 'https://placeholder.example/', 'x', 0, 0)`, int64(idset.ChunkSize)<<groupBits-1); err != nil {
+		t.Fatal(err)
+	}
+	published := time.Date(2024, 3, 1, 8, 0, 0, 0, diembao.Vietnam)
+	for i, text := range []string{
+		"Tỉnh Hà Nam họp bàn phòng chống bão và mưa lũ trong mùa mưa năm nay.",
+		"Hà Nội: mưa lớn, nhiều tuyến phố ngập; tỉnh lân cận sơ tán dân vùng sạt lở.",
+		"Bão số 3 đổ bộ, các tỉnh ven biển cấm tàu thuyền ra khơi.",
+	} {
+		a := &diembao.Article{URL: fmt.Sprintf("https://nhom-moi.example/%d", i), SourceName: "Báo Nhóm Mới", Title: strings.Join(strings.Fields(text)[:4], " "),
+			Section: "Thời sự", Published: published.Add(time.Duration(i) * time.Hour),
+			Body: []diembao.Paragraph{{Text: text}}}
+		if _, err := NewArticleService(db).PutArticle(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	qs, err := storetest.Queries()
+	if err != nil {
+		t.Fatal(err)
+	}
+	texts := []string{"tỉnh", "ha noi", "hà nội -bão", "(bão OR lũ) -mưa", "mưa lũ OR sạt", "bao", "bão published:[2024-01-01 TO 2024-12-31]"}
+	for _, q := range qs {
+		texts = append(texts, q.Query)
+	}
+	all := []string{"source", "section", "day"}
+	small := query.Limits{Window: 3, Count: 4}
+	// The window and the count limit only matter to relevance order.
+	combos := []struct {
+		lim    query.Limits
+		sort   diembao.Sort
+		facets []string
+	}{
+		{query.DefaultLimits(), diembao.SortRelevance, nil},
+		{query.DefaultLimits(), diembao.SortRelevance, all},
+		{small, diembao.SortRelevance, nil},
+		{small, diembao.SortRelevance, all},
+		{query.Limits{Window: 1}, diembao.SortRelevance, nil},
+		{small, diembao.SortNewest, nil},
+		{small, diembao.SortNewest, all},
+		{small, diembao.SortOldest, all},
+	}
+	viaSets := 0
+	for _, text := range texts {
+		for _, c := range combos {
+			req := diembao.SearchRequest{Query: text, Sort: c.sort, Facets: c.facets, Limit: 3}
+			name := fmt.Sprintf("%s/%v/%s/%v", text, c.lim, c.sort, c.facets)
+			sets, fts := NewSearchService(db), NewSearchService(db)
+			sets.Limits, fts.Limits = c.lim, c.lim
+			fts.noSets = true
+			p, err := sets.plan(req)
+			if err != nil || !p.sets {
+				continue // both would walk FTS5
+			}
+			viaSets++
+			for page := 0; page < 4; page++ {
+				a, errA := sets.Search(ctx, req)
+				f, errF := fts.Search(ctx, req)
+				if (errA != nil) != (errF != nil) {
+					t.Fatalf("%s: errors %v and %v", name, errA, errF)
+				}
+				if errA != nil {
+					break
+				}
+				if fmt.Sprint(a) != fmt.Sprint(f) {
+					t.Fatalf("%s page %d:\nsets %+v\nFTS5 %+v", name, page, a, f)
+				}
+				if a.NextCursor == "" {
+					break
+				}
+				req.Cursor = a.NextCursor
+			}
+		}
+	}
+	if viaSets < 200 {
+		t.Fatalf("only %d searches went through the token sets", viaSets)
+	}
+}
+
+// TestTokensOf checks that the tokens the writer counts are the distinct
+// tokens of the entry, marked when a folded column holds them.
+func TestTokensOf(t *testing.T) {
+	an := query.DefaultAnalyzer()
+	for _, a := range fixtureArticles(t) {
+		doc := an.Document(a)
+		toks := tokensOf(&doc)
+		var all []string
+		var folded []string
+		for _, tok := range toks {
+			all = append(all, tok.token)
+			if tok.folded {
+				folded = append(folded, tok.token)
+			}
+		}
+		want, wantFolded := doc.DistinctTokens(), doc.FoldedTokens()
+		slices.Sort(all)
+		slices.Sort(folded)
+		slices.Sort(want)
+		slices.Sort(wantFolded)
+		if !slices.Equal(all, want) || !slices.Equal(folded, wantFolded) {
+			t.Errorf("%s: tokens %q (folded %q), want %q (folded %q)", a.URL, all, folded, want, wantFolded)
+		}
+		if len(wantFolded) == 0 || len(wantFolded) == len(want) {
+			t.Errorf("%s: %d folded of %d tokens: the fixture does not test the marks", a.URL, len(wantFolded), len(want))
+		}
+	}
+}
+
+// openCorpus opens a fresh store holding the conformance corpus.
+func openCorpus(t *testing.T) *DB {
+	t.Helper()
+	db := openTest(t)
+	b := &storetest.Backend{Name: "sqlite", Sources: NewSourceService(db), Articles: NewArticleService(db)}
+	corpus, err := storetest.LoadCorpus()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := storetest.Load(context.Background(), b, corpus); err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
