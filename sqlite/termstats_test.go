@@ -86,7 +86,18 @@ func TestTermStatsFollowIndex(t *testing.T) {
 		t.Fatal(err)
 	}
 	check("insert")
-	changed := *list[0]
+	rewriteSteps(t, db, list[0], "term_stats", "0004_term_stats.sql", check)
+}
+
+// rewriteSteps changes stored articles in the ways a writer must follow
+// (an update of stored, a put that changes nothing, one batch that
+// stores an article and replaces it), then drops table and the row of its
+// migration and migrates again, calling check after each step.
+func rewriteSteps(t *testing.T, db *DB, stored *diembao.Article, table, migration string, check func(step string)) {
+	t.Helper()
+	ctx := context.Background()
+	svc := NewArticleService(db)
+	changed := *stored
 	changed.Title = "Tiêu đề MỚI hoàn toàn: Covid-19 & TP.HCM"
 	changed.Author = "Nguyễn Văn A_B"
 	changed.Body = []diembao.Paragraph{{Text: "Một đoạn văn khác, thay cho cả bài."}}
@@ -100,7 +111,6 @@ func TestTermStatsFollowIndex(t *testing.T) {
 		t.Fatal(err)
 	}
 	check("put unchanged")
-	// One batch that stores an article and replaces it again.
 	first := &diembao.Article{URL: "https://bao-mau.example/hai-lan.html", SourceName: "Báo Mẫu",
 		Title: "Bản thứ nhất", Body: []diembao.Paragraph{{Text: "Nội dung ban đầu về đê điều."}}}
 	second := *first
@@ -109,14 +119,10 @@ func TestTermStatsFollowIndex(t *testing.T) {
 		t.Fatal(err)
 	}
 	check("stored and replaced in one batch")
-	if _, err := db.db.ExecContext(ctx, `DELETE FROM term_stats`); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.db.ExecContext(ctx, `DELETE FROM schema_migrations WHERE name = '0004_term_stats.sql'`); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.db.ExecContext(ctx, `DROP TABLE term_stats`); err != nil {
-		t.Fatal(err)
+	for _, stmt := range []string{`DROP TABLE ` + table, `DELETE FROM schema_migrations WHERE name = '` + migration + `'`} {
+		if _, err := db.db.ExecContext(ctx, stmt); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if err := db.migrate(ctx); err != nil {
 		t.Fatal(err)

@@ -99,8 +99,7 @@ func storedSets(t *testing.T, db *DB) map[string][]int64 {
 
 // TestTokenSetsFollowIndex checks that the token sets the writer keeps
 // equal what FTS5 finds after inserts into stored chunks and across a
-// chunk boundary, updates, a batch that stores and replaces an article,
-// and after the migration fills them from the index.
+// chunk boundary, and after the steps of rewriteSteps.
 func TestTokenSetsFollowIndex(t *testing.T) {
 	ctx := context.Background()
 	db := openTest(t)
@@ -169,31 +168,7 @@ func TestTokenSetsFollowIndex(t *testing.T) {
 		t.Fatalf("last ID %d does not cross the chunk boundary", last)
 	}
 	check("insert")
-	changed := *list[0]
-	changed.Title = "Tiêu đề MỚI hoàn toàn: Covid-19 & TP.HCM"
-	changed.Body = []diembao.Paragraph{{Text: "Một đoạn văn khác, thay cho cả bài."}}
-	changed.ContentHash = ""
-	if r, err := svc.PutArticle(ctx, &changed); err != nil || !r.Updated {
-		t.Fatalf("update = %+v, %v", r, err)
-	}
-	check("update")
-	first := &diembao.Article{URL: "https://bao-mau.example/hai-lan.html", SourceName: "Báo Mẫu",
-		Title: "Bản thứ nhất", Body: []diembao.Paragraph{{Text: "Nội dung ban đầu về đê điều."}}}
-	second := *first
-	second.Title, second.Body = "Bản thứ hai", []diembao.Paragraph{{Text: "Nội dung đã sửa về giá lúa."}}
-	if _, err := svc.PutArticles(ctx, []*diembao.Article{first, &second}); err != nil {
-		t.Fatal(err)
-	}
-	check("stored and replaced in one batch")
-	for _, stmt := range []string{`DROP TABLE token_sets`, `DELETE FROM schema_migrations WHERE name = '0005_token_sets.sql'`} {
-		if _, err := db.db.ExecContext(ctx, stmt); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := db.migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	check("migration")
+	rewriteSteps(t, db, list[0], "token_sets", "0005_token_sets.sql", check)
 }
 
 // TestSetsAnswerAsFTS5 checks that searches answered from the token sets
