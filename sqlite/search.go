@@ -83,10 +83,10 @@ type plan struct {
 	sources []int64
 	// excluding is set when the query excludes words (see compiled.Exclude).
 	excluding bool
-	// text is the text part of the tree; sets is set when it can be
-	// evaluated on the token sets (see setQuery).
-	text query.Node
-	sets bool
+	// text is the text part of the tree; setToks are its tokens when it
+	// can be evaluated on the token sets (see setTokens), nil when not.
+	text    query.Node
+	setToks []string
 }
 
 // Search answers a query: one page of hits in the requested order, the
@@ -193,7 +193,7 @@ func (s *SearchService) searchText(ctx context.Context, p *plan, req diembao.Sea
 		sc = &scan{a: &s.attrs, ranges: p.ranges, sources: p.sources}
 		sc.countFacets(req.Facets)
 	}
-	if p.sets && !s.noSets {
+	if p.setToks != nil && !s.noSets {
 		return s.searchSets(ctx, tx, p, req, sort, cur, n, res, sc, rk, bk)
 	}
 	// A date range bounds the IDs the statements read (see attrs.idSpan).
@@ -306,12 +306,7 @@ func (p *plan) addBoost(ctx context.Context, tx *sql.Tx, bk *ranker, win []score
 	for i, w := range win {
 		at[w.ID] = i
 	}
-	h, rdone := bk.register()
-	defer rdone()
-	stmt, args, done := sc.keep(`SELECT rowid, `+rankName+`(article_index, ?) FROM article_index
-		WHERE article_index MATCH ? AND rowid BETWEEN ? AND ?`, []any{h, p.boost, win[len(win)-1].ID, win[0].ID})
-	defer done()
-	boosts, err := scoredRows(ctx, tx, stmt, args...)
+	boosts, err := scoreRange(ctx, tx, bk, p.boost, win[len(win)-1].ID, win[0].ID, sc)
 	if err != nil {
 		return err
 	}
@@ -321,6 +316,17 @@ func (p *plan) addBoost(ctx context.Context, tx *sql.Tx, bk *ranker, win []score
 		}
 	}
 	return nil
+}
+
+// scoreRange scores with rk the articles that match finds between IDs lo
+// and hi and sc keeps (every one when sc is nil), newest first.
+func scoreRange(ctx context.Context, tx *sql.Tx, rk *ranker, match string, lo, hi int64, sc *scan) ([]scored, error) {
+	h, rdone := rk.register()
+	defer rdone()
+	stmt, args, done := sc.keep(`SELECT rowid, `+rankName+`(article_index, ?) FROM article_index
+		WHERE article_index MATCH ? AND rowid BETWEEN ? AND ?`, []any{h, match, lo, hi})
+	defer done()
+	return scoredRows(ctx, tx, stmt+` ORDER BY rowid DESC`, args...)
 }
 
 // searchSets answers a query that the token sets can evaluate (see
@@ -337,13 +343,20 @@ func (s *SearchService) searchSets(ctx context.Context, tx *sql.Tx, p *plan, req
 	cur *query.Cursor, n int, res *diembao.SearchResult, sc *scan, rk, bk *ranker) ([]query.Cursor, error) {
 	r := newSetReader(ctx, tx)
 	defer r.close()
-	toks := setTokens(p.text, nil)
-	facets := len(req.Facets) > 0
-	if sort != diembao.SortRelevance {
-		if err := r.readAll(toks); err != nil {
+	top, err := r.maxGroup()
+	if err != nil {
+		return nil, err
+	}
+	// whole returns the set of matches over every group.
+	whole := func() (*idset.Set, error) {
+		if err := r.readAll(p.setToks, top); err != nil {
 			return nil, err
 		}
-		set, err := r.eval(p.text)
+		return r.eval(p.text)
+	}
+	facets := len(req.Facets) > 0
+	if sort != diembao.SortRelevance {
+		set, err := whole()
 		if err != nil {
 			return nil, err
 		}
@@ -355,48 +368,35 @@ func (s *SearchService) searchSets(ctx context.Context, tx *sql.Tx, p *plan, req
 		return s.datePage(ctx, tx, p, req, res, sc, rk, bk)
 	}
 
-	// The window: the newest matches that pass the filters.
+	// The window: the newest matches that pass the filters (a scan
+	// without attributes when there are none).
 	window := s.Limits.Window
 	if window <= 0 {
 		window = -1
 	}
+	if sc == nil {
+		sc = &scan{}
+	}
+	sc.window = window
 	var (
 		win    idset.Set
 		lo, hi int64
-		kept   int
-		total  int
 	)
-	if sc != nil {
-		sc.window = window
-	}
 	visit := func(id int64) bool {
-		take := false
-		if sc != nil {
-			take = sc.visit(id)
-			total = sc.total
-		} else {
-			total++
-			take = window < 0 || kept < window
-		}
-		if take {
-			if kept == 0 {
+		if sc.visit(id) {
+			if sc.kept == 1 {
 				hi = id
 			}
 			lo = id
 			win.Add(id)
-			kept++
 		}
 		return true
 	}
 	if !facets && window > 0 && s.Limits.Count > 0 {
 		need := max(window, s.Limits.Count+1)
-		top, err := r.maxGroup()
-		if err != nil {
-			return nil, err
-		}
 		const groupIDs = idset.ChunkSize << groupBits
-		for g := top; g >= 0 && total < need; g-- {
-			if err := r.readGroup(g, toks); err != nil {
+		for g := top; g >= 0 && sc.total < need; g-- {
+			if err := r.readGroup(g, p.setToks); err != nil {
 				return nil, err
 			}
 			set, err := r.eval(p.text)
@@ -406,32 +406,23 @@ func (s *SearchService) searchSets(ctx context.Context, tx *sql.Tx, p *plan, req
 			set.DescendingIn(g*groupIDs, (g+1)*groupIDs, visit)
 		}
 	} else {
-		if err := r.readAll(toks); err != nil {
-			return nil, err
-		}
-		set, err := r.eval(p.text)
+		set, err := whole()
 		if err != nil {
 			return nil, err
 		}
 		set.Descending(visit)
 	}
-	res.Total, res.TotalLowerBound = s.Limits.Total(total, facets)
+	res.Total, res.TotalLowerBound = s.Limits.Total(sc.total, facets)
 	if facets {
 		res.Facets = sc.facets(req.Facets)
 	}
 	res.Ranked = s.Limits.Ranked(res.Total)
-	if kept == 0 {
+	if sc.kept == 0 {
 		return nil, nil
 	}
 	// Score the window: FTS5 reads the matches between its first and last
 	// article and diembao_rank scores those of the window.
-	h, rdone := rk.register()
-	defer rdone()
-	only := &scan{in: &win, window: -1}
-	stmt, args, done := only.keep(`SELECT rowid, `+rankName+`(article_index, ?) FROM article_index
-		WHERE article_index MATCH ? AND rowid BETWEEN ? AND ?`, []any{h, p.match, lo, hi})
-	defer done()
-	scoredWin, err := scoredRows(ctx, tx, stmt+` ORDER BY rowid DESC`, args...)
+	scoredWin, err := scoreRange(ctx, tx, rk, p.match, lo, hi, &scan{in: &win, window: -1})
 	if err != nil {
 		return nil, err
 	}
@@ -696,7 +687,10 @@ func (s *SearchService) plan(req diembao.SearchRequest) (*plan, error) {
 		return nil, err
 	}
 	p := &plan{tree: tree, match: c.Match, set: c.Set, boost: c.Boost, phrases: c.Phrases, boostPhrases: c.BoostPhrases,
-		text: text, sets: c.Match != "" && setQuery(text)}
+		text: text}
+	if c.Match != "" {
+		p.setToks = setTokens(text)
+	}
 	for _, x := range c.Exclude {
 		p.where = append(p.where, "a.id NOT IN (SELECT rowid FROM article_index WHERE article_index MATCH ?)")
 		p.args = append(p.args, x)

@@ -22,8 +22,8 @@ import (
 // The token sets (table token_sets, migration 0005) hold, for every token of
 // the folded title, body and words columns, the IDs of the articles holding
 // it, by chunks of idset.ChunkSize IDs, keyed by (group of chunks, token,
-// chunk) so that the rows a batch of new articles changes lie together. A query made of words without a
-// field, AND, OR and NOT (see setQuery) is evaluated on them: the exact set
+// chunk) so that the rows a batch of new articles changes lie together. A
+// query made of words without a field, AND, OR and NOT (see setTokens) is evaluated on them: the exact set
 // of matching articles in microseconds per chunk, which the search then
 // counts, filters, facets and orders from the in-memory attributes, and of
 // which FTS5 only scores the articles relevance ranks.
@@ -264,60 +264,40 @@ func fillTokenSet(ctx context.Context, find, put *sql.Stmt, tok string) error {
 	return flush()
 }
 
-// setQuery reports whether a prepared text tree can be evaluated on the
-// token sets: its terms are single words (no phrase, no prefix) searched
-// without a field, combined with AND, OR and NOT.
-func setQuery(n query.Node) bool {
-	switch n := n.(type) {
-	case *query.Term:
-		if n.Prefix || len(n.Folded) != 1 || n.Folded[0] == "" {
-			return false
-		}
-		cols := n.Columns()
-		if cols.Same {
-			return false
-		}
-		f := filter(cols.Folded)
-		return f == "{title_f body_f}" || f == "{words_f}"
-	case *query.And:
-		for _, ch := range n.Children {
-			if !setQuery(ch) {
+// setTokens returns the distinct tokens of a prepared text tree when the
+// tree can be evaluated on the token sets, nil when not: its terms must be
+// single words (no phrase, no prefix) searched without a field, combined
+// with AND, OR and NOT.
+func setTokens(n query.Node) []string {
+	var toks []string
+	var walk func(n query.Node) bool
+	walk = func(n query.Node) bool {
+		switch n := n.(type) {
+		case *query.Term:
+			if n.Prefix || len(n.Folded) != 1 || n.Folded[0] == "" {
 				return false
 			}
-		}
-		return len(n.Children) > 0
-	case *query.Or:
-		for _, ch := range n.Children {
-			if !setQuery(ch) {
+			cols := n.Columns()
+			if f := filter(cols.Folded); cols.Same || f != "{title_f body_f}" && f != "{words_f}" {
 				return false
 			}
+			if !slices.Contains(toks, n.Folded[0]) {
+				toks = append(toks, n.Folded[0])
+			}
+			return true
+		case *query.And:
+			return len(n.Children) > 0 && !slices.ContainsFunc(n.Children, func(ch query.Node) bool { return !walk(ch) })
+		case *query.Or:
+			return len(n.Children) > 0 && !slices.ContainsFunc(n.Children, func(ch query.Node) bool { return !walk(ch) })
+		case *query.Not:
+			return walk(n.Child)
 		}
-		return len(n.Children) > 0
-	case *query.Not:
-		return setQuery(n.Child)
+		return false
 	}
-	return false
-}
-
-// setTokens appends the tokens of a tree accepted by setQuery to out.
-func setTokens(n query.Node, out []string) []string {
-	switch n := n.(type) {
-	case *query.Term:
-		if !slices.Contains(out, n.Folded[0]) {
-			out = append(out, n.Folded[0])
-		}
-	case *query.And:
-		for _, ch := range n.Children {
-			out = setTokens(ch, out)
-		}
-	case *query.Or:
-		for _, ch := range n.Children {
-			out = setTokens(ch, out)
-		}
-	case *query.Not:
-		out = setTokens(n.Child, out)
+	if !walk(n) {
+		return nil
 	}
-	return out
+	return toks
 }
 
 // setReader reads token sets in a read transaction: whole, or group by
@@ -354,16 +334,16 @@ func (r *setReader) prepare(st **sql.Stmt, query string) (*sql.Stmt, error) {
 	return *st, nil
 }
 
-// readAll reads the whole sets of toks: one range of rows per group.
-func (r *setReader) readAll(toks []string) error {
-	st, err := r.prepare(&r.all, `WITH RECURSIVE g(n) AS (
-			SELECT 0 UNION ALL SELECT n + 1 FROM g WHERE n < (SELECT max(grp) FROM token_sets))
+// readAll reads the whole sets of toks, whose newest group is top (see
+// maxGroup): one range of rows per group.
+func (r *setReader) readAll(toks []string, top int64) error {
+	st, err := r.prepare(&r.all, `WITH RECURSIVE g(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM g WHERE n < ?)
 		SELECT t.chunk, t.ids FROM g CROSS JOIN token_sets t ON t.grp = g.n AND t.token = ?`)
 	if err != nil {
 		return err
 	}
 	for _, tok := range toks {
-		if err := r.readRows(st, tok, tok); err != nil {
+		if err := r.readRows(st, tok, top, tok); err != nil {
 			return err
 		}
 	}
@@ -426,7 +406,7 @@ func (r *setReader) readRows(st *sql.Stmt, tok string, args ...any) error {
 	return nil
 }
 
-// eval returns the set of articles a tree accepted by setQuery matches
+// eval returns the set of articles a tree accepted by setTokens matches
 // among the sets read so far: a new set the caller may change.
 func (r *setReader) eval(n query.Node) (*idset.Set, error) {
 	switch n := n.(type) {

@@ -118,7 +118,11 @@ func TestTokenSetsFollowIndex(t *testing.T) {
 		}
 		r := newSetReader(ctx, tx)
 		for tok, ids := range want {
-			if err := r.readAll([]string{tok}); err != nil {
+			top, err := r.maxGroup()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := r.readAll([]string{tok}, top); err != nil {
 				t.Fatal(err)
 			}
 			set := r.read[tok]
@@ -231,7 +235,7 @@ func TestSetsAnswerAsFTS5(t *testing.T) {
 			sets.Limits, fts.Limits = c.lim, c.lim
 			fts.noSets = true
 			p, err := sets.plan(req)
-			if err != nil || !p.sets {
+			if err != nil || p.setToks == nil {
 				continue // both would walk FTS5
 			}
 			viaSets++
