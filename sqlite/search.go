@@ -330,7 +330,7 @@ func scoreRange(ctx context.Context, tx *sql.Tx, rk *ranker, match string, lo, h
 }
 
 // searchSets answers a query that the token sets can evaluate (see
-// setQuery): the set of matching articles is read from them, and counted,
+// setTokens): the set of matching articles is read from them, and counted,
 // filtered, faceted and ordered by date in Go; FTS5 scores the articles of
 // the relevance window alone, or of the page for a date order. sc holds the
 // request's filters and facets (nil when there are none and the order is
