@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -87,6 +88,9 @@ type plan struct {
 	// can be evaluated on the token sets (see setTokens), nil when not.
 	text    query.Node
 	setToks []string
+	// exclude holds the MATCH expressions of what a query that only
+	// excludes excludes (see compiled.Exclude).
+	exclude []string
 }
 
 // Search answers a query: one page of hits in the requested order, the
@@ -522,11 +526,12 @@ func scoredRows(ctx context.Context, tx *sql.Tx, stmt string, args ...any) ([]sc
 }
 
 // searchAll answers a query without a full-text match (filters and
-// exclusions only): from the in-memory attributes, or from the articles
-// table when the query excludes words.
+// exclusions only) from the in-memory attributes (see scanAll). With
+// noSets, a query that excludes words is answered from the articles table
+// instead, for the tests that compare both ways.
 func (s *SearchService) searchAll(ctx context.Context, p *plan, req diembao.SearchRequest, sort diembao.Sort,
 	cur *query.Cursor, n int, res *diembao.SearchResult) ([]query.Cursor, error) {
-	if !p.excluding {
+	if !p.excluding || !s.noSets {
 		return s.scanAll(ctx, p, req, sort, cur, n, res)
 	}
 	where, args := p.where, p.args
@@ -580,10 +585,11 @@ func (s *SearchService) searchAll(ctx context.Context, p *plan, req diembao.Sear
 	return keys, nil
 }
 
-// scanAll answers a query of filters only from the in-memory attributes:
-// one pass over the articles whose IDs a date range allows (every article
-// without one) counts the total and the facets and keeps the page of the
-// date order, without reading an article row.
+// scanAll answers a query of filters and exclusions from the in-memory
+// attributes: one pass over the articles whose IDs a date range allows
+// (every article without one) skips the excluded ones (see excludedSet),
+// counts the total and the facets and keeps the page of the date order,
+// without reading an article row.
 func (s *SearchService) scanAll(ctx context.Context, p *plan, req diembao.SearchRequest, sort diembao.Sort,
 	cur *query.Cursor, n int, res *diembao.SearchResult) ([]query.Cursor, error) {
 	tx, err := s.db.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
@@ -603,8 +609,12 @@ func (s *SearchService) scanAll(ctx context.Context, p *plan, req diembao.Search
 	if len(p.ranges) > 0 {
 		span = a.idSpan(p.ranges)
 	}
+	excluded, err := excludedSet(ctx, tx, p, span)
+	if err != nil {
+		return nil, err
+	}
 	for id := max(span.lo, 1); id <= span.hi && id < int64(len(a.present)); id++ {
-		if a.present[id] {
+		if a.present[id] && (excluded == nil || !excluded.Has(id)) {
 			sc.visit(id)
 		}
 		if id&0xffff == 0 && ctx.Err() != nil {
@@ -617,6 +627,71 @@ func (s *SearchService) scanAll(ctx context.Context, p *plan, req diembao.Search
 		res.Facets = sc.facets(req.Facets)
 	}
 	return sc.top.sorted(), nil
+}
+
+// excludedSet returns the articles that a query that only excludes (see
+// query.Negations) excludes among the IDs of span, or nil when it excludes
+// nothing. What the token sets can evaluate (see setTokens) is read from
+// them; the rest (phrases, prefixes, fields) is found by FTS5, in the
+// folded columns (see compiled.Set) and within span.
+func excludedSet(ctx context.Context, tx *sql.Tx, p *plan, span idSpan) (*idset.Set, error) {
+	if !p.excluding {
+		return nil, nil
+	}
+	negs, ok := query.Negations(p.text)
+	if !ok || len(negs) != len(p.exclude) {
+		return nil, fmt.Errorf("sqlite: search: %T is not a query that only excludes", p.text)
+	}
+	out := &idset.Set{}
+	var (
+		onSets []query.Node
+		toks   []string
+	)
+	for i, n := range negs {
+		if t := setTokens(n); t != nil {
+			onSets = append(onSets, n)
+			toks = append(toks, t...)
+			continue
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT rowid FROM article_index WHERE article_index MATCH ? AND rowid BETWEEN ? AND ?`,
+			p.exclude[i], span.lo, span.hi)
+		if err != nil {
+			return nil, queryError(ctx, err)
+		}
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return nil, queryError(ctx, err)
+			}
+			out.Add(id)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, queryError(ctx, err)
+		}
+	}
+	if len(onSets) == 0 {
+		return out, nil
+	}
+	slices.Sort(toks)
+	r := newSetReader(ctx, tx)
+	defer r.close()
+	top, err := r.maxGroup()
+	if err != nil {
+		return nil, err
+	}
+	if err := r.readAll(slices.Compact(toks), top); err != nil {
+		return nil, err
+	}
+	for _, n := range onSets {
+		s, err := r.eval(n)
+		if err != nil {
+			return nil, err
+		}
+		out.Or(s)
+	}
+	return out, nil
 }
 
 // hits loads the articles of a page, in the page's order, with their
@@ -691,6 +766,7 @@ func (s *SearchService) plan(req diembao.SearchRequest) (*plan, error) {
 	if c.Match != "" {
 		p.setToks = setTokens(text)
 	}
+	p.exclude = c.Exclude
 	for _, x := range c.Exclude {
 		p.where = append(p.where, "a.id NOT IN (SELECT rowid FROM article_index WHERE article_index MATCH ?)")
 		p.args = append(p.args, x)

@@ -66,9 +66,10 @@ func init() {
 (paragraphs of the VNTC corpus recombined under new URLs, with realistic lengths,
 outlets, topics and dates) and measures import throughput (analysis and indexing,
 articles/s), the size of the database, the peak memory of the process and the
-latency (50th and 99th percentiles) of six query shapes: one word, two words, a
-phrase, a phrase without diacritics, a boolean query with a date range, and two
-words with the source, section and day facets. Before the queries, the store
+latency (50th and 99th percentiles) of seven query shapes: one word, two words,
+a phrase, a phrase without diacritics, a boolean query with a date range, two
+words with the source, section and day facets, and a query that only excludes
+(a word and a phrase) within a month, with the source and day facets. Before the queries, the store
 reads what its searches keep in memory, as diembao serve does at start-up; the
 time it takes is reported apart.
 
@@ -299,6 +300,12 @@ func runScaleQueries(ctx context.Context, search diembao.SearchService, c *vntc.
 		}},
 		{"faceted", func() diembao.SearchRequest {
 			return diembao.SearchRequest{Query: strings.Join(scaleWords(c, rng, 2), " "), Facets: []string{"source", "section", "day"}}
+		}},
+		{"exclusions + dates", func() diembao.SearchRequest {
+			x, y := scaleWords(c, rng, 1)[0], strings.Join(scaleWords(c, rng, 2), " ")
+			year, month := 2016+rng.IntN(10), 1+rng.IntN(12)
+			return diembao.SearchRequest{Query: fmt.Sprintf(`-%s -"%s" published:[%d-%02d-01 TO %d-%02d-28]`, x, y, year, month, year, month),
+				Facets: []string{"source", "day"}}
 		}},
 	}
 	var out []*scaleShape

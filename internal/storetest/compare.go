@@ -174,7 +174,7 @@ func CompareLimits(t *testing.T, openA, openB Opener, lim query.Limits) {
 	ctx := context.Background()
 	a, b, c, qs := loadBoth(t, openA, openB)
 	for _, extra := range []string{"nông dân", "người dân", "tỉnh thành phố", "ban chi dao", "giá lúa OR bàn ghế",
-		"hợp tác xã -lúa", "tổ*", "-lúa", "published:[2020-01-01 TO 2020-02-15] dân", "published:>2020-01-10"} {
+		"hợp tác xã -lúa", "tổ*", "-lúa", `-"giá lúa" -tổ* published:>2020-01-10`, "published:[2020-01-01 TO 2020-02-15] dân", "published:>2020-01-10"} {
 		qs = append(qs, Query{Name: extra, Query: extra})
 	}
 	// sourceOf returns the ID of the corpus's first source in x.
