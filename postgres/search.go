@@ -293,20 +293,20 @@ func (s *SearchService) stats(ctx context.Context, conn querier, p *plan) (*rank
 			return nil, fmt.Errorf("postgres: search: document frequencies: %w", err)
 		}
 	}
-	if len(ts.Prefixes) > 0 {
-		parts := make([]string, len(ts.Prefixes))
-		args := make([]any, len(ts.Prefixes))
-		for i, t := range ts.Prefixes {
-			args[i] = anyColumn(t)
-			parts[i] = "(SELECT count(*) FROM article_index WHERE tsv @@ $" + strconv.Itoa(i+1) + "::tsquery)"
+	for _, t := range ts.Prefixes {
+		// The tokens of the prefix, in byte order (the index of migration
+		// 0004): ~>=~ and ~<~ compare bytes whatever the database's collation.
+		lo, hi := query.PrefixBounds(t)
+		stmt, args := `SELECT coalesce(max(df), 0)::bigint FROM (SELECT sum(df) AS df FROM term_stats
+			WHERE token ~>=~ $1`, []any{lo}
+		if hi != "" {
+			stmt, args = stmt+` AND token ~<~ $2`, append(args, hi)
 		}
-		var counts []int64
-		if err := conn.QueryRow(ctx, `SELECT ARRAY[`+strings.Join(parts, ", ")+`]::bigint[]`, args...).Scan(&counts); err != nil {
+		var n int64
+		if err := conn.QueryRow(ctx, stmt+` GROUP BY token) t`, args...).Scan(&n); err != nil {
 			return nil, fmt.Errorf("postgres: search: document frequencies: %w", err)
 		}
-		for i, t := range ts.Prefixes {
-			ts.SetPrefix(t, counts[i])
-		}
+		ts.SetPrefix(t, n)
 	}
 	for i, dfs := range ts.PhraseDFs(phrases) {
 		v := query.PhraseIDF(st.rows, dfs)
@@ -317,20 +317,6 @@ func (s *SearchService) stats(ctx context.Context, conn querier, p *plan) (*rank
 		}
 	}
 	return st, nil
-}
-
-// anyColumn returns the tsquery text that matches any token a prefix
-// begins, in any column of the index.
-func anyColumn(prefix string) string {
-	var b strings.Builder
-	for i, c := range columns {
-		if i > 0 {
-			b.WriteString(" | ")
-		}
-		writeQuoted(&b, c.code+":"+prefix)
-		b.WriteString(":*")
-	}
-	return b.String()
 }
 
 // allPhrases returns the phrases of the match followed by those of the

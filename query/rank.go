@@ -1,6 +1,10 @@
 package query
 
-import "math"
+import (
+	"math"
+	"unicode"
+	"unicode/utf8"
+)
 
 // Ranking is the definition of relevance every backend shares: the index
 // columns of a Document, the BM25 weight of each column, and how the
@@ -70,7 +74,10 @@ func TokenIDF(rows, df int64) float64 {
 
 // PhraseIDF returns the inverse document frequency of a phrase: the sum of
 // those of its tokens, each found in dfs[i] of rows articles (a token's
-// document frequency counts the articles that hold it in any column).
+// document frequency counts the articles that hold it in any column; a
+// prefix's is the largest of the tokens it begins, as Lucene weighs a
+// group of synonyms, so that the stores read it from their token
+// statistics instead of running the prefix over the index).
 //
 // This is how Lucene weighs a phrase, and it is what makes the statistics
 // cheap: the stores keep the document frequency of every token as they
@@ -92,8 +99,8 @@ type Phrase struct {
 }
 
 // TokenStats is what a store reads to weigh the phrases of a query: the
-// document frequency of each distinct token, and the number of articles
-// holding a token that each distinct prefix begins.
+// document frequency of each distinct token, and for each distinct prefix
+// the largest document frequency of the tokens it begins.
 type TokenStats struct {
 	Tokens, Prefixes []string
 	// DF holds the frequencies read, by token; a prefix's count is keyed
@@ -122,8 +129,25 @@ func NewTokenStats(phrases []Phrase) *TokenStats {
 	return s
 }
 
-// SetPrefix sets the number of articles holding a token that prefix begins.
+// SetPrefix sets the document frequency of prefix: the largest of the
+// tokens it begins (see PrefixBounds).
 func (s *TokenStats) SetPrefix(prefix string, n int64) { s.DF[prefix+"*"] = n }
+
+// PrefixBounds returns the range of the tokens that prefix begins, in the
+// order of their UTF-8 bytes: every such token t has lo <= t < hi. hi is
+// prefix with its last character replaced by the next one, or "" when there
+// is none (the range has no upper end).
+func PrefixBounds(prefix string) (lo, hi string) {
+	r, size := utf8.DecodeLastRuneInString(prefix)
+	if r == utf8.RuneError || r >= unicode.MaxRune {
+		return prefix, ""
+	}
+	next := r + 1
+	if next >= 0xD800 && next <= 0xDFFF { // surrogates are not characters
+		next = 0xE000
+	}
+	return prefix, prefix[:len(prefix)-size] + string(next)
+}
 
 // PhraseDFs returns, for each phrase, the document frequencies of its
 // tokens in order (see PhraseIDF).

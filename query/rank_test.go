@@ -78,3 +78,24 @@ func TestTokenStats(t *testing.T) {
 		t.Errorf("PhraseDFs = %v, want %v", got, want)
 	}
 }
+
+func TestPrefixBounds(t *testing.T) {
+	tests := []struct{ prefix, lo, hi string }{
+		{"ab", "ab", "ac"},
+		{"t\u1ed5", "t\u1ed5", "t\u1ed6"},          // tổ
+		{"chuy\u1ec3", "chuy\u1ec3", "chuy\u1ec4"}, // chuyể
+		{"a\U0010FFFF", "a\U0010FFFF", ""},
+		{"x\uD7FF", "x\uD7FF", "x\uE000"},
+	}
+	for _, tt := range tests {
+		lo, hi := PrefixBounds(tt.prefix)
+		if lo != tt.lo || hi != tt.hi {
+			t.Errorf("PrefixBounds(%q) = %q, %q; want %q, %q", tt.prefix, lo, hi, tt.lo, tt.hi)
+		}
+		for _, tok := range []string{tt.prefix, tt.prefix + "a", tt.prefix + "\U0010FFFF", tt.prefix + "ữ"} {
+			if tok < lo || hi != "" && tok >= hi {
+				t.Errorf("PrefixBounds(%q): %q falls outside [%q, %q)", tt.prefix, tok, lo, hi)
+			}
+		}
+	}
+}

@@ -49,6 +49,47 @@ type compiled struct {
 	Phrases, BoostPhrases []query.Phrase
 }
 
+// scoreMatch compiles the text part of a prepared tree to the MATCH
+// expression that scores the articles it is known to match: the phrases of
+// compiled.Match without what the tree excludes at its top (whose phrases
+// count nothing in a match; see positive), with the prefixes of ex, when
+// not nil, written as the tokens they begin (setting ex.logical). n is how
+// many phrases of compiled.Phrases it holds: the first n.
+func scoreMatch(tree query.Node, ex *expansion) (match string, n int, err error) {
+	if ex != nil {
+		ex.logical = nil
+	}
+	var phrases []query.Phrase
+	match, err = expr(positive(tree), &phrases, false, ex)
+	return match, len(phrases), err
+}
+
+// positive returns the tree without the exclusions of its top AND (the
+// tree itself when it has none): an article the tree matches holds every
+// other child of that AND. Its phrases are the first of the tree's (see
+// expr).
+func positive(n query.Node) query.Node {
+	and, ok := n.(*query.And)
+	if !ok {
+		return n
+	}
+	var kept []query.Node
+	for _, ch := range and.Children {
+		if _, not := ch.(*query.Not); !not {
+			kept = append(kept, ch)
+		}
+	}
+	switch {
+	case len(kept) == len(and.Children) || len(kept) == 0:
+		return n
+	case len(kept) == 1:
+		return kept[0]
+	}
+	out := *and
+	out.Children = kept
+	return &out
+}
+
 // compile compiles the text part of a prepared tree (see query.Split) to
 // FTS5. A nil tree compiles to an empty match.
 func compile(n query.Node) (compiled, error) {
@@ -58,7 +99,7 @@ func compile(n query.Node) (compiled, error) {
 	var c compiled
 	if negs, ok := query.Negations(n); ok {
 		for _, ch := range negs {
-			s, err := expr(ch, nil, true)
+			s, err := expr(ch, nil, true, nil)
 			if err != nil {
 				return c, err
 			}
@@ -66,17 +107,17 @@ func compile(n query.Node) (compiled, error) {
 		}
 		return c, nil
 	}
-	s, err := expr(n, &c.Phrases, false)
+	s, err := expr(n, &c.Phrases, false, nil)
 	if err != nil {
 		return c, err
 	}
 	c.Match = s
-	if c.Set, err = expr(n, nil, true); err != nil {
+	if c.Set, err = expr(n, nil, true, nil); err != nil {
 		return c, err
 	}
 	var boosts []string
 	for _, b := range query.Boosts(n) {
-		boosts = append(boosts, term(b.Term, b.Columns(), &c.BoostPhrases, false))
+		boosts = append(boosts, term(b.Term, b.Columns(), &c.BoostPhrases, false, nil))
 	}
 	c.Boost = strings.Join(boosts, " OR ")
 	return c, nil
@@ -85,17 +126,17 @@ func compile(n query.Node) (compiled, error) {
 // expr compiles a node to an FTS5 expression and appends its phrases to
 // *phrases (when phrases is not nil); with folded set, its terms search
 // their folded form alone (see compiled.Set).
-func expr(n query.Node, phrases *[]query.Phrase, folded bool) (string, error) {
+func expr(n query.Node, phrases *[]query.Phrase, folded bool, ex *expansion) (string, error) {
 	switch n := n.(type) {
 	case *query.Term:
-		return term(n, n.Columns(), phrases, folded), nil
+		return term(n, n.Columns(), phrases, folded, ex), nil
 	case *query.Or:
 		parts := make([]string, 0, len(n.Children))
 		for _, ch := range n.Children {
 			if _, ok := ch.(*query.Not); ok {
 				return "", posError(ch, "NOT cannot stand alone inside OR")
 			}
-			s, err := expr(ch, phrases, folded)
+			s, err := expr(ch, phrases, folded, ex)
 			if err != nil {
 				return "", err
 			}
@@ -103,21 +144,31 @@ func expr(n query.Node, phrases *[]query.Phrase, folded bool) (string, error) {
 		}
 		return "(" + strings.Join(parts, " OR ") + ")", nil
 	case *query.And:
+		// The expression lists what must be found before what must not, and
+		// the phrases are appended in the order they are written: FTS5
+		// numbers them so (see compiled.Phrases), whatever the order of the
+		// children ("-bão hà nội").
 		var pos, neg []string
 		for _, ch := range n.Children {
-			if not, ok := ch.(*query.Not); ok {
-				s, err := expr(not.Child, phrases, folded)
-				if err != nil {
-					return "", err
-				}
-				neg = append(neg, s)
+			if _, ok := ch.(*query.Not); ok {
 				continue
 			}
-			s, err := expr(ch, phrases, folded)
+			s, err := expr(ch, phrases, folded, ex)
 			if err != nil {
 				return "", err
 			}
 			pos = append(pos, s)
+		}
+		for _, ch := range n.Children {
+			not, ok := ch.(*query.Not)
+			if !ok {
+				continue
+			}
+			s, err := expr(not.Child, phrases, folded, ex)
+			if err != nil {
+				return "", err
+			}
+			neg = append(neg, s)
 		}
 		if len(pos) == 0 {
 			return "", posError(n, "this group only excludes: add a word it must contain")
@@ -144,27 +195,78 @@ func posError(n query.Node, msg string) error {
 // form in the exact columns OR its folded form in the folded columns. It
 // appends the phrases to *phrases in the order it writes them. With
 // foldedOnly set, it searches the folded form alone (see compiled.Set),
-// unless a token folds to nothing.
-func term(t *query.Term, cols query.ColumnSet, phrases *[]query.Phrase, foldedOnly bool) string {
+// unless a token folds to nothing. With ex, a prefix of one token is
+// written as the tokens it begins (see expansion).
+func term(t *query.Term, cols query.ColumnSet, phrases *[]query.Phrase, foldedOnly bool, ex *expansion) string {
 	fo := filter(cols.Folded)
-	folded := phrase(t.Folded, t.Prefix)
 	if cols.Exact == nil || foldedOnly && !slices.Contains(t.Folded, "") {
-		addPhrase(phrases, t.Folded, t.Prefix)
-		return fo + " : " + folded
+		return ex.phrase(phrases, fo, t.Folded, t.Prefix, ex.folded())
 	}
-	exact := phrase(t.Exact, t.Prefix)
-	addPhrase(phrases, t.Exact, t.Prefix)
-	addPhrase(phrases, t.Folded, t.Prefix)
 	if cols.Same {
+		exact := ex.phrase(phrases, "", t.Exact, t.Prefix, ex.exact())
+		folded := ex.phrase(phrases, "", t.Folded, t.Prefix, ex.folded())
 		return fo + " : (" + exact + " OR " + folded + ")"
 	}
-	return "(" + filter(cols.Exact) + " : " + exact + " OR " + fo + " : " + folded + ")"
+	exact := ex.phrase(phrases, filter(cols.Exact), t.Exact, t.Prefix, ex.exact())
+	folded := ex.phrase(phrases, fo, t.Folded, t.Prefix, ex.folded())
+	return "(" + exact + " OR " + folded + ")"
 }
 
-func addPhrase(phrases *[]query.Phrase, tokens []string, prefix bool) {
+// expansion holds the tokens of the index that the prefixes of a query
+// begin, by prefix (see expandPrefixes), for the exact and the folded half
+// of its prefix terms. FTS5 runs a prefix over the posting lists of every
+// token it begins in the whole index, whatever rowid range a statement
+// asks for; the tokens themselves, ORed, are read within the range only.
+// Each token is then a phrase of its own to FTS5: logical maps FTS5's
+// phrases to the query's, whose instances diembao_rank adds up (see
+// ranker.logical), so that the scores are those of the prefix.
+type expansion struct {
+	tokens  [2]map[string][]string // exact, folded
+	logical []int
+}
+
+func (ex *expansion) exact() map[string][]string {
+	if ex == nil {
+		return nil
+	}
+	return ex.tokens[0]
+}
+
+func (ex *expansion) folded() map[string][]string {
+	if ex == nil {
+		return nil
+	}
+	return ex.tokens[1]
+}
+
+// phrase writes tokens as one FTS5 string (see phrase) searched in the
+// columns of filter (in any column when filter is "") and appends it to
+// *phrases; a prefix of one token that toks expands is written as its
+// tokens, each searched in those columns, ORed.
+func (ex *expansion) phrase(phrases *[]query.Phrase, filter string, tokens []string, prefix bool, toks map[string][]string) string {
+	if filter != "" {
+		filter += " : "
+	}
 	if phrases != nil {
 		*phrases = append(*phrases, query.Phrase{Tokens: tokens, Prefix: prefix})
 	}
+	at := 0
+	if phrases != nil {
+		at = len(*phrases) - 1
+	}
+	if prefix && len(tokens) == 1 && len(toks[tokens[0]]) > 0 {
+		exp := toks[tokens[0]]
+		parts := make([]string, len(exp))
+		for i, tok := range exp {
+			parts[i] = filter + phrase([]string{tok}, false)
+			ex.logical = append(ex.logical, at)
+		}
+		return "(" + strings.Join(parts, " OR ") + ")"
+	}
+	if ex != nil {
+		ex.logical = append(ex.logical, at)
+	}
+	return filter + phrase(tokens, prefix)
 }
 
 // phrase quotes tokens as one FTS5 string (a phrase when there are several),

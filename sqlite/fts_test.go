@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"github.com/diembao/diembao/internal/storetest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -50,9 +51,59 @@ func TestCompile(t *testing.T) {
 	}
 }
 
-// compileQuery parses, prepares (without abbreviation expansion) and
-// compiles a query.
-func compileQuery(t *testing.T, in string) compiled {
+// TestScoreMatch checks the expression that scores articles known to
+// match: without the exclusions of the top AND, its phrases the first of
+// the match's, and with a prefix spelled out as the tokens it begins.
+func TestScoreMatch(t *testing.T) {
+	tests := []struct {
+		in      string
+		ex      *expansion
+		match   string
+		n       int
+		logical []int
+	}{
+		{"a -b", nil, `{title_f body_f} : "a"`, 1, nil},
+		{"-b a", nil, `{title_f body_f} : "a"`, 1, nil},
+		{"a OR c", nil, `({title_f body_f} : "a" OR {title_f body_f} : "c")`, 2, nil},
+		{"(a OR c) -b -d", nil, `({title_f body_f} : "a" OR {title_f body_f} : "c")`, 2, nil},
+		// Exclusions below the top stay: "" is the match itself.
+		{"a OR (c -b)", nil, "", 3, nil},
+		{"chuy* -b", &expansion{tokens: [2]map[string][]string{{}, {"chuy": {"chuyen", "chuyet"}}}},
+			`({title_f body_f} : "chuyen" OR {title_f body_f} : "chuyet")`, 1, []int{0, 0}},
+		{"nộ* a", &expansion{tokens: [2]map[string][]string{{"nộ": {"nội"}}, {"no": {"noi", "nong"}}}},
+			`((({title body} : "nội") OR ({title_f body_f} : "noi" OR {title_f body_f} : "nong")) AND ({title body} : "a" OR {title_f body_f} : "a"))`,
+			4, []int{0, 1, 1, 2, 3}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			tree := prepareQuery(t, tt.in)
+			c, err := compile(tree)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tt.match == "" {
+				tt.match = c.Match
+			}
+			match, np, err := scoreMatch(tree, tt.ex)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if match != tt.match || np != tt.n {
+				t.Errorf("%s with %d phrases, want %s with %d", match, np, tt.match, tt.n)
+			}
+			if tt.ex != nil && !slices.Equal(tt.ex.logical, tt.logical) {
+				t.Errorf("logical %v, want %v", tt.ex.logical, tt.logical)
+			}
+			if np > len(c.Phrases) {
+				t.Fatalf("%d phrases, the match has %d", np, len(c.Phrases))
+			}
+		})
+	}
+}
+
+// prepareQuery parses and prepares a query, without abbreviation
+// expansion.
+func prepareQuery(t *testing.T, in string) query.Node {
 	t.Helper()
 	n, err := query.Parse(in, testNowSearch)
 	if err != nil {
@@ -62,7 +113,14 @@ func compileQuery(t *testing.T, in string) compiled {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := compile(p)
+	return p
+}
+
+// compileQuery parses, prepares (without abbreviation expansion) and
+// compiles a query.
+func compileQuery(t *testing.T, in string) compiled {
+	t.Helper()
+	c, err := compile(prepareQuery(t, in))
 	if err != nil {
 		t.Fatal(err)
 	}

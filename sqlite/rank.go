@@ -194,6 +194,10 @@ func apiInst(f uintptr) func(*libc.TLS, uintptr, int32, uintptr, uintptr, uintpt
 type ranker struct {
 	weights *[9]float64
 	dfs     [][]int64
+	// logical, when set, maps the phrases of the expression to those of
+	// dfs: a prefix written as the tokens it begins (see expansion) is one
+	// phrase of the query, several of the expression.
+	logical []int
 	// lengths holds the articles' lengths by ID when the in-memory
 	// attributes are loaded (see attrs.length); read-locked by the search.
 	lengths []int32
@@ -265,7 +269,7 @@ func rankFunction(tls *libc.TLS, pApi, pFts, pCtx uintptr, nVal int32, apVal uin
 			r.avgdl = float64(t) / float64(n)
 		}
 		np := api2(api.FxPhraseCount)(tls, pFts)
-		if int(np) != len(r.dfs) {
+		if r.logical != nil && int(np) != len(r.logical) || r.logical == nil && int(np) != len(r.dfs) {
 			r.err = fmt.Errorf("%d phrases in the expression, %d statistics", np, len(r.dfs))
 			return
 		}
@@ -298,8 +302,11 @@ func rankFunction(tls *libc.TLS, pApi, pFts, pCtx uintptr, nVal int32, apVal uin
 			sqlite3.Xsqlite3_result_error_code(tls, pCtx, rc)
 			return
 		}
-		phrase, col := *(*int32)(ptr(bp)), *(*int32)(ptr(bp + 4))
-		if int(phrase) < len(freq) && int(col) < len(r.weights) {
+		phrase, col := int(*(*int32)(ptr(bp))), *(*int32)(ptr(bp + 4))
+		if r.logical != nil && phrase < len(r.logical) {
+			phrase = r.logical[phrase]
+		}
+		if phrase < len(freq) && int(col) < len(r.weights) {
 			freq[phrase] += r.weights[col]
 		}
 	}

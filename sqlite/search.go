@@ -88,6 +88,9 @@ type plan struct {
 	// can be evaluated on the token sets (see setTokens), nil when not.
 	text    query.Node
 	setToks []string
+	// prefixes holds the folded tokens that each folded prefix of the
+	// query begins, once setToks lists them (see expandPrefixes).
+	prefixes map[string][]string
 	// exclude holds the MATCH expressions of what a query that only
 	// excludes excludes (see compiled.Exclude).
 	exclude []string
@@ -198,7 +201,13 @@ func (s *SearchService) searchText(ctx context.Context, p *plan, req diembao.Sea
 		sc.countFacets(req.Facets)
 	}
 	if p.setToks != nil && !s.noSets {
-		return s.searchSets(ctx, tx, p, req, sort, cur, n, res, sc, rk, bk)
+		ok, err := p.expand(ctx, tx, rk)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			return s.searchSets(ctx, tx, p, req, sort, cur, n, res, sc, rk, bk)
+		}
 	}
 	// A date range bounds the IDs the statements read (see attrs.idSpan).
 	var (
@@ -299,6 +308,39 @@ func (s *SearchService) searchText(ctx context.Context, p *plan, req diembao.Sea
 	return keys, nil
 }
 
+// expand prepares a plan whose setToks are set for searchSets: it replaces
+// the prefixes of setToks by the tokens they begin, and the match by the
+// one that scores the articles the sets find (see scoreMatch), which
+// spells the prefixes out for rk (see expansion). It reports false,
+// changing nothing, when a prefix begins too many tokens for the sets (see
+// maxPrefixTokens).
+func (p *plan) expand(ctx context.Context, tx *sql.Tx, rk *ranker) (bool, error) {
+	var ex *expansion
+	if slices.ContainsFunc(p.setToks, func(t string) bool { return strings.HasSuffix(t, prefixMark) }) {
+		toks, x, ok, err := expandPrefixes(ctx, tx, p.text, p.setToks)
+		if err != nil || !ok {
+			return false, err
+		}
+		p.setToks, p.prefixes, ex = toks, x.tokens[1], x
+	}
+	// The sets find the articles, exclusions included: FTS5 only scores
+	// them, and what the query excludes at its top counts nothing there.
+	// (FTS5 also reports no instances for some phrases of a prefix's term
+	// in an expression with NOT: see docs/decisions/0009-token-sets.md.)
+	if ex == nil && positive(p.text) == p.text {
+		return true, nil
+	}
+	match, n, err := scoreMatch(p.text, ex)
+	if err != nil {
+		return false, err
+	}
+	p.match, rk.dfs = match, rk.dfs[:n]
+	if ex != nil {
+		rk.logical = ex.logical
+	}
+	return true, nil
+}
+
 // addBoost adds the boost's score to the articles of the window win (in
 // descending ID order); the boost alone adds none. sc, when not nil,
 // applies the search's filters to the rows the statement reads.
@@ -345,7 +387,7 @@ func scoreRange(ctx context.Context, tx *sql.Tx, rk *ranker, match string, lo, h
 // group from the newest and stops there.
 func (s *SearchService) searchSets(ctx context.Context, tx *sql.Tx, p *plan, req diembao.SearchRequest, sort diembao.Sort,
 	cur *query.Cursor, n int, res *diembao.SearchResult, sc *scan, rk, bk *ranker) ([]query.Cursor, error) {
-	r := newSetReader(ctx, tx)
+	r := newSetReader(ctx, tx, p.prefixes)
 	defer r.close()
 	top, err := r.maxGroup()
 	if err != nil {
@@ -648,7 +690,7 @@ func excludedSet(ctx context.Context, tx *sql.Tx, p *plan, span idSpan) (*idset.
 		toks   []string
 	)
 	for i, n := range negs {
-		if t := setTokens(n); t != nil {
+		if t := setTokens(n); t != nil && !slices.ContainsFunc(t, func(t string) bool { return strings.HasSuffix(t, prefixMark) }) {
 			onSets = append(onSets, n)
 			toks = append(toks, t...)
 			continue
@@ -675,7 +717,7 @@ func excludedSet(ctx context.Context, tx *sql.Tx, p *plan, span idSpan) (*idset.
 		return out, nil
 	}
 	slices.Sort(toks)
-	r := newSetReader(ctx, tx)
+	r := newSetReader(ctx, tx, nil)
 	defer r.close()
 	top, err := r.maxGroup()
 	if err != nil {

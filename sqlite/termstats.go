@@ -145,8 +145,12 @@ func phraseDFs(ctx context.Context, tx *sql.Tx, phrases []query.Phrase) ([][]int
 	}
 	for _, p := range st.Prefixes {
 		var n int64
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM article_index WHERE article_index MATCH ?`,
-			phrase([]string{p}, true)).Scan(&n); err != nil {
+		lo, hi := query.PrefixBounds(p)
+		stmt, args := `SELECT coalesce(max(df), 0) FROM term_stats WHERE token >= ?`, []any{lo}
+		if hi != "" {
+			stmt, args = stmt+` AND token < ?`, append(args, hi)
+		}
+		if err := tx.QueryRowContext(ctx, stmt, args...).Scan(&n); err != nil {
 			return nil, queryError(ctx, err)
 		}
 		st.SetPrefix(p, n)

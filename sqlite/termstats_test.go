@@ -5,9 +5,11 @@ import (
 	"database/sql"
 	"maps"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/diembao/diembao"
+	"github.com/diembao/diembao/query"
 )
 
 // vocabDFs reads the document frequency of every token from FTS5's own
@@ -206,5 +208,41 @@ func TestSQLiteVarint(t *testing.T) {
 		if v != tt.want || n != tt.n {
 			t.Errorf("sqliteVarint(%x) = %d, %d; want %d, %d", tt.in, v, n, tt.want, tt.n)
 		}
+	}
+}
+
+// TestPrefixDF checks that a prefix weighs as the most frequent token it
+// begins: the range phraseDFs reads from term_stats holds exactly the
+// tokens with the prefix, whatever the bytes of its last character.
+func TestPrefixDF(t *testing.T) {
+	ctx := context.Background()
+	db := openCorpus(t)
+	dfs := statsDFs(t, db)
+	tx, err := db.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	found := 0
+	for _, prefix := range []string{"t", "tổ", "chuyể", "ha", "hà", "xyzq"} {
+		var want int64
+		for tok, n := range dfs {
+			if strings.HasPrefix(tok, prefix) && n > want {
+				want = n
+			}
+		}
+		got, err := phraseDFs(ctx, tx, []query.Phrase{{Tokens: []string{prefix}, Prefix: true}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got[0][0] != want {
+			t.Errorf("%s*: document frequency %d, want %d", prefix, got[0][0], want)
+		}
+		if want > 0 {
+			found++
+		}
+	}
+	if found < 4 {
+		t.Fatalf("only %d prefixes begin a token of the corpus", found)
 	}
 }

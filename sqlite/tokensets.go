@@ -266,23 +266,34 @@ func fillTokenSet(ctx context.Context, find, put *sql.Stmt, tok string) error {
 
 // setTokens returns the distinct tokens of a prepared text tree when the
 // tree can be evaluated on the token sets, nil when not: its terms must be
-// single words (no phrase, no prefix) searched without a field, combined
-// with AND, OR and NOT.
+// single words or prefixes of one word (no phrase) searched without a
+// field, combined with AND, OR and NOT. A prefix is listed as its folded
+// form followed by "*" (see prefixMark), to be replaced by the tokens it
+// begins (see expandPrefixes).
 func setTokens(n query.Node) []string {
 	var toks []string
 	var walk func(n query.Node) bool
 	walk = func(n query.Node) bool {
 		switch n := n.(type) {
 		case *query.Term:
-			if n.Prefix || len(n.Folded) != 1 || n.Folded[0] == "" {
+			if len(n.Folded) != 1 || n.Folded[0] == "" {
 				return false
 			}
 			cols := n.Columns()
-			if f := filter(cols.Folded); cols.Same || f != "{title_f body_f}" && f != "{words_f}" {
+			f := filter(cols.Folded)
+			if cols.Same || f != "{title_f body_f}" && (f != "{words_f}" || n.Prefix) {
 				return false
 			}
-			if !slices.Contains(toks, n.Folded[0]) {
-				toks = append(toks, n.Folded[0])
+			tok := n.Folded[0]
+			if n.Prefix {
+				// The folded columns of the text hold syllables, never "_".
+				if strings.Contains(tok, "_") {
+					return false
+				}
+				tok += prefixMark
+			}
+			if !slices.Contains(toks, tok) {
+				toks = append(toks, tok)
 			}
 			return true
 		case *query.And:
@@ -307,10 +318,99 @@ type setReader struct {
 	tx         *sql.Tx
 	all, group *sql.Stmt
 	read       map[string]*idset.Set
+	// prefixes holds the folded tokens each folded prefix of the query
+	// begins (see expandPrefixes).
+	prefixes map[string][]string
 }
 
-func newSetReader(ctx context.Context, tx *sql.Tx) *setReader {
-	return &setReader{ctx: ctx, tx: tx, read: map[string]*idset.Set{}}
+func newSetReader(ctx context.Context, tx *sql.Tx, prefixes map[string][]string) *setReader {
+	return &setReader{ctx: ctx, tx: tx, read: map[string]*idset.Set{}, prefixes: prefixes}
+}
+
+// prefixMark follows a prefix in the list of setTokens.
+const prefixMark = "*"
+
+// maxPrefixTokens is how many tokens (of each half of a term) a prefix may
+// begin for a search to read their sets; a prefix that begins more is left
+// to FTS5. At a million articles, th* (a few hundred tokens each way)
+// takes half a second this way, eleven seconds through FTS5. A variable
+// for tests.
+var maxPrefixTokens = 1024
+
+// expandPrefixes finds the tokens the prefixes of a query that setTokens
+// accepts begin (toks), in term_stats: for the sets and the folded half of
+// a term, the folded tokens, which the sets hold; for the exact half, any.
+// It returns toks with each prefix replaced by its folded tokens, and the
+// expansion of the query for FTS5 (see expansion); ok is false when a
+// prefix begins more than maxPrefixTokens tokens.
+func expandPrefixes(ctx context.Context, tx *sql.Tx, text query.Node, toks []string) (out []string, ex *expansion, ok bool, err error) {
+	ex = &expansion{tokens: [2]map[string][]string{{}, {}}}
+	var prefixes []*query.Term
+	query.Walk(text, func(n query.Node) bool {
+		if t, isTerm := n.(*query.Term); isTerm && t.Prefix {
+			prefixes = append(prefixes, t)
+		}
+		return true
+	})
+	// find lists the tokens of term_stats that prefix begins, those that
+	// are their own folded form only when folded is set.
+	find := func(prefix string, folded bool) ([]string, bool, error) {
+		lo, hi := query.PrefixBounds(prefix)
+		stmt, args := `SELECT token FROM term_stats WHERE token >= ? AND df > 0`, []any{lo}
+		if hi != "" {
+			stmt, args = stmt+` AND token < ?`, append(args, hi)
+		}
+		rows, err := tx.QueryContext(ctx, stmt+` ORDER BY token`, args...)
+		if err != nil {
+			return nil, false, queryError(ctx, err)
+		}
+		defer rows.Close()
+		var found []string
+		for rows.Next() {
+			var tok string
+			if err := rows.Scan(&tok); err != nil {
+				return nil, false, queryError(ctx, err)
+			}
+			if strings.Contains(tok, "_") || folded && viet.Fold(tok) != tok {
+				continue
+			}
+			if len(found) == maxPrefixTokens {
+				return nil, false, nil
+			}
+			found = append(found, tok)
+		}
+		if err := rows.Err(); err != nil {
+			return nil, false, queryError(ctx, err)
+		}
+		return found, true, nil
+	}
+	for _, t := range prefixes {
+		for half, prefix := range [2][]string{t.Exact, t.Folded} {
+			if len(prefix) != 1 || half == 0 && t.Columns().Exact == nil {
+				continue
+			}
+			if _, done := ex.tokens[half][prefix[0]]; done {
+				continue
+			}
+			found, fits, err := find(prefix[0], half == 1)
+			if err != nil || !fits {
+				return nil, nil, false, err
+			}
+			ex.tokens[half][prefix[0]] = found
+		}
+	}
+	for _, tok := range toks {
+		if prefix, isPrefix := strings.CutSuffix(tok, prefixMark); isPrefix {
+			for _, x := range ex.tokens[1][prefix] {
+				if !slices.Contains(out, x) {
+					out = append(out, x)
+				}
+			}
+		} else if !slices.Contains(out, tok) {
+			out = append(out, tok)
+		}
+	}
+	return out, ex, true, nil
 }
 
 // close releases the reader's statements.
@@ -407,10 +507,20 @@ func (r *setReader) readRows(st *sql.Stmt, tok string, args ...any) error {
 }
 
 // eval returns the set of articles a tree accepted by setTokens matches
-// among the sets read so far: a new set the caller may change.
+// among the sets read so far: a new set the caller may change. A prefix
+// matches the articles of the tokens it begins (r.prefixes).
 func (r *setReader) eval(n query.Node) (*idset.Set, error) {
 	switch n := n.(type) {
 	case *query.Term:
+		if n.Prefix {
+			out := &idset.Set{}
+			for _, tok := range r.prefixes[n.Folded[0]] {
+				if s := r.read[tok]; s != nil {
+					out.Or(s)
+				}
+			}
+			return out, nil
+		}
 		if s := r.read[n.Folded[0]]; s != nil {
 			return s.Clone(), nil
 		}

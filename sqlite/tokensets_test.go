@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"maps"
 	"slices"
@@ -13,6 +14,7 @@ import (
 	"github.com/diembao/diembao/internal/idset"
 	"github.com/diembao/diembao/internal/storetest"
 	"github.com/diembao/diembao/query"
+	"github.com/diembao/diembao/viet"
 )
 
 // indexSets reads, for every token of the folded columns, the articles FTS5
@@ -116,7 +118,7 @@ func TestTokenSetsFollowIndex(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		r := newSetReader(ctx, tx)
+		r := newSetReader(ctx, tx, nil)
 		for tok, ids := range want {
 			top, err := r.maxGroup()
 			if err != nil {
@@ -209,7 +211,9 @@ func TestSetsAnswerAsFTS5(t *testing.T) {
 		// Queries that only exclude: on the sets, or by FTS5 for phrases,
 		// prefixes and fields, then from the attributes.
 		"-bão", "-mưa -lũ published:[2024-01-01 TO 2024-12-31]", "NOT (bão OR tỉnh)", "-(mưa lũ) -sạt",
-		`-"mưa lũ" -bão`, `-title:bão published:[2024-01-01 TO 2024-12-31]`, "-tỉn*"}
+		`-"mưa lũ" -bão`, `-title:bão published:[2024-01-01 TO 2024-12-31]`, "-tỉn*",
+		// Prefixes, spelled out as the tokens they begin.
+		"tỉn*", "ha*", "bã* OR mư*", "hà nộ* -bão", "mư* lũ", "th* -mưa", "xyzq* OR bão"}
 	for _, q := range qs {
 		texts = append(texts, q.Query)
 	}
@@ -241,6 +245,11 @@ func TestSetsAnswerAsFTS5(t *testing.T) {
 			p, err := sets.plan(req)
 			if err != nil || p.setToks == nil && !p.excluding {
 				continue // both would walk FTS5
+			}
+			if prefixAndNot(p) {
+				// FTS5 scores these wrongly (see expand): the sets' answers
+				// are checked against PostgreSQL's (storetest.Compare).
+				continue
 			}
 			viaSets++
 			for page := 0; page < 4; page++ {
@@ -309,4 +318,66 @@ func openCorpus(t *testing.T) *DB {
 		t.Fatal(err)
 	}
 	return db
+}
+
+// TestExpandPrefixes checks that a prefix is replaced by the folded tokens
+// of term_stats it begins (those the sets hold, without the segmented
+// words), that its exact half may expand to any token, and that a prefix
+// beginning more than maxPrefixTokens tokens is left to FTS5.
+func TestExpandPrefixes(t *testing.T) {
+	ctx := context.Background()
+	db := openCorpus(t)
+	dfs := statsDFs(t, db)
+	s := NewSearchService(db)
+	p, err := s.plan(diembao.SearchRequest{Query: "ha* OR tỉn*"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(p.setToks, []string{"ha*", "tin*"}) {
+		t.Fatalf("set tokens %q", p.setToks)
+	}
+	var want []string
+	for tok, n := range dfs {
+		if n > 0 && (strings.HasPrefix(tok, "ha") || strings.HasPrefix(tok, "tin")) && viet.Fold(tok) == tok && !strings.Contains(tok, "_") {
+			want = append(want, tok)
+		}
+	}
+	slices.Sort(want)
+	if len(want) < 3 {
+		t.Fatalf("the corpus has only %q under the prefixes", want)
+	}
+	tx, err := db.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	got, ex, ok, err := expandPrefixes(ctx, tx, p.text, p.setToks)
+	if err != nil || !ok {
+		t.Fatalf("ok %v, error %v", ok, err)
+	}
+	slices.Sort(got)
+	if !slices.Equal(got, want) {
+		t.Errorf("expanded to %q, want %q", got, want)
+	}
+	if exact := ex.exact()["tỉn"]; !slices.Contains(exact, "tỉnh") || slices.Contains(exact, "tinh") {
+		t.Errorf("the exact half of tỉn* expands to %q", exact)
+	}
+	defer func(n int) { maxPrefixTokens = n }(maxPrefixTokens)
+	maxPrefixTokens = len(want) / 2
+	if _, _, ok, err := expandPrefixes(ctx, tx, p.text, p.setToks); ok || err != nil {
+		t.Errorf("with at most %d tokens a prefix: ok %v, error %v", maxPrefixTokens, ok, err)
+	}
+}
+
+// prefixAndNot reports whether a query that the sets evaluate holds a
+// prefix and excludes something.
+func prefixAndNot(p *plan) bool {
+	prefix := slices.ContainsFunc(p.setToks, func(t string) bool { return strings.HasSuffix(t, prefixMark) })
+	not := false
+	query.Walk(p.text, func(n query.Node) bool {
+		_, isNot := n.(*query.Not)
+		not = not || isNot
+		return true
+	})
+	return prefix && not && !p.excluding
 }

@@ -66,10 +66,11 @@ func init() {
 (paragraphs of the VNTC corpus recombined under new URLs, with realistic lengths,
 outlets, topics and dates) and measures import throughput (analysis and indexing,
 articles/s), the size of the database, the peak memory of the process and the
-latency (50th and 99th percentiles) of seven query shapes: one word, two words,
+latency (50th and 99th percentiles) of eight query shapes: one word, two words,
 a phrase, a phrase without diacritics, a boolean query with a date range, two
-words with the source, section and day facets, and a query that only excludes
-(a word and a phrase) within a month, with the source and day facets. Before the queries, the store
+words with the source, section and day facets, a query that only excludes (a
+word and a phrase) within a month, with the source and day facets, and a prefix
+(a word without its last letter, "chuyể*"). Before the queries, the store
 reads what its searches keep in memory, as diembao serve does at start-up; the
 time it takes is reported apart.
 
@@ -306,6 +307,18 @@ func runScaleQueries(ctx context.Context, search diembao.SearchService, c *vntc.
 			year, month := 2016+rng.IntN(10), 1+rng.IntN(12)
 			return diembao.SearchRequest{Query: fmt.Sprintf(`-%s -"%s" published:[%d-%02d-01 TO %d-%02d-28]`, x, y, year, month, year, month),
 				Facets: []string{"source", "day"}}
+		}},
+		{"prefix", func() diembao.SearchRequest {
+			// A word of two letters or more without its last letter, when
+			// it keeps two (the query language wants two before the *).
+			w := []rune(scaleWords(c, rng, 1)[0])
+			for len(w) < 2 {
+				w = []rune(scaleWords(c, rng, 1)[0])
+			}
+			if len(w) > 2 {
+				w = w[:len(w)-1]
+			}
+			return diembao.SearchRequest{Query: string(w) + "*"}
 		}},
 	}
 	var out []*scaleShape
