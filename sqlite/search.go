@@ -227,6 +227,20 @@ func (s *SearchService) searchText(ctx context.Context, p *plan, req diembao.Sea
 	counting := func() (string, []any) {
 		return ` WHERE article_index MATCH ?` + bound, append([]any{p.set}, boundArgs...)
 	}
+	// FTS5 reports no instances for part of a prefix's term in an
+	// expression with NOT (see expand): such a query finds its window with
+	// the set expression and scores it, as it scores a page in date order,
+	// without what it excludes at its top (see scoreMatch).
+	scoring := false
+	if hasPrefix(p.text) {
+		match, n, err := scoreMatch(p.text, nil)
+		if err != nil {
+			return nil, err
+		}
+		if scoring = match != p.match; scoring {
+			p.match, rk.dfs = match, rk.dfs[:n]
+		}
+	}
 
 	if sort != diembao.SortRelevance {
 		// One pass: filters, counts and the top of the date order, in Go.
@@ -250,6 +264,10 @@ func (s *SearchService) searchText(ctx context.Context, p *plan, req diembao.Sea
 	defer rdone()
 	where, args := matching(h)
 	stmt := `SELECT rowid, ` + rankName + `(article_index, ?) FROM article_index` + where
+	if scoring {
+		where, args = counting()
+		stmt = `SELECT rowid, 0 FROM article_index` + where
+	}
 	// The window: the newest matches that pass the filters. Facets are
 	// counted in a pass of their own below, in FTS5's own order (oldest
 	// first), which costs less per match than reading newest first.
@@ -267,6 +285,15 @@ func (s *SearchService) searchText(ctx context.Context, p *plan, req diembao.Sea
 	win, err := scoredRows(ctx, tx, stmt, args...)
 	if err != nil {
 		return nil, err
+	}
+	if scoring && len(win) > 0 {
+		var in idset.Set
+		for _, w := range win {
+			in.Add(w.ID)
+		}
+		if win, err = scoreRange(ctx, tx, rk, p.match, win[len(win)-1].ID, win[0].ID, &scan{in: &in, window: -1}); err != nil {
+			return nil, err
+		}
 	}
 	switch {
 	case facets:
@@ -306,6 +333,18 @@ func (s *SearchService) searchText(ctx context.Context, p *plan, req diembao.Sea
 	}
 	keys, _ := query.ScorePage(win, cur, n)
 	return keys, nil
+}
+
+// hasPrefix reports whether a tree holds a prefix.
+func hasPrefix(n query.Node) bool {
+	found := false
+	query.Walk(n, func(n query.Node) bool {
+		if t, ok := n.(*query.Term); ok && t.Prefix {
+			found = true
+		}
+		return !found
+	})
+	return found
 }
 
 // expand prepares a plan whose setToks are set for searchSets: it replaces

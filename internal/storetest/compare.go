@@ -48,7 +48,7 @@ func Compare(t *testing.T, openA, openB Opener) {
 	for _, extra := range []string{"nông dân", "Đồng Nai", "dong nai", "tỉnh thành phố", "ban chi dao", "\"Ban Chỉ đạo\"",
 		"UBND", "THPT", "giá lúa OR bàn ghế", "title:Hà", "hợp tác xã -lúa", "tổ*", "author:\"Lê Thu Hà\" kế hoạch",
 		// Exclusions before what must be found, prefixes with exclusions.
-		"-bão hà nội", "-lúa (nông OR dân)", "(nông OR dân) -lúa", "hà nộ* -bão", "nông dâ* -lúa",
+		"-bão hà nội", "-lúa (nông OR dân)", "(nông OR dân) -lúa", "hà nộ* -bão", "nông dâ* -lúa", `"nông dân" tổ* -lúa`,
 		"published:[2020-01-01 TO 2020-01-31] ban", "section:\"Kinh tế\" nông", "người dân"} {
 		qs = append(qs, Query{Name: extra, Query: extra})
 	}
