@@ -231,15 +231,13 @@ func (s *SearchService) searchText(ctx context.Context, p *plan, req diembao.Sea
 	// expression with NOT (see expand): such a query finds its window with
 	// the set expression and scores it, as it scores a page in date order,
 	// without what it excludes at its top (see scoreMatch).
-	scoring := false
-	if hasPrefix(p.text) {
+	scoring := hasPrefix(p.text) && positive(p.text) != p.text
+	if scoring {
 		match, n, err := scoreMatch(p.text, nil)
 		if err != nil {
 			return nil, err
 		}
-		if scoring = match != p.match; scoring {
-			p.match, rk.dfs = match, rk.dfs[:n]
-		}
+		p.match, rk.dfs = match, rk.dfs[:n]
 	}
 
 	if sort != diembao.SortRelevance {
@@ -355,7 +353,7 @@ func hasPrefix(n query.Node) bool {
 // maxPrefixTokens).
 func (p *plan) expand(ctx context.Context, tx *sql.Tx, rk *ranker) (bool, error) {
 	var ex *expansion
-	if slices.ContainsFunc(p.setToks, func(t string) bool { return strings.HasSuffix(t, prefixMark) }) {
+	if hasPrefix(p.text) {
 		toks, x, ok, err := expandPrefixes(ctx, tx, p.text, p.setToks)
 		if err != nil || !ok {
 			return false, err
@@ -729,7 +727,7 @@ func excludedSet(ctx context.Context, tx *sql.Tx, p *plan, span idSpan) (*idset.
 		toks   []string
 	)
 	for i, n := range negs {
-		if t := setTokens(n); t != nil && !slices.ContainsFunc(t, func(t string) bool { return strings.HasSuffix(t, prefixMark) }) {
+		if t := setTokens(n); t != nil && !hasPrefix(n) {
 			onSets = append(onSets, n)
 			toks = append(toks, t...)
 			continue

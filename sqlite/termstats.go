@@ -145,15 +145,22 @@ func phraseDFs(ctx context.Context, tx *sql.Tx, phrases []query.Phrase) ([][]int
 	}
 	for _, p := range st.Prefixes {
 		var n int64
-		lo, hi := query.PrefixBounds(p)
-		stmt, args := `SELECT coalesce(max(df), 0) FROM term_stats WHERE token >= ?`, []any{lo}
-		if hi != "" {
-			stmt, args = stmt+` AND token < ?`, append(args, hi)
-		}
-		if err := tx.QueryRowContext(ctx, stmt, args...).Scan(&n); err != nil {
+		cond, args := prefixRange(p)
+		if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(df), 0) FROM term_stats WHERE `+cond, args...).Scan(&n); err != nil {
 			return nil, queryError(ctx, err)
 		}
 		st.SetPrefix(p, n)
 	}
 	return st.PhraseDFs(phrases), nil
+}
+
+// prefixRange returns the condition on term_stats.token, with its
+// arguments, that holds for the tokens prefix begins (see
+// query.PrefixBounds).
+func prefixRange(prefix string) (string, []any) {
+	lo, hi := query.PrefixBounds(prefix)
+	if hi == "" {
+		return `token >= ?`, []any{lo}
+	}
+	return `token >= ? AND token < ?`, []any{lo, hi}
 }

@@ -355,12 +355,8 @@ func expandPrefixes(ctx context.Context, tx *sql.Tx, text query.Node, toks []str
 	// find lists the tokens of term_stats that prefix begins, those that
 	// are their own folded form only when folded is set.
 	find := func(prefix string, folded bool) ([]string, bool, error) {
-		lo, hi := query.PrefixBounds(prefix)
-		stmt, args := `SELECT token FROM term_stats WHERE token >= ? AND df > 0`, []any{lo}
-		if hi != "" {
-			stmt, args = stmt+` AND token < ?`, append(args, hi)
-		}
-		rows, err := tx.QueryContext(ctx, stmt+` ORDER BY token`, args...)
+		cond, args := prefixRange(prefix)
+		rows, err := tx.QueryContext(ctx, `SELECT token FROM term_stats WHERE `+cond+` AND df > 0 ORDER BY token`, args...)
 		if err != nil {
 			return nil, false, queryError(ctx, err)
 		}
