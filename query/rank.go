@@ -136,10 +136,12 @@ func (s *TokenStats) SetPrefix(prefix string, n int64) { s.DF[prefix+"*"] = n }
 // PrefixBounds returns the range of the tokens that prefix begins, in the
 // order of their UTF-8 bytes: every such token t has lo <= t < hi. hi is
 // prefix with its last character replaced by the next one, or "" when there
-// is none (the range has no upper end).
+// is none (the last character is U+10FFFF, or prefix does not end in valid
+// UTF-8, which the query parser never lets through): the range then has no
+// upper end.
 func PrefixBounds(prefix string) (lo, hi string) {
 	r, size := utf8.DecodeLastRuneInString(prefix)
-	if r == utf8.RuneError || r >= unicode.MaxRune {
+	if r == utf8.RuneError && size < 3 || r >= unicode.MaxRune {
 		return prefix, ""
 	}
 	next := r + 1

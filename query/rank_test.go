@@ -86,6 +86,7 @@ func TestPrefixBounds(t *testing.T) {
 		{"chuy\u1ec3", "chuy\u1ec3", "chuy\u1ec4"}, // chuyể
 		{"a\U0010FFFF", "a\U0010FFFF", ""},
 		{"x\uD7FF", "x\uD7FF", "x\uE000"},
+		{"x\uFFFD", "x\uFFFD", "x\uFFFE"},
 	}
 	for _, tt := range tests {
 		lo, hi := PrefixBounds(tt.prefix)
