@@ -57,8 +57,9 @@ type Batch struct {
 	list []*diembao.Article
 	docs []query.Document
 	// toks are the tokens of each entry (see tokensOf), worked out with
-	// the analysis.
-	toks [][]indexToken
+	// the analysis; byToken gathers them by token (see gather).
+	toks    [][]indexToken
+	byToken map[string][]posting
 }
 
 // Len returns the number of articles in b.
@@ -77,7 +78,7 @@ func (s *ArticleService) Prepare(list []*diembao.Article) (*Batch, error) {
 		}
 	}
 	docs, toks := s.analyze(list)
-	return &Batch{list: list, docs: docs, toks: toks}, nil
+	return &Batch{list: list, docs: docs, toks: toks, byToken: gather(toks)}, nil
 }
 
 // Write stores a prepared batch as PutArticles does, in one transaction:
@@ -91,17 +92,32 @@ func (s *ArticleService) Write(ctx context.Context, b *Batch) ([]diembao.PutResu
 	defer tx.Rollback()
 	w := newWriter(ctx, tx, s)
 	results := make([]diembao.PutResult, len(b.list))
+	ids := make([]int64, len(b.list))
+	newer := true // every article is new, with a larger ID than the one before
 	for i, a := range b.list {
 		r, err := w.put(a, &b.docs[i], b.toks[i])
 		if err != nil {
 			return nil, err
 		}
-		results[i] = r
+		results[i], ids[i] = r, a.ID
+		newer = newer && r.Created && (i == 0 || ids[i] > ids[i-1])
+	}
+	// The token changes: from the batch's tokens gathered by token when
+	// every article is new (an import), else article by article.
+	if newer {
+		w.tokens = additions(b.byToken, ids)
+	} else {
+		for _, op := range w.ops {
+			w.tokens.add(op.toks, op.id, op.remove)
+		}
 	}
 	if err := w.applyTerms(); err != nil {
 		return nil, err
 	}
 	if err := w.applySets(); err != nil {
+		return nil, err
+	}
+	if err := w.applyFreqs(); err != nil {
 		return nil, err
 	}
 	if err := tx.Commit(); err != nil {
@@ -161,11 +177,22 @@ type writer struct {
 	// the transaction).
 	lookup, insert, index, update, unindex, termUp, termPrune *sql.Stmt
 	setRead, setAdd, setWrite, setDelete                      *sql.Stmt
+	freqRead, freqAdd, freqWrite, freqDelete                  *sql.Stmt
 	sourceNames                                               map[int64]sourceName
 	sourceIDs                                                 map[string]int64
-	// tokens gathers the changes of the token statistics and the token
-	// sets (see tokenDeltas).
+	// ops are the index entries the batch adds and removes, in order;
+	// tokens gathers the changes they make to the token statistics, sets
+	// and counts (see tokenDeltas).
+	ops    []tokenOp
 	tokens tokenDeltas
+}
+
+// tokenOp is an index entry added to or removed from the index: its
+// tokens, its article.
+type tokenOp struct {
+	toks   []indexToken
+	id     int64
+	remove bool
 }
 
 // sourceName is a looked-up source name; ok is false when the source does
@@ -252,7 +279,7 @@ func (w *writer) put(a *diembao.Article, doc *query.Document, toks []indexToken)
 			return diembao.PutResult{}, err
 		}
 		oldDoc := w.s.analyzer.Document(old)
-		w.tokens.add(tokensOf(&oldDoc), id, true)
+		w.ops = append(w.ops, tokenOp{tokensOf(&oldDoc), id, true})
 		update, err := w.prepared(&w.update, updateSQL)
 		if err == nil {
 			_, err = update.ExecContext(w.ctx, append(args, now, id)...)
@@ -277,7 +304,7 @@ func (w *writer) put(a *diembao.Article, doc *query.Document, toks []indexToken)
 	if err != nil {
 		return diembao.PutResult{}, fmt.Errorf("sqlite: index article %s: %w", a.URL, err)
 	}
-	w.tokens.add(toks, id, false)
+	w.ops = append(w.ops, tokenOp{toks, id, false})
 	a.ID = id
 	return result, nil
 }

@@ -57,7 +57,7 @@ type compiled struct {
 // many phrases of compiled.Phrases it holds: the first n.
 func scoreMatch(tree query.Node, ex *expansion) (match string, n int, err error) {
 	if ex != nil {
-		ex.logical = nil
+		ex.logical, ex.phrases = nil, nil
 	}
 	var phrases []query.Phrase
 	match, err = expr(positive(tree), &phrases, false, ex)
@@ -200,15 +200,15 @@ func posError(n query.Node, msg string) error {
 func term(t *query.Term, cols query.ColumnSet, phrases *[]query.Phrase, foldedOnly bool, ex *expansion) string {
 	fo := filter(cols.Folded)
 	if cols.Exact == nil || foldedOnly && !slices.Contains(t.Folded, "") {
-		return ex.phrase(phrases, fo, t.Folded, t.Prefix, ex.folded())
+		return ex.phrase(phrases, fo, cols.Folded, t.Folded, t.Prefix, ex.folded())
 	}
 	if cols.Same {
-		exact := ex.phrase(phrases, "", t.Exact, t.Prefix, ex.exact())
-		folded := ex.phrase(phrases, "", t.Folded, t.Prefix, ex.folded())
+		exact := ex.phrase(phrases, "", cols.Folded, t.Exact, t.Prefix, ex.exact())
+		folded := ex.phrase(phrases, "", cols.Folded, t.Folded, t.Prefix, ex.folded())
 		return fo + " : (" + exact + " OR " + folded + ")"
 	}
-	exact := ex.phrase(phrases, filter(cols.Exact), t.Exact, t.Prefix, ex.exact())
-	folded := ex.phrase(phrases, fo, t.Folded, t.Prefix, ex.folded())
+	exact := ex.phrase(phrases, filter(cols.Exact), cols.Exact, t.Exact, t.Prefix, ex.exact())
+	folded := ex.phrase(phrases, fo, cols.Folded, t.Folded, t.Prefix, ex.folded())
 	return "(" + exact + " OR " + folded + ")"
 }
 
@@ -220,9 +220,14 @@ func term(t *query.Term, cols query.ColumnSet, phrases *[]query.Phrase, foldedOn
 // Each token is then a phrase of its own to FTS5: logical maps FTS5's
 // phrases to the query's, whose instances diembao_rank adds up (see
 // ranker.logical), so that the scores are those of the prefix.
+//
+// With record set, it also lists each phrase it writes, as FTS5 numbers
+// them, in phrases (see scoreWindow).
 type expansion struct {
 	tokens  [2]map[string][]string // exact, folded
 	logical []int
+	record  bool
+	phrases []ftsPhrase
 }
 
 func (ex *expansion) exact() map[string][]string {
@@ -240,10 +245,10 @@ func (ex *expansion) folded() map[string][]string {
 }
 
 // phrase writes tokens as one FTS5 string (see phrase) searched in the
-// columns of filter (in any column when filter is "") and appends it to
-// *phrases; a prefix of one token that toks expands is written as its
-// tokens, each searched in those columns, ORed.
-func (ex *expansion) phrase(phrases *[]query.Phrase, filter string, tokens []string, prefix bool, toks map[string][]string) string {
+// columns cols, spelled filter (in any column when filter is ""), and
+// appends it to *phrases; a prefix of one token that toks expands is
+// written as its tokens, each searched in those columns, ORed.
+func (ex *expansion) phrase(phrases *[]query.Phrase, filter string, cols []int, tokens []string, prefix bool, toks map[string][]string) string {
 	if filter != "" {
 		filter += " : "
 	}
@@ -260,11 +265,17 @@ func (ex *expansion) phrase(phrases *[]query.Phrase, filter string, tokens []str
 		for i, tok := range exp {
 			parts[i] = filter + phrase([]string{tok}, false)
 			ex.logical = append(ex.logical, at)
+			if ex.record {
+				ex.phrases = append(ex.phrases, ftsPhrase{tokens: []string{tok}, cols: cols, logical: at, from: tokens[0]})
+			}
 		}
 		return "(" + strings.Join(parts, " OR ") + ")"
 	}
 	if ex != nil {
 		ex.logical = append(ex.logical, at)
+		if ex.record {
+			ex.phrases = append(ex.phrases, ftsPhrase{tokens: tokens, prefix: prefix, cols: cols, logical: at})
+		}
 	}
 	return filter + phrase(tokens, prefix)
 }

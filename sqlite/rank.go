@@ -79,6 +79,15 @@ func registerFunctions(conn any) error {
 		funcPointer(unionFunction), 0, 0, 0); rc != sqlite3.SQLITE_OK {
 		return fmt.Errorf("sqlite: register %s: error code %d", unionName, rc)
 	}
+	freqs, err := libc.CString(freqsName)
+	if err != nil {
+		return err
+	}
+	defer libc.Xfree(tls, freqs)
+	if rc := sqlite3.Xsqlite3_create_function_v2(tls, db, freqs, 2, sqlite3.SQLITE_UTF8|sqlite3.SQLITE_DETERMINISTIC, 0,
+		funcPointer(freqsFunction), 0, 0, 0); rc != sqlite3.SQLITE_OK {
+		return fmt.Errorf("sqlite: register %s: error code %d", freqsName, rc)
+	}
 	api, err := fts5API(tls, db)
 	if err != nil {
 		return err

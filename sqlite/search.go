@@ -39,8 +39,9 @@ type SearchService struct {
 	// limits give the same answers as the PostgreSQL store.
 	Limits query.Limits
 	// noSets makes every search walk FTS5, for tests that compare both
-	// ways (see tokensets.go).
-	noSets bool
+	// ways (see tokensets.go); noFreqs makes FTS5 score what the sets
+	// find (see tokenfreqs.go).
+	noSets, noFreqs bool
 }
 
 var _ diembao.SearchService = (*SearchService)(nil)
@@ -89,8 +90,10 @@ type plan struct {
 	text    query.Node
 	setToks []string
 	// prefixes holds the folded tokens that each folded prefix of the
-	// query begins, once setToks lists them (see expandPrefixes).
+	// query begins, once setToks lists them (see expandPrefixes); ex the
+	// expansion of both halves of its prefix terms.
 	prefixes map[string][]string
+	ex       *expansion
 	// exclude holds the MATCH expressions of what a query that only
 	// excludes excludes (see compiled.Exclude).
 	exclude []string
@@ -250,7 +253,7 @@ func (s *SearchService) searchText(ctx context.Context, p *plan, req diembao.Sea
 		if err := tx.QueryRowContext(ctx, stmt, args...).Scan(&none); err != nil {
 			return nil, queryError(ctx, err)
 		}
-		return s.datePage(ctx, tx, p, req, res, sc, rk, bk)
+		return s.datePage(ctx, tx, p, req, res, sc, rk, bk, false)
 	}
 
 	// Relevance: score the newest Window matches that pass the filters.
@@ -358,7 +361,7 @@ func (p *plan) expand(ctx context.Context, tx *sql.Tx, rk *ranker) (bool, error)
 		if err != nil || !ok {
 			return false, err
 		}
-		p.setToks, p.prefixes, ex = toks, x.tokens[1], x
+		p.setToks, p.prefixes, p.ex, ex = toks, x.tokens[1], x, x
 	}
 	// The sets find the articles, exclusions included: FTS5 only scores
 	// them, and what the query excludes at its top counts nothing there.
@@ -448,7 +451,7 @@ func (s *SearchService) searchSets(ctx context.Context, tx *sql.Tx, p *plan, req
 			sc.visit(id)
 			return true
 		})
-		return s.datePage(ctx, tx, p, req, res, sc, rk, bk)
+		return s.datePage(ctx, tx, p, req, res, sc, rk, bk, true)
 	}
 
 	// The window: the newest matches that pass the filters (a scan
@@ -503,9 +506,23 @@ func (s *SearchService) searchSets(ctx context.Context, tx *sql.Tx, p *plan, req
 	if sc.kept == 0 {
 		return nil, nil
 	}
-	// Score the window: FTS5 reads the matches between its first and last
-	// article and diembao_rank scores those of the window.
-	scoredWin, err := scoreRange(ctx, tx, rk, p.match, lo, hi, &scan{in: &win, window: -1})
+	// Score the window from the token counts, or else FTS5 reads the
+	// matches between its first and last article and diembao_rank scores
+	// those of the window. A query with a boost (adjacent words) has FTS5
+	// walk that range for the boost anyway: scoring in the same kind of
+	// walk reads nothing more, where the counts are read on top of it
+	// (two words at a million articles from an empty page cache: p99 326
+	// ms with the counts, 87 without; see ADR 0010).
+	var (
+		scoredWin []scored
+		ok        bool
+	)
+	if p.boost == "" {
+		scoredWin, ok, err = s.scoreWindow(ctx, tx, p, rk, &win, lo, hi)
+	}
+	if err == nil && !ok {
+		scoredWin, err = scoreRange(ctx, tx, rk, p.match, lo, hi, &scan{in: &win, window: -1})
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -517,16 +534,18 @@ func (s *SearchService) searchSets(ctx context.Context, tx *sql.Tx, p *plan, req
 }
 
 // datePage finishes a search in a date order whose scan has visited every
-// match: the total, the facets, and the page with its scores.
+// match: the total, the facets, and the page with its scores (from the
+// token counts when viaSets, the sets having answered the search; see
+// scoreWindow).
 func (s *SearchService) datePage(ctx context.Context, tx *sql.Tx, p *plan, req diembao.SearchRequest,
-	res *diembao.SearchResult, sc *scan, rk, bk *ranker) ([]query.Cursor, error) {
+	res *diembao.SearchResult, sc *scan, rk, bk *ranker, viaSets bool) ([]query.Cursor, error) {
 	facets := len(req.Facets) > 0
 	res.Total, res.TotalLowerBound = s.Limits.Total(sc.total, facets)
 	if facets {
 		res.Facets = sc.facets(req.Facets)
 	}
 	keys := sc.top.sorted()
-	return keys, s.pageScores(ctx, tx, p, rk, bk, keys)
+	return keys, s.pageScores(ctx, tx, p, rk, bk, keys, viaSets)
 }
 
 // rankers returns the rankers of the match and of the boost (nil when the
@@ -545,7 +564,7 @@ func (p *plan) rankers(ctx context.Context, tx *sql.Tx) (match, boost *ranker, e
 
 // pageScores sets the relevance scores of the keys of a page in date
 // order: the scores of the articles themselves, not of a window.
-func (s *SearchService) pageScores(ctx context.Context, tx *sql.Tx, p *plan, rk, bk *ranker, keys []query.Cursor) error {
+func (s *SearchService) pageScores(ctx context.Context, tx *sql.Tx, p *plan, rk, bk *ranker, keys []query.Cursor, viaSets bool) error {
 	if len(keys) == 0 {
 		return nil
 	}
@@ -554,13 +573,29 @@ func (s *SearchService) pageScores(ctx context.Context, tx *sql.Tx, p *plan, rk,
 	defer done()
 	args := make([]any, 0, len(keys)+2)
 	args = append(args, h, p.match)
+	var (
+		page   idset.Set
+		lo, hi = keys[0].ID, keys[0].ID
+	)
 	for i, k := range keys {
 		at[k.ID] = i
 		args = append(args, k.ID)
+		page.Add(k.ID)
+		lo, hi = min(lo, k.ID), max(hi, k.ID)
 	}
 	in := ` AND rowid IN (` + strings.TrimSuffix(strings.Repeat("?,", len(keys)), ",") + `)`
-	rows, err := scoredRows(ctx, tx, `SELECT rowid, `+rankName+`(article_index, ?) FROM article_index
+	var (
+		rows []scored
+		ok   bool
+		err  error
+	)
+	if viaSets {
+		rows, ok, err = s.scoreWindow(ctx, tx, p, rk, &page, lo, hi)
+	}
+	if err == nil && !ok {
+		rows, err = scoredRows(ctx, tx, `SELECT rowid, `+rankName+`(article_index, ?) FROM article_index
 		WHERE article_index MATCH ?`+in, args...)
+	}
 	if err != nil {
 		return err
 	}

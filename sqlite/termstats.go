@@ -6,26 +6,57 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/diembao/diembao/internal/idset"
+	"github.com/diembao/diembao/internal/tokfreq"
 	"github.com/diembao/diembao/query"
 )
 
 // tokenDelta is what a write transaction changes for one token: its
-// document frequency (term_stats) and, for a token of the folded columns,
-// the articles added to or removed from its set (token_sets), in order.
+// document frequency (term_stats), for a token of the folded columns the
+// articles added to or removed from its set (token_sets), and for a token
+// of the scored text columns the articles whose counts change
+// (token_freqs).
+//
+// As long as every change to the token is the addition of an article newer
+// than the one before (an import), the additions are kept by chunk as they
+// will be stored (setAdds, freqAdds). From the first other change on
+// (an update), the changes are kept in order (changes, freqs) and applied
+// after the additions.
 type tokenDelta struct {
-	df      int64
-	changes []setChange
+	df       int64
+	setAdds  []setRun
+	freqAdds []freqRun
+	last     int64 // the ID of the last addition
+	mixed    bool  // a change other than an addition has come
+	changes  []setChange
+	freqs    []freqChange
+}
+
+// setRun holds the offsets of new articles in one chunk of a token set, in
+// ascending order.
+type setRun struct {
+	chunk int64
+	offs  []uint16
+}
+
+// freqRun holds the stored form of the counts of new articles in one chunk
+// of a token's counts.
+type freqRun struct {
+	chunk int64
+	blob  []byte
 }
 
 // tokenDeltas are the changes by token gathered over a write transaction
-// and applied to term_stats and token_sets before it commits.
+// and applied to term_stats, token_sets and token_freqs before it commits.
 type tokenDeltas map[string]*tokenDelta
 
 // indexToken is a distinct token of an index entry; folded is set when a
-// folded title, body or words column holds it.
+// folded title, body or words column holds it, counts are its instances in
+// the columns token_freqs counts (see tokfreq.Columns).
 type indexToken struct {
 	token  string
 	folded bool
+	counts tokfreq.Counts
 }
 
 // foldedColumn marks the folded columns among ranking.Columns (in the
@@ -39,10 +70,11 @@ var foldedColumn = func() (f [len(ranking.Columns)]bool) {
 
 // tokensOf returns the distinct tokens of an index entry (see
 // query.Document.DistinctTokens), marking those of its folded columns
-// (see query.Document.FoldedTokens): the folded columns are read first.
+// (see query.Document.FoldedTokens) and counting their instances in the
+// first tokfreq.Columns columns: the folded columns are read first.
 func tokensOf(doc *query.Document) []indexToken {
 	cols := doc.Values()
-	seen := make(map[string]struct{}, 512)
+	seen := make(map[string]int, 512)
 	out := make([]indexToken, 0, 512)
 	for pass, folded := range []bool{true, false} {
 		for i, col := range cols {
@@ -50,9 +82,14 @@ func tokensOf(doc *query.Document) []indexToken {
 				continue
 			}
 			for _, tok := range query.IndexTokens(col) {
-				if _, ok := seen[tok]; !ok {
-					seen[tok] = struct{}{}
+				at, ok := seen[tok]
+				if !ok {
+					at = len(out)
+					seen[tok] = at
 					out = append(out, indexToken{token: tok, folded: pass == 0})
+				}
+				if i < tokfreq.Columns {
+					out[at].counts[i]++
 				}
 			}
 		}
@@ -67,16 +104,96 @@ func (d tokenDeltas) add(toks []indexToken, id int64, remove bool) {
 	if remove {
 		delta = -1
 	}
-	for _, t := range toks {
+	for i := range toks {
+		t := &toks[i]
 		e := d[t.token]
 		if e == nil {
 			e = &tokenDelta{}
 			d[t.token] = e
 		}
 		e.df += delta
+		if !remove && !e.mixed && id > e.last {
+			e.addNew(id, t.folded, &t.counts)
+			continue
+		}
+		e.mixed = true
 		if t.folded {
 			e.changes = append(e.changes, setChange{id: id, remove: remove})
 		}
+		if !t.counts.IsZero() {
+			ch := freqChange{id: id}
+			if !remove {
+				ch.counts = t.counts
+			}
+			e.freqs = append(e.freqs, ch)
+		}
+	}
+}
+
+// posting is a token of an article of a batch: the article's position in
+// the batch, whether a folded column holds the token, and its counts.
+type posting struct {
+	art    int32
+	folded bool
+	counts tokfreq.Counts
+}
+
+// gather lists the tokens of the entries of a batch by token, each with
+// the articles holding it in batch order. It runs with the analysis, so
+// that the writer does not look up a token for each of its articles.
+func gather(toks [][]indexToken) map[string][]posting {
+	n := 0
+	for _, t := range toks {
+		n = max(n, len(t))
+	}
+	out := make(map[string][]posting, 4*n)
+	for i, list := range toks {
+		for j := range list {
+			t := &list[j]
+			out[t.token] = append(out[t.token], posting{art: int32(i), folded: t.folded, counts: t.counts})
+		}
+	}
+	return out
+}
+
+// additions returns the token changes of a batch of new articles whose
+// IDs are ids, in batch order and ascending, from its tokens gathered by
+// token: what tokenDeltas.add gives for each article in turn.
+func additions(byToken map[string][]posting, ids []int64) tokenDeltas {
+	d := make(tokenDeltas, len(byToken))
+	deltas := make([]tokenDelta, len(byToken))
+	k := 0
+	for tok, ps := range byToken {
+		e := &deltas[k]
+		k++
+		d[tok] = e
+		e.df = int64(len(ps))
+		for i := range ps {
+			e.addNew(ids[ps[i].art], ps[i].folded, &ps[i].counts)
+		}
+	}
+	return d
+}
+
+// addNew records that article id, newer than those added before, holds
+// the token (in a folded column when folded) with counts.
+func (e *tokenDelta) addNew(id int64, folded bool, counts *tokfreq.Counts) {
+	e.last = id
+	if folded {
+		chunk, off := idset.ChunkOf(id)
+		if n := len(e.setAdds); n == 0 || e.setAdds[n-1].chunk != chunk {
+			e.setAdds = append(e.setAdds, setRun{chunk: chunk})
+		}
+		r := &e.setAdds[len(e.setAdds)-1]
+		r.offs = append(r.offs, off)
+	}
+	if !counts.IsZero() {
+		chunk, off := tokfreq.ChunkOf(id)
+		if n := len(e.freqAdds); n == 0 || e.freqAdds[n-1].chunk != chunk {
+			e.freqAdds = append(e.freqAdds, freqRun{chunk: chunk})
+		}
+		r := &e.freqAdds[len(e.freqAdds)-1]
+		r.blob = tokfreq.Append(r.blob, off, counts)
 	}
 }
 

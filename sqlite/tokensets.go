@@ -57,25 +57,30 @@ const (
 	setDeleteSQL = `DELETE FROM token_sets WHERE grp = ? AND token = ? AND chunk = ?`
 )
 
-// applySets writes the set changes the writer gathered to token_sets,
-// each chunk they change once, in the table's order.
+// applySets writes the set changes the writer gathered to token_sets:
+// first what new articles add, merged into the stored chunks in the
+// table's order, then each chunk that other changes touch, read and
+// written once.
 func (w *writer) applySets() error {
-	type key struct {
-		token string
-		chunk int64
-	}
-	byChunk := map[key][]setChange{}
+	var adds []chunkRow
+	byChunk := map[chunkKey][]setChange{}
 	for tok, d := range w.tokens {
+		for _, r := range d.setAdds {
+			var c idset.Chunk
+			for _, off := range r.offs {
+				c.Add(off)
+			}
+			adds = append(adds, chunkRow{groupOf(r.chunk), tok, r.chunk, c.Encode()})
+		}
 		for _, ch := range d.changes {
 			k, _ := idset.ChunkOf(ch.id)
-			byChunk[key{tok, k}] = append(byChunk[key{tok, k}], ch)
+			byChunk[chunkKey{tok, k}] = append(byChunk[chunkKey{tok, k}], ch)
 		}
 	}
-	keys := slices.Collect(maps.Keys(byChunk))
-	slices.SortFunc(keys, func(a, b key) int {
-		return cmp.Or(cmp.Compare(groupOf(a.chunk), groupOf(b.chunk)), strings.Compare(a.token, b.token), cmp.Compare(a.chunk, b.chunk))
-	})
-	for _, k := range keys {
+	if err := w.upsertRows(&w.setAdd, setAddSQL, adds); err != nil {
+		return fmt.Errorf("sqlite: token sets: %w", err)
+	}
+	for _, k := range sortedKeys(byChunk, groupOf) {
 		if err := w.applyChunk(k.token, k.chunk, byChunk[k]); err != nil {
 			return err
 		}
@@ -83,25 +88,85 @@ func (w *writer) applySets() error {
 	return nil
 }
 
-// applyChunk applies the changes of one chunk of a token's set, in order.
-func (w *writer) applyChunk(tok string, chunk int64, changes []setChange) error {
-	var c idset.Chunk
-	onlyAdds := !slices.ContainsFunc(changes, func(ch setChange) bool { return ch.remove })
-	if onlyAdds {
-		// New articles: one statement merges their IDs into the chunk.
-		for _, ch := range changes {
-			_, off := idset.ChunkOf(ch.id)
-			c.Add(off)
-		}
-		add, err := w.prepared(&w.setAdd, setAddSQL)
-		if err == nil {
-			_, err = add.ExecContext(w.ctx, groupOf(chunk), tok, chunk, c.Encode())
+// chunkKey is a chunk of a token's set or counts.
+type chunkKey struct {
+	token string
+	chunk int64
+}
+
+// sortedKeys returns the chunks of m in the order of their table, group
+// giving a chunk's group.
+func sortedKeys[T any](m map[chunkKey]T, group func(int64) int64) []chunkKey {
+	keys := slices.Collect(maps.Keys(m))
+	slices.SortFunc(keys, func(a, b chunkKey) int {
+		return compareRows(group(a.chunk), a.token, a.chunk, group(b.chunk), b.token, b.chunk)
+	})
+	return keys
+}
+
+// compareRows orders rows of token_sets and token_freqs by their key.
+func compareRows(g1 int64, t1 string, c1 int64, g2 int64, t2 string, c2 int64) int {
+	return cmp.Or(cmp.Compare(g1, g2), strings.Compare(t1, t2), cmp.Compare(c1, c2))
+}
+
+// chunkRow is a row of token_sets or token_freqs to write.
+type chunkRow struct {
+	group int64
+	token string
+	chunk int64
+	blob  []byte
+}
+
+// rowsPerStatement is how many rows a statement of upsertRows writes: a
+// statement costs the writer about as much as the rows it writes.
+const rowsPerStatement = 64
+
+// upsertRows writes rows, in the table's order, with stmt, an INSERT of
+// one row of (grp, token, chunk, blob) with an ON CONFLICT clause, written
+// for many rows at once: full caches the statement for rowsPerStatement
+// rows.
+func (w *writer) upsertRows(full **sql.Stmt, stmt string, rows []chunkRow) error {
+	slices.SortFunc(rows, func(a, b chunkRow) int {
+		return compareRows(a.group, a.token, a.chunk, b.group, b.token, b.chunk)
+	})
+	const one = `(?, ?, ?, ?)`
+	at := strings.Index(stmt, one)
+	if at < 0 {
+		return fmt.Errorf("sqlite: upsertRows: %q has no row of four values", stmt)
+	}
+	for len(rows) > 0 {
+		n := min(len(rows), rowsPerStatement)
+		text := stmt[:at] + strings.TrimSuffix(strings.Repeat(one+", ", n), ", ") + stmt[at+len(one):]
+		var (
+			st  *sql.Stmt
+			err error
+		)
+		if n == rowsPerStatement {
+			st, err = w.prepared(full, text)
+		} else {
+			st, err = w.tx.PrepareContext(w.ctx, text)
+			if st != nil {
+				defer st.Close()
+			}
 		}
 		if err != nil {
-			return fmt.Errorf("sqlite: token set of %q, chunk %d: %w", tok, chunk, err)
+			return err
 		}
-		return nil
+		args := make([]any, 0, 4*n)
+		for _, r := range rows[:n] {
+			args = append(args, r.group, r.token, r.chunk, r.blob)
+		}
+		if _, err := st.ExecContext(w.ctx, args...); err != nil {
+			return err
+		}
+		rows = rows[n:]
 	}
+	return nil
+}
+
+// applyChunk applies changes to one chunk of a token's set, in order.
+func (w *writer) applyChunk(tok string, chunk int64, changes []setChange) error {
+	var c idset.Chunk
 	read, err := w.prepared(&w.setRead, setReadSQL)
 	if err != nil {
 		return fmt.Errorf("sqlite: token sets: %w", err)
@@ -133,21 +198,30 @@ func unionFunction(tls *libc.TLS, ctx uintptr, argc int32, argv uintptr) {
 	}
 	var c idset.Chunk
 	for i := range 2 {
-		v := *(*uintptr)(ptr(argv + uintptr(8*i)))
-		n := sqlite3.Xsqlite3_value_bytes(tls, v)
-		p := sqlite3.Xsqlite3_value_blob(tls, v)
-		var b []byte
-		if n > 0 && p != 0 {
-			b = unsafe.Slice((*byte)(ptr(p)), n)
-		}
-		d, err := idset.DecodeChunk(b)
+		d, err := idset.DecodeChunk(blobArg(tls, argv, i))
 		if err != nil {
 			resultError(tls, ctx, unionName+": "+err.Error())
 			return
 		}
 		c.Union(&d)
 	}
-	out := c.Encode()
+	resultBlob(tls, ctx, c.Encode())
+}
+
+// blobArg returns argument i of a SQL function call as bytes of SQLite's
+// memory, valid for the call.
+func blobArg(tls *libc.TLS, argv uintptr, i int) []byte {
+	v := *(*uintptr)(ptr(argv + uintptr(8*i)))
+	n := sqlite3.Xsqlite3_value_bytes(tls, v)
+	p := sqlite3.Xsqlite3_value_blob(tls, v)
+	if n <= 0 || p == 0 {
+		return nil
+	}
+	return unsafe.Slice((*byte)(ptr(p)), n)
+}
+
+// resultBlob makes a copy of out the result of a SQL function call.
+func resultBlob(tls *libc.TLS, ctx uintptr, out []byte) {
 	if len(out) == 0 {
 		sqlite3.Xsqlite3_result_zeroblob(tls, ctx, 0)
 		return

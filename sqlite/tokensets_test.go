@@ -105,8 +105,6 @@ func storedSets(t *testing.T, db *DB) map[string][]int64 {
 func TestTokenSetsFollowIndex(t *testing.T) {
 	ctx := context.Background()
 	db := openTest(t)
-	svc := NewArticleService(db)
-	list := fixtureArticles(t)
 	check := func(step string) {
 		t.Helper()
 		want, got := indexSets(t, db), storedSets(t, db)
@@ -137,20 +135,37 @@ func TestTokenSetsFollowIndex(t *testing.T) {
 		}
 		r.close()
 		tx.Rollback()
-		if !maps.EqualFunc(want, got, slices.Equal) {
-			for _, tok := range slices.Sorted(maps.Keys(want)) {
-				if !slices.Equal(want[tok], got[tok]) {
-					t.Errorf("%s: %q: token_sets holds %v, the index %v", step, tok, got[tok], want[tok])
-				}
-			}
-			for tok, ids := range got {
-				if _, ok := want[tok]; !ok {
-					t.Errorf("%s: %q: token_sets holds %v, the index nothing", step, tok, ids)
-				}
-			}
+		diffTokens(t, step, "token_sets", want, got, slices.Equal)
+	}
+	writeSteps(t, db, check)
+	rewriteSteps(t, db, fixtureArticles(t)[0], "token_sets", "0005_token_sets.sql", check)
+}
+
+// diffTokens reports, for each token, where what table holds (got)
+// differs from what the index holds (want).
+func diffTokens[V any](t *testing.T, step, table string, want, got map[string]V, equal func(a, b V) bool) {
+	t.Helper()
+	for _, tok := range slices.Sorted(maps.Keys(want)) {
+		if g, ok := got[tok]; !ok || !equal(want[tok], g) {
+			t.Errorf("%s: %q: %s holds %v, the index %v", step, tok, table, g, want[tok])
 		}
 	}
-	// Two batches in the first chunk: the second adds to stored chunks.
+	for tok, g := range got {
+		if _, ok := want[tok]; !ok {
+			t.Errorf("%s: %q: %s holds %v, the index nothing", step, tok, table, g)
+		}
+	}
+}
+
+// writeSteps stores the fixture articles in an empty store in three
+// batches, calling check after each: two batches in the first chunk (the
+// second adds to stored chunks), then one whose articles get IDs on both
+// sides of a chunk boundary that is a group boundary too.
+func writeSteps(t *testing.T, db *DB, check func(step string)) {
+	t.Helper()
+	ctx := context.Background()
+	svc := NewArticleService(db)
+	list := fixtureArticles(t)
 	half := len(list) / 2
 	if _, err := svc.PutArticles(ctx, list[:2]); err != nil {
 		t.Fatal(err)
@@ -159,8 +174,7 @@ func TestTokenSetsFollowIndex(t *testing.T) {
 	if _, err := svc.PutArticles(ctx, list[2:half]); err != nil {
 		t.Fatal(err)
 	}
-	// The next articles get IDs on both sides of a chunk boundary that is
-	// a group boundary too.
+	check("second batch")
 	boundary := int64(idset.ChunkSize)<<groupBits - 2
 	if _, err := db.db.ExecContext(ctx, `INSERT INTO articles (id, url, content_hash, stored_at, updated_at)
 		VALUES (?, 'https://placeholder.example/', 'x', 0, 0)`, boundary); err != nil {
@@ -174,7 +188,6 @@ func TestTokenSetsFollowIndex(t *testing.T) {
 		t.Fatalf("last ID %d does not cross the chunk boundary", last)
 	}
 	check("insert")
-	rewriteSteps(t, db, list[0], "token_sets", "0005_token_sets.sql", check)
 }
 
 // TestSetsAnswerAsFTS5 checks that searches answered from the token sets
@@ -203,20 +216,7 @@ func TestSetsAnswerAsFTS5(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	qs, err := storetest.Queries()
-	if err != nil {
-		t.Fatal(err)
-	}
-	texts := []string{"tỉnh", "ha noi", "hà nội -bão", "(bão OR lũ) -mưa", "mưa lũ OR sạt", "bao", "bão published:[2024-01-01 TO 2024-12-31]",
-		// Queries that only exclude: on the sets, or by FTS5 for phrases,
-		// prefixes and fields, then from the attributes.
-		"-bão", "-mưa -lũ published:[2024-01-01 TO 2024-12-31]", "NOT (bão OR tỉnh)", "-(mưa lũ) -sạt",
-		`-"mưa lũ" -bão`, `-title:bão published:[2024-01-01 TO 2024-12-31]`, "-tỉn*",
-		// Prefixes, spelled out as the tokens they begin.
-		"tỉn*", "ha*", "bã* OR mư*", "hà nộ* -bão", "hà nộ* -bão published:[2020-01-01 TO 2024-12-31]", "mư* lũ", "th* -mưa", "xyzq* OR bão"}
-	for _, q := range qs {
-		texts = append(texts, q.Query)
-	}
+	texts := setQueries(t)
 	all := []string{"source", "section", "day"}
 	small := query.Limits{Window: 3, Count: 4}
 	// The window and the count limit only matter to relevance order.
@@ -239,9 +239,14 @@ func TestSetsAnswerAsFTS5(t *testing.T) {
 		for _, c := range combos {
 			req := diembao.SearchRequest{Query: text, Sort: c.sort, Facets: c.facets, Limit: 3}
 			name := fmt.Sprintf("%s/%v/%s/%v", text, c.lim, c.sort, c.facets)
-			sets, fts := NewSearchService(db), NewSearchService(db)
-			sets.Limits, fts.Limits = c.lim, c.lim
+			// sets may score from the token counts when a filter has
+			// loaded the attributes, warmed always can.
+			sets, warmed, fts := NewSearchService(db), NewSearchService(db), NewSearchService(db)
+			sets.Limits, warmed.Limits, fts.Limits = c.lim, c.lim, c.lim
 			fts.noSets = true
+			if err := warmed.Warm(ctx); err != nil {
+				t.Fatal(err)
+			}
 			p, err := sets.plan(req)
 			if err != nil || p.setToks == nil && !p.excluding {
 				continue // both would walk FTS5
@@ -250,15 +255,19 @@ func TestSetsAnswerAsFTS5(t *testing.T) {
 			viaSets++
 			for page := 0; page < 4; page++ {
 				a, errA := sets.Search(ctx, req)
+				w, errW := warmed.Search(ctx, req)
 				f, errF := fts.Search(ctx, req)
-				if (errA != nil) != (errF != nil) {
-					t.Fatalf("%s: errors %v and %v", name, errA, errF)
+				if (errA != nil) != (errF != nil) || (errW != nil) != (errF != nil) {
+					t.Fatalf("%s: errors %v, %v and %v", name, errA, errW, errF)
 				}
 				if errA != nil {
 					break
 				}
 				if fmt.Sprint(a) != fmt.Sprint(f) {
 					t.Fatalf("%s page %d:\nsets %+v\nFTS5 %+v", name, page, a, f)
+				}
+				if fmt.Sprint(w) != fmt.Sprint(f) {
+					t.Fatalf("%s page %d:\nwarmed %+v\nFTS5 %+v", name, page, w, f)
 				}
 				if a.NextCursor == "" {
 					break
@@ -270,6 +279,27 @@ func TestSetsAnswerAsFTS5(t *testing.T) {
 	if viaSets < 200 {
 		t.Fatalf("only %d searches went through the token sets", viaSets)
 	}
+}
+
+// setQueries returns queries of every shape the token sets answer, and the
+// conformance queries.
+func setQueries(t *testing.T) []string {
+	t.Helper()
+	qs, err := storetest.Queries()
+	if err != nil {
+		t.Fatal(err)
+	}
+	texts := []string{"tỉnh", "ha noi", "hà nội -bão", "(bão OR lũ) -mưa", "mưa lũ OR sạt", "bao", "bão published:[2024-01-01 TO 2024-12-31]",
+		// Queries that only exclude: on the sets, or by FTS5 for phrases,
+		// prefixes and fields, then from the attributes.
+		"-bão", "-mưa -lũ published:[2024-01-01 TO 2024-12-31]", "NOT (bão OR tỉnh)", "-(mưa lũ) -sạt",
+		`-"mưa lũ" -bão`, `-title:bão published:[2024-01-01 TO 2024-12-31]`, "-tỉn*",
+		// Prefixes, spelled out as the tokens they begin.
+		"tỉn*", "ha*", "bã* OR mư*", "hà nộ* -bão", "hà nộ* -bão published:[2020-01-01 TO 2024-12-31]", "mư* lũ", "th* -mưa", "xyzq* OR bão"}
+	for _, q := range qs {
+		texts = append(texts, q.Query)
+	}
+	return texts
 }
 
 // TestTokensOf checks that the tokens the writer counts are the distinct

@@ -1,0 +1,142 @@
+package tokfreq
+
+import (
+	"bytes"
+	"errors"
+	"slices"
+	"testing"
+)
+
+func TestRoundTrip(t *testing.T) {
+	tests := []struct {
+		name    string
+		entries []Entry
+		size    int
+	}{
+		{"empty", nil, 0},
+		{"one body count", []Entry{{7, Counts{0, 0, 3, 3}}}, 5},
+		{"title and body", []Entry{{0, Counts{1, 1, 2, 2}}, {ChunkSize - 1, Counts{0, 200, 0, 300}}}, 7 + 7},
+		{"large count", []Entry{{12, Counts{0, 0, 0, 1 << 31}}}, 3 + 5},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b := Encode(tt.entries)
+			if len(b) != tt.size {
+				t.Errorf("size %d, want %d", len(b), tt.size)
+			}
+			got, err := Decode(b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(got, tt.entries) {
+				t.Errorf("decoded %v, want %v", got, tt.entries)
+			}
+		})
+	}
+}
+
+func TestAppendSkipsZero(t *testing.T) {
+	if b := Append(nil, 3, &Counts{}); len(b) != 0 {
+		t.Errorf("an entry without counts is written: %x", b)
+	}
+}
+
+func TestCorrupt(t *testing.T) {
+	good := Encode([]Entry{{5, Counts{0, 0, 1, 0}}, {9, Counts{2, 0, 0, 0}}})
+	tests := []struct {
+		name string
+		b    []byte
+	}{
+		{"short", good[:2]},
+		{"cut varint", good[:len(good)-1]},
+		{"offsets not ascending", append(slices.Clone(good[4:]), good[:4]...)},
+		{"same offset twice", append(slices.Clone(good[:4]), good[:4]...)},
+		{"offset past the chunk", []byte{byte(ChunkSize & 0xff), byte(ChunkSize >> 8), 1, 1}},
+		{"no column", []byte{1, 0, 0}},
+		{"unknown column", []byte{1, 0, 0x10, 1}},
+		{"zero count", []byte{1, 0, 1, 0}},
+		{"count too large", []byte{1, 0, 1, 0xff, 0xff, 0xff, 0xff, 0x10}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if _, err := Decode(tt.b); !errors.Is(err, ErrCorrupt) {
+				t.Errorf("Decode(%x) = %v, want ErrCorrupt", tt.b, err)
+			}
+			if _, err := Merge(tt.b, nil); !errors.Is(err, ErrCorrupt) {
+				t.Errorf("Merge(%x, nil) = %v, want ErrCorrupt", tt.b, err)
+			}
+			if _, err := Merge(nil, tt.b); !errors.Is(err, ErrCorrupt) {
+				t.Errorf("Merge(nil, %x) = %v, want ErrCorrupt", tt.b, err)
+			}
+		})
+	}
+}
+
+func TestSet(t *testing.T) {
+	var e []Entry
+	e = Set(e, 10, &Counts{0, 0, 1, 1})
+	e = Set(e, 2, &Counts{1, 1, 0, 0})
+	e = Set(e, 30, &Counts{0, 0, 0, 4})
+	e = Set(e, 10, &Counts{0, 0, 2, 2})
+	e = Set(e, 30, &Counts{})
+	e = Set(e, 31, &Counts{})
+	want := []Entry{{2, Counts{1, 1, 0, 0}}, {10, Counts{0, 0, 2, 2}}}
+	if !slices.Equal(e, want) {
+		t.Errorf("got %v, want %v", e, want)
+	}
+}
+
+func TestMerge(t *testing.T) {
+	old := []Entry{{1, Counts{0, 0, 1, 1}}, {50, Counts{0, 1, 0, 0}}}
+	tests := []struct {
+		name string
+		add  []Entry
+		want []Entry
+	}{
+		{"newer articles", []Entry{{51, Counts{0, 0, 0, 2}}, {60, Counts{1, 1, 0, 0}}},
+			[]Entry{old[0], old[1], {51, Counts{0, 0, 0, 2}}, {60, Counts{1, 1, 0, 0}}}},
+		{"between", []Entry{{20, Counts{0, 0, 3, 3}}},
+			[]Entry{old[0], {20, Counts{0, 0, 3, 3}}, old[1]}},
+		{"replaced", []Entry{{50, Counts{0, 0, 7, 7}}},
+			[]Entry{old[0], {50, Counts{0, 0, 7, 7}}}},
+		{"nothing", nil, old},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b, err := Merge(Encode(old), Encode(tt.add))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := Encode(tt.want); !bytes.Equal(b, want) {
+				t.Errorf("merged %x, want %x", b, want)
+			}
+		})
+	}
+	b, err := Merge(nil, Encode(old))
+	if err != nil || !bytes.Equal(b, Encode(old)) {
+		t.Errorf("Merge(nil, old) = %x, %v", b, err)
+	}
+}
+
+// FuzzDecode checks that any stored bytes either decode to entries that
+// encode to the same bytes, or give ErrCorrupt; never a panic.
+func FuzzDecode(f *testing.F) {
+	f.Add(Encode([]Entry{{5, Counts{0, 0, 1, 0}}, {9, Counts{2, 0, 300, 0}}}))
+	f.Add([]byte{1, 0, 1, 0})
+	f.Add([]byte{})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		entries, err := Decode(b)
+		if err != nil {
+			if !errors.Is(err, ErrCorrupt) {
+				t.Fatalf("error %v", err)
+			}
+			return
+		}
+		if got := Encode(entries); !bytes.Equal(got, b) {
+			t.Fatalf("%x decodes to %v, which encodes to %x", b, entries, got)
+		}
+		if m, err := Merge(b, b); err != nil || !bytes.Equal(m, b) {
+			t.Fatalf("Merge(b, b) = %x, %v", m, err)
+		}
+	})
+}

@@ -1,0 +1,569 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+
+	"modernc.org/libc"
+
+	"github.com/diembao/diembao/internal/idset"
+	"github.com/diembao/diembao/internal/tokfreq"
+	"github.com/diembao/diembao/query"
+)
+
+// The token counts (table token_freqs, migration 0006) hold, for every
+// token of the title and body columns and their folded forms, how many
+// times each article holds it in each of those four columns, by chunks of
+// tokfreq.ChunkSize IDs grouped like token_sets (see freqGroupOf). A search
+// that the token sets answer scores its relevance window from them (see
+// scoreWindow): BM25
+// needs, for a phrase of one token, nothing else than these counts, the
+// article's length and the token's document frequency, and reading a
+// window's counts costs a few milliseconds where FTS5 walks every match
+// between the window's first and last article.
+
+// freqGroupBits is the base-2 logarithm of the number of chunks of counts
+// whose rows token_freqs keeps together: a group covers the IDs of a group
+// of token_sets.
+const freqGroupBits = groupBits + idset.ChunkBits - tokfreq.ChunkBits
+
+// freqGroupOf returns the group of a chunk of counts.
+func freqGroupOf(chunk int64) int64 { return chunk >> freqGroupBits }
+
+// freqChange is one change of a token's counts: article id's counts
+// become counts (none: it no longer holds the token).
+type freqChange struct {
+	id     int64
+	counts tokfreq.Counts
+}
+
+// freqsName is the SQL function diembao_freqs(a, b): the stored chunk of
+// counts holding a's articles and b's, b's replacing a's (see
+// tokfreq.Merge).
+const freqsName = "diembao_freqs"
+
+// The statements on one chunk take (group, token, chunk) first.
+const (
+	freqReadSQL = `SELECT freqs FROM token_freqs WHERE grp = ? AND token = ? AND chunk = ?`
+	// freqAddSQL merges counts into a chunk in one statement, for the
+	// changes that only add (new articles).
+	freqAddSQL = `INSERT INTO token_freqs (grp, token, chunk, freqs) VALUES (?, ?, ?, ?)
+		ON CONFLICT (grp, token, chunk) DO UPDATE SET freqs = ` + freqsName + `(freqs, excluded.freqs)`
+	freqWriteSQL = `INSERT INTO token_freqs (grp, token, chunk, freqs) VALUES (?, ?, ?, ?)
+		ON CONFLICT (grp, token, chunk) DO UPDATE SET freqs = excluded.freqs`
+	freqDeleteSQL = `DELETE FROM token_freqs WHERE grp = ? AND token = ? AND chunk = ?`
+)
+
+// applyFreqs writes the count changes the writer gathered to token_freqs:
+// first the counts of new articles, merged into the stored chunks in the
+// table's order, then each chunk that other changes touch, read and
+// written once.
+func (w *writer) applyFreqs() error {
+	var adds []chunkRow
+	byChunk := map[chunkKey][]freqChange{}
+	for tok, d := range w.tokens {
+		for _, r := range d.freqAdds {
+			adds = append(adds, chunkRow{freqGroupOf(r.chunk), tok, r.chunk, r.blob})
+		}
+		for _, ch := range d.freqs {
+			k, _ := tokfreq.ChunkOf(ch.id)
+			byChunk[chunkKey{tok, k}] = append(byChunk[chunkKey{tok, k}], ch)
+		}
+	}
+	if err := w.upsertRows(&w.freqAdd, freqAddSQL, adds); err != nil {
+		return fmt.Errorf("sqlite: token counts: %w", err)
+	}
+	for _, k := range sortedKeys(byChunk, freqGroupOf) {
+		if err := w.applyFreqChunk(k.token, k.chunk, byChunk[k]); err != nil {
+			return fmt.Errorf("sqlite: token counts of %q, chunk %d: %w", k.token, k.chunk, err)
+		}
+	}
+	return nil
+}
+
+// applyFreqChunk applies changes to one chunk of a token's counts, in
+// order.
+func (w *writer) applyFreqChunk(tok string, chunk int64, changes []freqChange) error {
+	read, err := w.prepared(&w.freqRead, freqReadSQL)
+	if err != nil {
+		return err
+	}
+	var stored []byte
+	if err := read.QueryRowContext(w.ctx, freqGroupOf(chunk), tok, chunk).Scan(&stored); err != nil && err != sql.ErrNoRows {
+		return err
+	}
+	entries, err := tokfreq.Decode(stored)
+	if err != nil {
+		return err
+	}
+	for _, ch := range changes {
+		_, off := tokfreq.ChunkOf(ch.id)
+		entries = tokfreq.Set(entries, off, &ch.counts)
+	}
+	if len(entries) == 0 {
+		del, err := w.prepared(&w.freqDelete, freqDeleteSQL)
+		if err == nil {
+			_, err = del.ExecContext(w.ctx, freqGroupOf(chunk), tok, chunk)
+		}
+		return err
+	}
+	put, err := w.prepared(&w.freqWrite, freqWriteSQL)
+	if err == nil {
+		_, err = put.ExecContext(w.ctx, freqGroupOf(chunk), tok, chunk, tokfreq.Encode(entries))
+	}
+	return err
+}
+
+// freqsFunction is diembao_freqs(a, b) (see freqsName), registered with
+// SQLite's C API like diembao_union.
+func freqsFunction(tls *libc.TLS, ctx uintptr, argc int32, argv uintptr) {
+	if argc != 2 {
+		resultError(tls, ctx, freqsName+": want two arguments")
+		return
+	}
+	out, err := tokfreq.Merge(blobArg(tls, argv, 0), blobArg(tls, argv, 1))
+	if err != nil {
+		resultError(tls, ctx, freqsName+": "+err.Error())
+		return
+	}
+	resultBlob(tls, ctx, out)
+}
+
+// freqColumns names the columns token_freqs counts, in the order of
+// tokfreq.Counts.
+var freqColumns = func() (names [tokfreq.Columns]string) {
+	copy(names[:], ranking.Columns[:tokfreq.Columns])
+	return names
+}()
+
+// fillTokenFreqs fills token_freqs from the full-text index, for the
+// migration that creates it: FTS5's instances of every token in the
+// counted columns (fts5vocab 'instance'), which come by token, then
+// article.
+func fillTokenFreqs(ctx context.Context, tx *sql.Tx) error {
+	if _, err := tx.ExecContext(ctx, `CREATE VIRTUAL TABLE temp.article_instances USING fts5vocab(main, 'article_index', 'instance')`); err != nil {
+		return err
+	}
+	defer tx.ExecContext(ctx, `DROP TABLE temp.article_instances`)
+	put, err := tx.PrepareContext(ctx, freqWriteSQL)
+	if err != nil {
+		return err
+	}
+	defer put.Close()
+	rows, err := tx.QueryContext(ctx, `SELECT term, doc, col FROM temp.article_instances WHERE col IN (?, ?, ?, ?)`,
+		freqColumns[0], freqColumns[1], freqColumns[2], freqColumns[3])
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var (
+		tok    string
+		id     int64 = -1
+		counts tokfreq.Counts
+		chunk  int64 = -1
+		buf    []byte
+	)
+	// entry adds the counts of (tok, id) to the chunk being built; flush
+	// writes that chunk.
+	flush := func() error {
+		if chunk >= 0 && len(buf) > 0 {
+			if _, err := put.ExecContext(ctx, freqGroupOf(chunk), tok, chunk, buf); err != nil {
+				return err
+			}
+		}
+		buf, chunk = buf[:0], -1
+		return nil
+	}
+	entry := func() error {
+		if id < 0 {
+			return nil
+		}
+		k, off := tokfreq.ChunkOf(id)
+		if k != chunk {
+			if err := flush(); err != nil {
+				return err
+			}
+			chunk = k
+		}
+		buf = tokfreq.Append(buf, off, &counts)
+		counts = tokfreq.Counts{}
+		return nil
+	}
+	// The rows are read without copying their text: a few hundred million
+	// at a million articles.
+	var (
+		t, col sql.RawBytes
+		doc    int64
+	)
+	for rows.Next() {
+		if err := rows.Scan(&t, &doc, &col); err != nil {
+			return err
+		}
+		if string(t) != tok || doc != id {
+			if err := entry(); err != nil {
+				return err
+			}
+			if string(t) != tok {
+				if string(t) < tok {
+					return errors.New("fts5vocab: instances out of token order")
+				}
+				if err := flush(); err != nil {
+					return err
+				}
+				tok = string(t)
+			} else if doc < id {
+				return errors.New("fts5vocab: instances out of article order")
+			}
+			id = doc
+		}
+		i := slices.Index(freqColumns[:], string(col))
+		if i < 0 {
+			return fmt.Errorf("fts5vocab: unexpected column %q", col)
+		}
+		counts[i]++
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if err := entry(); err != nil {
+		return err
+	}
+	return flush()
+}
+
+// indexTotals returns what FTS5 keeps of the whole index for bm25(): the
+// number of rows and the total length of all their columns in tokens (the
+// values of xRowCount and xColumnTotalSize(-1)), from the "averages"
+// record of its data table.
+func indexTotals(ctx context.Context, tx *sql.Tx) (rows, total int64, err error) {
+	var b []byte
+	if err := tx.QueryRowContext(ctx, `SELECT block FROM article_index_data WHERE id = 1`).Scan(&b); err != nil {
+		if err == sql.ErrNoRows {
+			return 0, 0, nil
+		}
+		return 0, 0, err
+	}
+	n, k := sqliteVarint(b)
+	if k == 0 {
+		return 0, 0, errors.New("sqlite: corrupt full-text averages record")
+	}
+	rows, b = int64(n), b[k:]
+	for range ranking.Columns {
+		v, k := sqliteVarint(b)
+		if k == 0 {
+			return 0, 0, errors.New("sqlite: corrupt full-text averages record")
+		}
+		total += int64(v)
+		b = b[k:]
+	}
+	return rows, total, nil
+}
+
+// ftsPhrase is one phrase of a MATCH expression as FTS5 numbers them: its
+// tokens, searched as a prefix or not, in columns (positions in
+// ranking.Columns), counting for the query's phrase logical (see
+// ranker.logical); from is the prefix a token of an expansion was
+// written for.
+type ftsPhrase struct {
+	tokens  []string
+	prefix  bool
+	cols    []int
+	logical int
+	from    string
+}
+
+// scoreNode is the scoring expression of a search as FTS5 evaluates it on
+// an article, for the phrases whose instances diembao_rank sees: only
+// those of terms on a path of nodes that all match the article. A phrase
+// under an AND that does not match, or under a NOT, is not on the row
+// FTS5 stands on, and reports no instance ("mưa lũ OR sạt" on an article
+// without "lũ" counts "sạt" alone).
+type scoreNode struct {
+	kind     byte // 't' term, '&' and, '|' or
+	children []*scoreNode
+	// not holds an AND's exclusions.
+	not []*scoreNode
+	// lo and hi bound a term's phrases of the query (see ranker.logical).
+	lo, hi int
+}
+
+// scoreTree builds the scoreNode of a positive text tree, numbering the
+// phrases of its terms from *next as expr does: an AND's children before
+// its exclusions, a term's exact phrase (when it has one) before its
+// folded one.
+func scoreTree(n query.Node, next *int) (*scoreNode, bool) {
+	switch n := n.(type) {
+	case *query.Term:
+		k := 2
+		if n.Columns().Exact == nil {
+			k = 1
+		}
+		t := &scoreNode{kind: 't', lo: *next, hi: *next + k}
+		*next += k
+		return t, true
+	case *query.Or:
+		out := &scoreNode{kind: '|'}
+		for _, ch := range n.Children {
+			c, ok := scoreTree(ch, next)
+			if !ok {
+				return nil, false
+			}
+			out.children = append(out.children, c)
+		}
+		return out, true
+	case *query.And:
+		out := &scoreNode{kind: '&'}
+		for _, ch := range n.Children {
+			if _, not := ch.(*query.Not); !not {
+				c, ok := scoreTree(ch, next)
+				if !ok {
+					return nil, false
+				}
+				out.children = append(out.children, c)
+			}
+		}
+		for _, ch := range n.Children {
+			if not, ok := ch.(*query.Not); ok {
+				c, ok := scoreTree(not.Child, next)
+				if !ok {
+					return nil, false
+				}
+				out.not = append(out.not, c)
+			}
+		}
+		return out, true
+	}
+	return nil, false
+}
+
+// matches reports whether the node matches an article that holds the
+// phrases has marks.
+func (n *scoreNode) matches(has []bool) bool {
+	switch n.kind {
+	case 't':
+		return slices.Contains(has[n.lo:n.hi], true)
+	case '&':
+		for _, c := range n.children {
+			if !c.matches(has) {
+				return false
+			}
+		}
+		for _, c := range n.not {
+			if c.matches(has) {
+				return false
+			}
+		}
+		return true
+	}
+	for _, c := range n.children {
+		if c.matches(has) {
+			return true
+		}
+	}
+	return false
+}
+
+// mark marks in seen the phrases whose instances count on an article the
+// node matches.
+func (n *scoreNode) mark(has, seen []bool) {
+	switch n.kind {
+	case 't':
+		for l := n.lo; l < n.hi; l++ {
+			seen[l] = has[l]
+		}
+	case '&':
+		for _, c := range n.children {
+			c.mark(has, seen)
+		}
+	default:
+		for _, c := range n.children {
+			if c.matches(has) {
+				c.mark(has, seen)
+			}
+		}
+	}
+}
+
+// scoreWindow scores the articles of win (lo and hi its first and last) as
+// diembao_rank scores them with rk for the match that expand left in p,
+// from token_freqs, newest first. It reports false, having read nothing,
+// when the counts cannot score the match: a phrase of several tokens,
+// a column they do not count, or articles whose length is not in memory.
+func (s *SearchService) scoreWindow(ctx context.Context, tx *sql.Tx, p *plan, rk *ranker, win *idset.Set, lo, hi int64) ([]scored, bool, error) {
+	if s.noFreqs || rk.lengths == nil || hi >= int64(len(rk.lengths)) {
+		return nil, false, nil
+	}
+	ex := &expansion{record: true}
+	if p.ex != nil {
+		ex.tokens = p.ex.tokens
+	}
+	if _, _, err := scoreMatch(p.text, ex); err != nil {
+		return nil, false, err
+	}
+	if len(ex.logical) != len(ex.phrases) || len(rk.dfs) == 0 {
+		return nil, false, nil
+	}
+	next := 0
+	tree, ok := scoreTree(positive(p.text), &next)
+	if !ok || next != len(rk.dfs) {
+		return nil, false, nil
+	}
+	byToken := map[string][]int{}
+	// The rows are read by token, and those of a prefix's tokens as the
+	// prefix's range of tokens: a statement per group and prefix instead
+	// of one per group and token.
+	var plain, prefixes []string
+	for i, ph := range ex.phrases {
+		if ph.prefix {
+			// A prefix left as such begins no token (see expandPrefixes):
+			// it holds no instance.
+			continue
+		}
+		if len(ph.tokens) != 1 || slices.ContainsFunc(ph.cols, func(c int) bool { return c >= tokfreq.Columns }) ||
+			ph.logical >= len(rk.dfs) {
+			return nil, false, nil
+		}
+		tok := ph.tokens[0]
+		byToken[tok] = append(byToken[tok], i)
+		switch {
+		case ph.from != "" && !slices.Contains(prefixes, ph.from):
+			prefixes = append(prefixes, ph.from)
+		case ph.from == "" && !slices.Contains(plain, tok):
+			plain = append(plain, tok)
+		}
+	}
+	var ids []int64
+	win.DescendingIn(lo, hi+1, func(id int64) bool {
+		ids = append(ids, id)
+		return true
+	})
+	for _, id := range ids {
+		if rk.lengths[id] == 0 {
+			return nil, false, nil
+		}
+	}
+	at := make(map[int64]int32, len(ids))
+	chunks := map[int64]bool{}
+	for i, id := range ids {
+		at[id] = int32(i)
+		k, _ := tokfreq.ChunkOf(id)
+		chunks[k] = true
+	}
+	nl := len(rk.dfs)
+	// counts[(i*nl+logical)*Columns+c]: article i's instances of a
+	// logical phrase in column c.
+	counts := make([]uint32, len(ids)*nl*tokfreq.Columns)
+	loChunk, _ := tokfreq.ChunkOf(lo)
+	hiChunk, _ := tokfreq.ChunkOf(hi)
+	// add adds the counts of one stored chunk of a token to those of the
+	// window's articles.
+	add := func(tok string, chunk int64, b []byte) error {
+		phrases := byToken[tok]
+		if len(phrases) == 0 || !chunks[chunk] {
+			return nil
+		}
+		err := tokfreq.Each(b, func(off uint16, c *tokfreq.Counts) {
+			id := chunk<<tokfreq.ChunkBits | int64(off)
+			if !win.Has(id) {
+				return
+			}
+			i := int(at[id])
+			for _, pi := range phrases {
+				ph := &ex.phrases[pi]
+				base := (i*nl + ph.logical) * tokfreq.Columns
+				for _, col := range ph.cols {
+					counts[base+col] += c[col]
+				}
+			}
+		})
+		if err != nil {
+			return fmt.Errorf("sqlite: token counts of %q, chunk %d: %w", tok, chunk, err)
+		}
+		return nil
+	}
+	type read struct {
+		stmt string
+		args []any
+	}
+	var reads []read
+	for _, tok := range plain {
+		reads = append(reads, read{`token = ?`, []any{tok}})
+	}
+	for _, prefix := range prefixes {
+		cond, args := prefixRange(prefix)
+		reads = append(reads, read{cond, args})
+	}
+	for _, r := range reads {
+		for g := freqGroupOf(loChunk); g <= freqGroupOf(hiChunk); g++ {
+			rows, err := tx.QueryContext(ctx, `SELECT token, chunk, freqs FROM token_freqs WHERE grp = ? AND `+r.stmt+
+				` AND chunk BETWEEN ? AND ?`, append(append([]any{g}, r.args...), loChunk, hiChunk)...)
+			if err != nil {
+				return nil, false, queryError(ctx, err)
+			}
+			for rows.Next() {
+				var (
+					tok   string
+					chunk int64
+					b     []byte
+				)
+				if err = rows.Scan(&tok, &chunk, &b); err != nil {
+					break
+				}
+				if err = add(tok, chunk, b); err != nil {
+					break
+				}
+			}
+			rows.Close()
+			if err == nil {
+				err = rows.Err()
+			}
+			if err != nil {
+				return nil, false, queryError(ctx, err)
+			}
+		}
+	}
+	n, total, err := indexTotals(ctx, tx)
+	if err != nil {
+		return nil, false, queryError(ctx, err)
+	}
+	avgdl := 1.0
+	if n > 0 {
+		avgdl = float64(total) / float64(n)
+	}
+	idf := make([]float64, nl)
+	for i, dfs := range rk.dfs {
+		idf[i] = query.PhraseIDF(n, dfs)
+	}
+	out := make([]scored, len(ids))
+	freq := make([]float64, nl)
+	has, seen := make([]bool, nl), make([]bool, nl)
+	for i, id := range ids {
+		row := counts[i*nl*tokfreq.Columns : (i+1)*nl*tokfreq.Columns]
+		for l := range has {
+			has[l] = slices.ContainsFunc(row[l*tokfreq.Columns:(l+1)*tokfreq.Columns], func(n uint32) bool { return n > 0 })
+			seen[l] = false
+		}
+		if !tree.matches(has) {
+			return nil, false, nil
+		}
+		tree.mark(has, seen)
+		// Each instance adds its column's weight, in column order, as
+		// diembao_rank adds them: the same sums to the bit.
+		for l := range freq {
+			freq[l] = 0
+			if !seen[l] {
+				continue
+			}
+			for c, n := range row[l*tokfreq.Columns : (l+1)*tokfreq.Columns] {
+				for range n {
+					freq[l] += rk.weights[c]
+				}
+			}
+		}
+		out[i] = scored{ID: id, Score: query.BM25(freq, idf, float64(rk.lengths[id]), avgdl)}
+	}
+	return out, true, nil
+}
