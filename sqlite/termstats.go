@@ -39,11 +39,11 @@ type setRun struct {
 	offs  []uint16
 }
 
-// freqRun holds the stored form of the counts of new articles in one chunk
-// of a token's counts.
+// freqRun builds the stored form of the counts of new articles in one
+// chunk of a token's counts.
 type freqRun struct {
-	chunk int64
-	blob  []byte
+	chunk  int64
+	counts tokfreq.Builder
 }
 
 // tokenDeltas are the changes by token gathered over a write transaction
@@ -193,7 +193,7 @@ func (e *tokenDelta) addNew(id int64, folded bool, counts *tokfreq.Counts) {
 			e.freqAdds = append(e.freqAdds, freqRun{chunk: chunk})
 		}
 		r := &e.freqAdds[len(e.freqAdds)-1]
-		r.blob = tokfreq.Append(r.blob, off, counts)
+		r.counts.Add(off, counts)
 	}
 }
 

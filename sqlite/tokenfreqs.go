@@ -66,7 +66,7 @@ func (w *writer) applyFreqs() error {
 	byChunk := map[chunkKey][]freqChange{}
 	for tok, d := range w.tokens {
 		for _, r := range d.freqAdds {
-			adds = append(adds, chunkRow{freqGroupOf(r.chunk), tok, r.chunk, r.blob})
+			adds = append(adds, chunkRow{freqGroupOf(r.chunk), tok, r.chunk, r.counts.Bytes()})
 		}
 		for _, ch := range d.freqs {
 			k, _ := tokfreq.ChunkOf(ch.id)
@@ -164,17 +164,17 @@ func fillTokenFreqs(ctx context.Context, tx *sql.Tx) error {
 		id     int64 = -1
 		counts tokfreq.Counts
 		chunk  int64 = -1
-		buf    []byte
+		buf    tokfreq.Builder
 	)
 	// entry adds the counts of (tok, id) to the chunk being built; flush
 	// writes that chunk.
 	flush := func() error {
-		if chunk >= 0 && len(buf) > 0 {
-			if _, err := put.ExecContext(ctx, freqGroupOf(chunk), tok, chunk, buf); err != nil {
+		if chunk >= 0 && len(buf.Bytes()) > 0 {
+			if _, err := put.ExecContext(ctx, freqGroupOf(chunk), tok, chunk, buf.Bytes()); err != nil {
 				return err
 			}
 		}
-		buf, chunk = buf[:0], -1
+		buf, chunk = tokfreq.Builder{}, -1
 		return nil
 	}
 	entry := func() error {
@@ -188,7 +188,7 @@ func fillTokenFreqs(ctx context.Context, tx *sql.Tx) error {
 			}
 			chunk = k
 		}
-		buf = tokfreq.Append(buf, off, &counts)
+		buf.Add(off, &counts)
 		counts = tokfreq.Counts{}
 		return nil
 	}

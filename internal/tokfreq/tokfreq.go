@@ -4,10 +4,14 @@
 // one-token phrase, without walking the full-text index.
 //
 // A stored chunk is a sequence of entries in ascending offset order. An
-// entry is the article's offset in the chunk (two bytes, little-endian), a
-// byte whose low Columns bits mark the columns holding the token, and the
-// count of each marked column as an unsigned varint, in column order. A
-// chunk that only gains newer articles grows by appending their entries.
+// entry is the gap from the previous entry's offset (the offset less the
+// previous one less one, the first entry's offset itself) as an unsigned
+// varint, a byte whose low Columns bits mark the columns holding the token,
+// and the count of each marked column as an unsigned varint, in column
+// order. When a token's folded counts equal its exact ones (a word without
+// diacritics, the most common case), the byte has bit sameBit set, marks
+// the exact columns only, and only their counts are written. A chunk that
+// only gains newer articles grows by appending their entries (see Merge).
 package tokfreq
 
 import (
@@ -43,27 +47,66 @@ func (c *Counts) IsZero() bool { return *c == Counts{} }
 // ErrCorrupt reports stored bytes that are not a chunk of entries.
 var ErrCorrupt = errors.New("tokfreq: corrupt chunk")
 
-// Append appends the entry of the article at offset off to a stored chunk
-// whose entries all have smaller offsets. An entry without counts is not
-// written.
-func Append(b []byte, off uint16, c *Counts) []byte {
+// sameBit marks an entry whose folded counts (columns 1 and 3) equal its
+// exact ones (columns 0 and 2), which are the only ones written.
+const sameBit = 1 << Columns
+
+// Builder builds a stored chunk from entries added in ascending offset
+// order. The zero Builder is an empty chunk.
+type Builder struct {
+	buf  []byte
+	last int // the offset of the last entry, when n > 0
+	n    int // the number of entries
+}
+
+// Add appends the entry of the article at offset off, which must be larger
+// than the offsets added before. An entry without counts is not written.
+func (b *Builder) Add(off uint16, c *Counts) {
+	if c.IsZero() {
+		return
+	}
+	last := b.last
+	if b.n == 0 {
+		last = -1
+	}
+	b.buf = appendEntry(b.buf, int(off)-last-1, c)
+	b.last, b.n = int(off), b.n+1
+}
+
+// Bytes returns the stored chunk.
+func (b *Builder) Bytes() []byte { return b.buf }
+
+// appendEntry appends an entry with the given gap.
+func appendEntry(b []byte, gap int, c *Counts) []byte {
+	b = binary.AppendUvarint(b, uint64(gap))
 	var mask byte
+	same := c[1] == c[0] && c[3] == c[2]
 	for i, n := range c {
-		if n > 0 {
+		if n > 0 && !(same && i%2 == 1) {
 			mask |= 1 << i
 		}
 	}
-	if mask == 0 {
-		return b
+	if same {
+		mask |= sameBit
 	}
-	b = binary.LittleEndian.AppendUint16(b, off)
 	b = append(b, mask)
-	for _, n := range c {
-		if n > 0 {
+	for i, n := range c {
+		if mask&(1<<i) != 0 {
 			b = binary.AppendUvarint(b, uint64(n))
 		}
 	}
 	return b
+}
+
+// uvarint reads a varint written in its shortest form (a last byte of zero
+// would be a longer one) and returns it with its length, 0 when b holds
+// none.
+func uvarint(b []byte, limit uint64) (uint64, int) {
+	n, k := binary.Uvarint(b)
+	if k <= 0 || n > limit || k > 1 && b[k-1] == 0 {
+		return 0, 0
+	}
+	return n, k
 }
 
 // Each calls f with each entry of a stored chunk in offset order, and
@@ -71,31 +114,38 @@ func Append(b []byte, off uint16, c *Counts) []byte {
 // a chunk. f must not keep c.
 func Each(b []byte, f func(off uint16, c *Counts)) error {
 	var c Counts
-	last := -1
+	off := -1
 	for len(b) > 0 {
-		if len(b) < 3 {
+		gap, k := uvarint(b, ChunkSize)
+		if k == 0 || len(b) == k {
 			return ErrCorrupt
 		}
-		off, mask := binary.LittleEndian.Uint16(b), b[2]
-		if int(off) <= last || off >= ChunkSize || mask == 0 || mask >= 1<<Columns {
+		off += int(gap) + 1
+		mask := b[k]
+		b = b[k+1:]
+		same := mask&sameBit != 0
+		if off >= ChunkSize || mask&^(sameBit|(1<<Columns-1)) != 0 || mask&(1<<Columns-1) == 0 ||
+			same && mask&0b1010 != 0 {
 			return ErrCorrupt
 		}
-		last = int(off)
-		b = b[3:]
 		for i := range c {
 			c[i] = 0
 			if mask&(1<<i) == 0 {
 				continue
 			}
-			n, k := binary.Uvarint(b)
-			// A count is written in its shortest form: a last byte of zero
-			// would be a longer one.
-			if k <= 0 || n == 0 || n > math.MaxUint32 || k > 1 && b[k-1] == 0 {
+			n, k := uvarint(b, math.MaxUint32)
+			if k == 0 || n == 0 {
 				return ErrCorrupt
 			}
 			c[i], b = uint32(n), b[k:]
 		}
-		f(off, &c)
+		switch {
+		case same:
+			c[1], c[3] = c[0], c[2]
+		case c[1] == c[0] && c[3] == c[2]:
+			return ErrCorrupt // written without sameBit: not the shortest form
+		}
+		f(uint16(off), &c)
 	}
 	return nil
 }
@@ -116,11 +166,11 @@ func Decode(b []byte) ([]Entry, error) {
 // Encode returns the stored form of entries in offset order (entries
 // without counts left out).
 func Encode(entries []Entry) []byte {
-	var b []byte
+	var b Builder
 	for i := range entries {
-		b = Append(b, entries[i].Off, &entries[i].Counts)
+		b.Add(entries[i].Off, &entries[i].Counts)
 	}
-	return b
+	return b.Bytes()
 }
 
 // Set gives the article at offset off the counts c in entries (kept in
@@ -144,21 +194,26 @@ func Set(entries []Entry, off uint16, c *Counts) []Entry {
 
 // Merge returns the stored chunk holding the entries of a and of b, b's
 // replacing a's at the same offset. When every offset of b follows those of
-// a (articles newer than the chunk's), it is a followed by b.
+// a (articles newer than the chunk's), it is a followed by b, whose first
+// gap is written again from a's last offset.
 func Merge(a, b []byte) ([]byte, error) {
 	last := -1
 	if err := Each(a, func(off uint16, _ *Counts) { last = int(off) }); err != nil {
 		return nil, err
 	}
 	first := -1
-	if len(b) >= 2 {
-		first = int(binary.LittleEndian.Uint16(b))
+	if err := Each(b, func(off uint16, _ *Counts) {
+		if first < 0 {
+			first = int(off)
+		}
+	}); err != nil {
+		return nil, err
 	}
 	if first > last {
-		if err := Each(b, func(uint16, *Counts) {}); err != nil {
-			return nil, err
-		}
-		return append(slices.Clip(a), b...), nil
+		_, k := uvarint(b, ChunkSize)
+		out := slices.Clip(a)
+		out = binary.AppendUvarint(out, uint64(first-last-1))
+		return append(out, b[k:]...), nil
 	}
 	entries, err := Decode(a)
 	if err != nil {

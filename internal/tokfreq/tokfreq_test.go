@@ -14,9 +14,10 @@ func TestRoundTrip(t *testing.T) {
 		size    int
 	}{
 		{"empty", nil, 0},
-		{"one body count", []Entry{{7, Counts{0, 0, 3, 3}}}, 5},
-		{"title and body", []Entry{{0, Counts{1, 1, 2, 2}}, {ChunkSize - 1, Counts{0, 200, 0, 300}}}, 7 + 7},
-		{"large count", []Entry{{12, Counts{0, 0, 0, 1 << 31}}}, 3 + 5},
+		{"one body count, exact and folded", []Entry{{7, Counts{0, 0, 3, 3}}}, 3},
+		{"title and body", []Entry{{0, Counts{1, 1, 2, 2}}, {ChunkSize - 1, Counts{0, 200, 0, 300}}}, 4 + 7},
+		{"folded only", []Entry{{12, Counts{0, 1, 0, 2}}, {13, Counts{0, 0, 0, 1}}}, 4 + 3},
+		{"large count", []Entry{{12, Counts{0, 0, 0, 1 << 31}}}, 2 + 5},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -35,9 +36,18 @@ func TestRoundTrip(t *testing.T) {
 	}
 }
 
-func TestAppendSkipsZero(t *testing.T) {
-	if b := Append(nil, 3, &Counts{}); len(b) != 0 {
-		t.Errorf("an entry without counts is written: %x", b)
+func TestBuilderSkipsZero(t *testing.T) {
+	var b Builder
+	b.Add(3, &Counts{})
+	if len(b.Bytes()) != 0 {
+		t.Errorf("an entry without counts is written: %x", b.Bytes())
+	}
+	b.Add(5, &Counts{0, 0, 1, 1})
+	b.Add(6, &Counts{})
+	b.Add(9, &Counts{0, 0, 2, 2})
+	got, err := Decode(b.Bytes())
+	if want := []Entry{{5, Counts{0, 0, 1, 1}}, {9, Counts{0, 0, 2, 2}}}; err != nil || !slices.Equal(got, want) {
+		t.Errorf("decoded %v, %v; want %v", got, err, want)
 	}
 }
 
@@ -47,15 +57,16 @@ func TestCorrupt(t *testing.T) {
 		name string
 		b    []byte
 	}{
-		{"short", good[:2]},
+		{"gap alone", good[:1]},
 		{"cut varint", good[:len(good)-1]},
-		{"offsets not ascending", append(slices.Clone(good[4:]), good[:4]...)},
-		{"same offset twice", append(slices.Clone(good[:4]), good[:4]...)},
-		{"offset past the chunk", []byte{byte(ChunkSize & 0xff), byte(ChunkSize >> 8), 1, 1}},
-		{"no column", []byte{1, 0, 0}},
-		{"unknown column", []byte{1, 0, 0x10, 1}},
-		{"zero count", []byte{1, 0, 1, 0}},
-		{"count too large", []byte{1, 0, 1, 0xff, 0xff, 0xff, 0xff, 0x10}},
+		{"offset past the chunk", []byte{byte(ChunkSize&0x7f | 0x80), byte(ChunkSize >> 7), 1, 1}},
+		{"gap not in its shortest form", []byte{0x81, 0x00, 1, 1}},
+		{"no column", []byte{1, 0}},
+		{"unknown column", []byte{1, 0x20, 1}},
+		{"zero count", []byte{1, 1, 0}},
+		{"count too large", []byte{1, 1, 0xff, 0xff, 0xff, 0xff, 0x10}},
+		{"equal counts with a folded column", []byte{1, sameBit | 0b0010, 1}},
+		{"equal counts written twice", []byte{1, 0b0011, 1, 1}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -137,6 +148,11 @@ func FuzzDecode(f *testing.F) {
 		}
 		if m, err := Merge(b, b); err != nil || !bytes.Equal(m, b) {
 			t.Fatalf("Merge(b, b) = %x, %v", m, err)
+		}
+		// Appending newer articles gives the chunk holding them all.
+		h := len(entries) / 2
+		if m, err := Merge(Encode(entries[:h]), Encode(entries[h:])); err != nil || !bytes.Equal(m, b) {
+			t.Fatalf("Merge of the halves of %x = %x, %v", b, m, err)
 		}
 	})
 }
