@@ -45,17 +45,8 @@ type freqChange struct {
 // tokfreq.Merge).
 const freqsName = "diembao_freqs"
 
-// The statements on one chunk take (group, token, chunk) first.
-const (
-	freqReadSQL = `SELECT freqs FROM token_freqs WHERE grp = ? AND token = ? AND chunk = ?`
-	// freqAddSQL merges counts into a chunk in one statement, for the
-	// changes that only add (new articles).
-	freqAddSQL = `INSERT INTO token_freqs (grp, token, chunk, freqs) VALUES (?, ?, ?, ?)
-		ON CONFLICT (grp, token, chunk) DO UPDATE SET freqs = ` + freqsName + `(freqs, excluded.freqs)`
-	freqWriteSQL = `INSERT INTO token_freqs (grp, token, chunk, freqs) VALUES (?, ?, ?, ?)
-		ON CONFLICT (grp, token, chunk) DO UPDATE SET freqs = excluded.freqs`
-	freqDeleteSQL = `DELETE FROM token_freqs WHERE grp = ? AND token = ? AND chunk = ?`
-)
+// freqSQL are the statements on one chunk of a token's counts.
+var freqSQL = chunkStatements("token_freqs", "freqs", freqsName)
 
 // applyFreqs writes the count changes the writer gathered to token_freqs:
 // first the counts of new articles, merged into the stored chunks in the
@@ -73,7 +64,7 @@ func (w *writer) applyFreqs() error {
 			byChunk[chunkKey{tok, k}] = append(byChunk[chunkKey{tok, k}], ch)
 		}
 	}
-	if err := w.upsertRows(&w.freqAdd, freqAddSQL, adds); err != nil {
+	if err := w.upsertRows(&w.freqAdd, freqSQL.add, adds); err != nil {
 		return fmt.Errorf("sqlite: token counts: %w", err)
 	}
 	for _, k := range sortedKeys(byChunk, freqGroupOf) {
@@ -87,7 +78,7 @@ func (w *writer) applyFreqs() error {
 // applyFreqChunk applies changes to one chunk of a token's counts, in
 // order.
 func (w *writer) applyFreqChunk(tok string, chunk int64, changes []freqChange) error {
-	read, err := w.prepared(&w.freqRead, freqReadSQL)
+	read, err := w.prepared(&w.freqRead, freqSQL.read)
 	if err != nil {
 		return err
 	}
@@ -104,13 +95,13 @@ func (w *writer) applyFreqChunk(tok string, chunk int64, changes []freqChange) e
 		entries = tokfreq.Set(entries, off, &ch.counts)
 	}
 	if len(entries) == 0 {
-		del, err := w.prepared(&w.freqDelete, freqDeleteSQL)
+		del, err := w.prepared(&w.freqDelete, freqSQL.delete)
 		if err == nil {
 			_, err = del.ExecContext(w.ctx, freqGroupOf(chunk), tok, chunk)
 		}
 		return err
 	}
-	put, err := w.prepared(&w.freqWrite, freqWriteSQL)
+	put, err := w.prepared(&w.freqWrite, freqSQL.write)
 	if err == nil {
 		_, err = put.ExecContext(w.ctx, freqGroupOf(chunk), tok, chunk, tokfreq.Encode(entries))
 	}
@@ -148,7 +139,7 @@ func fillTokenFreqs(ctx context.Context, tx *sql.Tx) error {
 		return err
 	}
 	defer tx.ExecContext(ctx, `DROP TABLE temp.article_instances`)
-	put, err := tx.PrepareContext(ctx, freqWriteSQL)
+	put, err := tx.PrepareContext(ctx, freqSQL.write)
 	if err != nil {
 		return err
 	}

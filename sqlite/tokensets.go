@@ -45,17 +45,29 @@ const groupBits = 3
 // groupOf returns the group of a chunk.
 func groupOf(chunk int64) int64 { return chunk >> groupBits }
 
-// The statements on one chunk take (group, token, chunk) first.
-const (
-	setReadSQL = `SELECT ids FROM token_sets WHERE grp = ? AND token = ? AND chunk = ?`
-	// setAddSQL adds IDs to a chunk in one statement, for the changes
-	// that only add (new articles).
-	setAddSQL = `INSERT INTO token_sets (grp, token, chunk, ids) VALUES (?, ?, ?, ?)
-		ON CONFLICT (grp, token, chunk) DO UPDATE SET ids = ` + unionName + `(ids, excluded.ids)`
-	setWriteSQL = `INSERT INTO token_sets (grp, token, chunk, ids) VALUES (?, ?, ?, ?)
-		ON CONFLICT (grp, token, chunk) DO UPDATE SET ids = excluded.ids`
-	setDeleteSQL = `DELETE FROM token_sets WHERE grp = ? AND token = ? AND chunk = ?`
-)
+// chunkSQL are the statements on one chunk of token_sets or token_freqs,
+// which take (group, token, chunk) first: read it, merge new articles into
+// it in one statement (add, with the table's SQL merge function), write it
+// over, delete it.
+type chunkSQL struct {
+	read, add, write, delete string
+}
+
+// chunkStatements returns the statements on one chunk of table, whose blob
+// column is col and merge function merge.
+func chunkStatements(table, col, merge string) chunkSQL {
+	insert := `INSERT INTO ` + table + ` (grp, token, chunk, ` + col + `) VALUES (?, ?, ?, ?)
+		ON CONFLICT (grp, token, chunk) DO UPDATE SET ` + col + ` = `
+	return chunkSQL{
+		read:   `SELECT ` + col + ` FROM ` + table + ` WHERE grp = ? AND token = ? AND chunk = ?`,
+		add:    insert + merge + `(` + col + `, excluded.` + col + `)`,
+		write:  insert + `excluded.` + col,
+		delete: `DELETE FROM ` + table + ` WHERE grp = ? AND token = ? AND chunk = ?`,
+	}
+}
+
+// setSQL are the statements on one chunk of a token set.
+var setSQL = chunkStatements("token_sets", "ids", unionName)
 
 // applySets writes the set changes the writer gathered to token_sets:
 // first what new articles add, merged into the stored chunks in the
@@ -77,7 +89,7 @@ func (w *writer) applySets() error {
 			byChunk[chunkKey{tok, k}] = append(byChunk[chunkKey{tok, k}], ch)
 		}
 	}
-	if err := w.upsertRows(&w.setAdd, setAddSQL, adds); err != nil {
+	if err := w.upsertRows(&w.setAdd, setSQL.add, adds); err != nil {
 		return fmt.Errorf("sqlite: token sets: %w", err)
 	}
 	for _, k := range sortedKeys(byChunk, groupOf) {
@@ -167,7 +179,7 @@ func (w *writer) upsertRows(full **sql.Stmt, stmt string, rows []chunkRow) error
 // applyChunk applies changes to one chunk of a token's set, in order.
 func (w *writer) applyChunk(tok string, chunk int64, changes []setChange) error {
 	var c idset.Chunk
-	read, err := w.prepared(&w.setRead, setReadSQL)
+	read, err := w.prepared(&w.setRead, setSQL.read)
 	if err != nil {
 		return fmt.Errorf("sqlite: token sets: %w", err)
 	}
@@ -241,12 +253,12 @@ func (w *writer) writeChunk(tok string, chunk int64, c *idset.Chunk) error {
 	var err error
 	if b := c.Encode(); len(b) == 0 {
 		var del *sql.Stmt
-		if del, err = w.prepared(&w.setDelete, setDeleteSQL); err == nil {
+		if del, err = w.prepared(&w.setDelete, setSQL.delete); err == nil {
 			_, err = del.ExecContext(w.ctx, groupOf(chunk), tok, chunk)
 		}
 	} else {
 		var put *sql.Stmt
-		if put, err = w.prepared(&w.setWrite, setWriteSQL); err == nil {
+		if put, err = w.prepared(&w.setWrite, setSQL.write); err == nil {
 			_, err = put.ExecContext(w.ctx, groupOf(chunk), tok, chunk, b)
 		}
 	}
@@ -285,7 +297,7 @@ func fillTokenSets(ctx context.Context, tx *sql.Tx) error {
 		return err
 	}
 	defer find.Close()
-	put, err := tx.PrepareContext(ctx, setWriteSQL)
+	put, err := tx.PrepareContext(ctx, setSQL.write)
 	if err != nil {
 		return err
 	}
