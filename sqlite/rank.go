@@ -61,32 +61,18 @@ func registerFunctions(conn any) error {
 	}
 	tls := libc.NewTLS()
 	defer tls.Close()
-	keep, err := libc.CString("diembao_keep")
-	if err != nil {
-		return err
-	}
-	defer libc.Xfree(tls, keep)
-	if rc := sqlite3.Xsqlite3_create_function_v2(tls, db, keep, 2, sqlite3.SQLITE_UTF8, 0,
-		funcPointer(keepFunction), 0, 0, 0); rc != sqlite3.SQLITE_OK {
-		return fmt.Errorf("sqlite: register diembao_keep: error code %d", rc)
-	}
-	union, err := libc.CString(unionName)
-	if err != nil {
-		return err
-	}
-	defer libc.Xfree(tls, union)
-	if rc := sqlite3.Xsqlite3_create_function_v2(tls, db, union, 2, sqlite3.SQLITE_UTF8|sqlite3.SQLITE_DETERMINISTIC, 0,
-		funcPointer(unionFunction), 0, 0, 0); rc != sqlite3.SQLITE_OK {
-		return fmt.Errorf("sqlite: register %s: error code %d", unionName, rc)
-	}
-	freqs, err := libc.CString(freqsName)
-	if err != nil {
-		return err
-	}
-	defer libc.Xfree(tls, freqs)
-	if rc := sqlite3.Xsqlite3_create_function_v2(tls, db, freqs, 2, sqlite3.SQLITE_UTF8|sqlite3.SQLITE_DETERMINISTIC, 0,
-		funcPointer(freqsFunction), 0, 0, 0); rc != sqlite3.SQLITE_OK {
-		return fmt.Errorf("sqlite: register %s: error code %d", freqsName, rc)
+	for _, f := range []struct {
+		name  string
+		flags int32
+		fn    func(*libc.TLS, uintptr, int32, uintptr)
+	}{
+		{"diembao_keep", sqlite3.SQLITE_UTF8, keepFunction},
+		{unionName, sqlite3.SQLITE_UTF8 | sqlite3.SQLITE_DETERMINISTIC, unionFunction},
+		{freqsName, sqlite3.SQLITE_UTF8 | sqlite3.SQLITE_DETERMINISTIC, freqsFunction},
+	} {
+		if err := createFunction(tls, db, f.name, f.flags, f.fn); err != nil {
+			return err
+		}
 	}
 	api, err := fts5API(tls, db)
 	if err != nil {
@@ -103,6 +89,20 @@ func registerFunctions(conn any) error {
 		tls, api, name, 0, funcPointer(rankFunction), 0)
 	if rc != sqlite3.SQLITE_OK {
 		return fmt.Errorf("sqlite: register %s: error code %d", rankName, rc)
+	}
+	return nil
+}
+
+// createFunction registers fn as the SQL function name of two arguments
+// on connection db.
+func createFunction(tls *libc.TLS, db uintptr, name string, flags int32, fn func(*libc.TLS, uintptr, int32, uintptr)) error {
+	cname, err := libc.CString(name)
+	if err != nil {
+		return err
+	}
+	defer libc.Xfree(tls, cname)
+	if rc := sqlite3.Xsqlite3_create_function_v2(tls, db, cname, 2, flags, 0, funcPointer(fn), 0, 0, 0); rc != sqlite3.SQLITE_OK {
+		return fmt.Errorf("sqlite: register %s: error code %d", name, rc)
 	}
 	return nil
 }

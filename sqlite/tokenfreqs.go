@@ -394,7 +394,7 @@ func (s *SearchService) scoreWindow(ctx context.Context, tx *sql.Tx, p *plan, rk
 	if _, _, err := scoreMatch(p.text, ex); err != nil {
 		return nil, false, err
 	}
-	if len(ex.logical) != len(ex.phrases) || len(rk.dfs) == 0 {
+	if len(rk.dfs) == 0 {
 		return nil, false, nil
 	}
 	next := 0
@@ -431,14 +431,12 @@ func (s *SearchService) scoreWindow(ctx context.Context, tx *sql.Tx, p *plan, rk
 		ids = append(ids, id)
 		return true
 	})
-	for _, id := range ids {
-		if rk.lengths[id] == 0 {
-			return nil, false, nil
-		}
-	}
 	at := make(map[int64]int32, len(ids))
 	chunks := map[int64]bool{}
 	for i, id := range ids {
+		if rk.lengths[id] == 0 {
+			return nil, false, nil
+		}
 		at[id] = int32(i)
 		k, _ := tokfreq.ChunkOf(id)
 		chunks[k] = true
