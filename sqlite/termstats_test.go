@@ -12,19 +12,28 @@ import (
 	"github.com/diembao/diembao/query"
 )
 
-// vocabDFs reads the document frequency of every token from FTS5's own
-// vocabulary: what term_stats must hold.
-func vocabDFs(t *testing.T, db *DB) map[string]int64 {
+// vocabConn returns a connection of db on which the temporary fts5vocab
+// table name, of the given kind, reads the full-text index.
+func vocabConn(t *testing.T, db *DB, name, kind string) *sql.Conn {
 	t.Helper()
 	ctx := context.Background()
 	conn, err := db.db.Conn(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, `CREATE VIRTUAL TABLE IF NOT EXISTS temp.vocab_check USING fts5vocab(main, 'article_index', 'row')`); err != nil {
+	if _, err := conn.ExecContext(ctx, `CREATE VIRTUAL TABLE IF NOT EXISTS temp.`+name+` USING fts5vocab(main, 'article_index', '`+kind+`')`); err != nil {
+		conn.Close()
 		t.Fatal(err)
 	}
+	return conn
+}
+
+// vocabDFs reads the document frequency of every token from FTS5's own
+// vocabulary: what term_stats must hold.
+func vocabDFs(t *testing.T, db *DB) map[string]int64 {
+	t.Helper()
+	conn := vocabConn(t, db, "vocab_check", "row")
+	defer conn.Close()
 	return readDFs(t, conn.QueryContext, `SELECT term, doc FROM temp.vocab_check`)
 }
 

@@ -21,14 +21,8 @@ type freqs map[string]map[int64]tokfreq.Counts
 func indexFreqs(t *testing.T, db *DB) freqs {
 	t.Helper()
 	ctx := context.Background()
-	conn, err := db.db.Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	conn := vocabConn(t, db, "vocab_inst", "instance")
 	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, `CREATE VIRTUAL TABLE IF NOT EXISTS temp.vocab_inst USING fts5vocab(main, 'article_index', 'instance')`); err != nil {
-		t.Fatal(err)
-	}
 	rows, err := conn.QueryContext(ctx, `SELECT term, doc, col, count(*) FROM temp.vocab_inst GROUP BY term, doc, col`)
 	if err != nil {
 		t.Fatal(err)

@@ -22,14 +22,8 @@ import (
 func indexSets(t *testing.T, db *DB) map[string][]int64 {
 	t.Helper()
 	ctx := context.Background()
-	conn, err := db.db.Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	conn := vocabConn(t, db, "vocab_cols", "col")
 	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, `CREATE VIRTUAL TABLE IF NOT EXISTS temp.vocab_cols USING fts5vocab(main, 'article_index', 'col')`); err != nil {
-		t.Fatal(err)
-	}
 	rows, err := conn.QueryContext(ctx, `SELECT DISTINCT term FROM temp.vocab_cols WHERE col IN ('title_f', 'body_f', 'words_f')`)
 	if err != nil {
 		t.Fatal(err)
