@@ -90,8 +90,8 @@ type plan struct {
 	text    query.Node
 	setToks []string
 	// prefixes holds the folded tokens that each folded prefix of the
-	// query begins, once setToks lists them (see expandPrefixes); ex the
-	// expansion of both halves of its prefix terms.
+	// query begins, once expanded (see expandPrefixes); ex the expansion
+	// of both halves of its prefix terms.
 	prefixes map[string][]string
 	ex       *expansion
 	// exclude holds the MATCH expressions of what a query that only
@@ -348,20 +348,20 @@ func hasPrefix(n query.Node) bool {
 	return found
 }
 
-// expand prepares a plan whose setToks are set for searchSets: it replaces
-// the prefixes of setToks by the tokens they begin, and the match by the
-// one that scores the articles the sets find (see scoreMatch), which
-// spells the prefixes out for rk (see expansion). It reports false,
-// changing nothing, when a prefix begins too many tokens for the sets (see
-// maxPrefixTokens).
+// expand prepares a plan whose setToks are set for searchSets: it finds
+// the tokens the prefixes of the query begin (p.prefixes, p.ex), and
+// replaces the match by the one that scores the articles the sets find
+// (see scoreMatch), which spells the prefixes out for rk (see expansion).
+// It reports false, changing nothing, when a prefix begins too many tokens
+// (see maxPrefixTokens).
 func (p *plan) expand(ctx context.Context, tx *sql.Tx, rk *ranker) (bool, error) {
 	var ex *expansion
 	if hasPrefix(p.text) {
-		toks, x, ok, err := expandPrefixes(ctx, tx, p.text, p.setToks)
+		x, ok, err := expandPrefixes(ctx, tx, p.text)
 		if err != nil || !ok {
 			return false, err
 		}
-		p.setToks, p.prefixes, p.ex, ex = toks, x.tokens[1], x, x
+		p.prefixes, p.ex, ex = x.tokens[1], x, x
 	}
 	// The sets find the articles, exclusions included: FTS5 only scores
 	// them, and what the query excludes at its top counts nothing there.

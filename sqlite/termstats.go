@@ -271,13 +271,21 @@ func phraseDFs(ctx context.Context, tx *sql.Tx, phrases []query.Phrase) ([][]int
 	return st.PhraseDFs(phrases), nil
 }
 
-// prefixRange returns the condition on term_stats.token, with its
-// arguments, that holds for the tokens prefix begins (see
-// query.PrefixBounds).
+// prefixRange returns the condition on a table's token column, with its
+// arguments, that holds for the tokens prefix begins (see prefixBounds).
 func prefixRange(prefix string) (string, []any) {
-	lo, hi := query.PrefixBounds(prefix)
-	if hi == "" {
-		return `token >= ?`, []any{lo}
-	}
+	lo, hi := prefixBounds(prefix)
 	return `token >= ? AND token < ?`, []any{lo, hi}
+}
+
+// prefixBounds returns the range [lo, hi) of the tokens prefix begins (see
+// query.PrefixBounds), with an upper end even where query.PrefixBounds has
+// none: prefix followed by the byte 0xFF, which no token (valid UTF-8)
+// holds.
+func prefixBounds(prefix string) (lo, hi string) {
+	lo, hi = query.PrefixBounds(prefix)
+	if hi == "" {
+		hi = prefix + "\xff"
+	}
+	return lo, hi
 }

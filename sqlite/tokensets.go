@@ -398,7 +398,10 @@ func setTokens(n query.Node) []string {
 }
 
 // setReader reads token sets in a read transaction: whole, or group by
-// group from the newest, into one set per token.
+// group from the newest, into one set per token of setTokens. A prefix
+// (written with prefixMark) has one set, the union of those of the tokens
+// it begins: their rows are read as the prefix's range of tokens, those of
+// other tokens in the range (segmented words) skipped.
 type setReader struct {
 	ctx        context.Context
 	tx         *sql.Tx
@@ -406,11 +409,21 @@ type setReader struct {
 	read       map[string]*idset.Set
 	// prefixes holds the folded tokens each folded prefix of the query
 	// begins (see expandPrefixes).
-	prefixes map[string][]string
+	prefixes map[string]map[string]bool
 }
 
+// newSetReader returns a reader for the sets of a query whose folded
+// prefixes begin the tokens of prefixes (see expandPrefixes).
 func newSetReader(ctx context.Context, tx *sql.Tx, prefixes map[string][]string) *setReader {
-	return &setReader{ctx: ctx, tx: tx, read: map[string]*idset.Set{}, prefixes: prefixes}
+	r := &setReader{ctx: ctx, tx: tx, read: map[string]*idset.Set{}, prefixes: map[string]map[string]bool{}}
+	for prefix, toks := range prefixes {
+		in := make(map[string]bool, len(toks))
+		for _, tok := range toks {
+			in[tok] = true
+		}
+		r.prefixes[prefix] = in
+	}
+	return r
 }
 
 // prefixMark follows a prefix in the list of setTokens.
@@ -418,18 +431,19 @@ const prefixMark = "*"
 
 // maxPrefixTokens is how many tokens (of each half of a term) a prefix may
 // begin for a search to read their sets; a prefix that begins more is left
-// to FTS5. At a million articles, th* (a few hundred tokens each way)
-// takes half a second this way, eleven seconds through FTS5. A variable
-// for tests.
-var maxPrefixTokens = 1024
+// to FTS5. The sets of a prefix are read as one range of rows whatever the
+// number of its tokens (see setReader); the scoring expression spells them
+// out, one phrase each (see expansion). At a million articles, má* (over
+// a thousand folded tokens) takes 13 ms this way, 2.2 s through FTS5's
+// prefix query. A variable for tests.
+var maxPrefixTokens = 16384
 
 // expandPrefixes finds the tokens the prefixes of a query that setTokens
-// accepts begin (toks), in term_stats: for the sets and the folded half of
-// a term, the folded tokens, which the sets hold; for the exact half, any.
-// It returns toks with each prefix replaced by its folded tokens, and the
-// expansion of the query for FTS5 (see expansion); ok is false when a
-// prefix begins more than maxPrefixTokens tokens.
-func expandPrefixes(ctx context.Context, tx *sql.Tx, text query.Node, toks []string) (out []string, ex *expansion, ok bool, err error) {
+// accepts begin, in term_stats: for the sets and the folded half of a
+// term, the folded tokens, which the sets hold; for the exact half, any.
+// The lists (see expansion) are in the order of the tokens. ok is false
+// when a prefix begins more than maxPrefixTokens tokens.
+func expandPrefixes(ctx context.Context, tx *sql.Tx, text query.Node) (ex *expansion, ok bool, err error) {
 	ex = &expansion{tokens: [2]map[string][]string{{}, {}}}
 	var prefixes []*query.Term
 	query.Walk(text, func(n query.Node) bool {
@@ -476,23 +490,12 @@ func expandPrefixes(ctx context.Context, tx *sql.Tx, text query.Node, toks []str
 			}
 			found, fits, err := find(prefix[0], half == 1)
 			if err != nil || !fits {
-				return nil, nil, false, err
+				return nil, false, err
 			}
 			ex.tokens[half][prefix[0]] = found
 		}
 	}
-	for _, tok := range toks {
-		if prefix, isPrefix := strings.CutSuffix(tok, prefixMark); isPrefix {
-			for _, x := range ex.tokens[1][prefix] {
-				if !slices.Contains(out, x) {
-					out = append(out, x)
-				}
-			}
-		} else if !slices.Contains(out, tok) {
-			out = append(out, tok)
-		}
-	}
-	return out, ex, true, nil
+	return ex, true, nil
 }
 
 // close releases the reader's statements.
@@ -525,7 +528,15 @@ func (r *setReader) readAll(toks []string, top int64) error {
 		return err
 	}
 	for _, tok := range toks {
-		if err := r.readRows(st, tok, top, tok); err != nil {
+		if prefix, ok := strings.CutSuffix(tok, prefixMark); ok {
+			lo, hi := prefixBounds(prefix)
+			err = r.readRange(`WITH RECURSIVE g(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM g WHERE n < ?)
+				SELECT t.token, t.chunk, t.ids FROM g CROSS JOIN token_sets t
+				ON t.grp = g.n AND t.token >= ? AND t.token < ?`, prefix, top, lo, hi)
+		} else {
+			err = r.readRows(st, tok, top, tok)
+		}
+		if err != nil {
 			return err
 		}
 	}
@@ -539,7 +550,13 @@ func (r *setReader) readGroup(g int64, toks []string) error {
 		return err
 	}
 	for _, tok := range toks {
-		if err := r.readRows(st, tok, g, tok); err != nil {
+		if prefix, ok := strings.CutSuffix(tok, prefixMark); ok {
+			lo, hi := prefixBounds(prefix)
+			err = r.readRange(`SELECT token, chunk, ids FROM token_sets WHERE grp = ? AND token >= ? AND token < ?`, prefix, g, lo, hi)
+		} else {
+			err = r.readRows(st, tok, g, tok)
+		}
+		if err != nil {
 			return err
 		}
 	}
@@ -558,13 +575,50 @@ func (r *setReader) maxGroup() (int64, error) {
 	return g.Int64, nil
 }
 
-// readRows adds the (chunk, ids) rows st returns to the set of tok.
-func (r *setReader) readRows(st *sql.Stmt, tok string, args ...any) error {
-	s := r.read[tok]
+// set returns the set read for key, a token or a prefix with prefixMark.
+func (r *setReader) set(key string) *idset.Set {
+	s := r.read[key]
 	if s == nil {
 		s = &idset.Set{}
-		r.read[tok] = s
+		r.read[key] = s
 	}
+	return s
+}
+
+// readRange adds the (token, chunk, ids) rows of stmt, a range of tokens,
+// to the set of prefix, for the tokens prefix begins (r.prefixes).
+func (r *setReader) readRange(stmt, prefix string, args ...any) error {
+	s, in := r.set(prefix+prefixMark), r.prefixes[prefix]
+	rows, err := r.tx.QueryContext(r.ctx, stmt, args...)
+	if err != nil {
+		return queryError(r.ctx, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			tok   sql.RawBytes
+			chunk int64
+			ids   sql.RawBytes
+		)
+		if err := rows.Scan(&tok, &chunk, &ids); err != nil {
+			return queryError(r.ctx, err)
+		}
+		if !in[string(tok)] {
+			continue
+		}
+		if err := s.AddChunk(chunk, ids); err != nil {
+			return fmt.Errorf("sqlite: token set of %q, chunk %d: %w", tok, chunk, err)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return queryError(r.ctx, err)
+	}
+	return nil
+}
+
+// readRows adds the (chunk, ids) rows st returns to the set of tok.
+func (r *setReader) readRows(st *sql.Stmt, tok string, args ...any) error {
+	s := r.set(tok)
 	rows, err := st.QueryContext(r.ctx, args...)
 	if err != nil {
 		return queryError(r.ctx, err)
@@ -590,20 +644,15 @@ func (r *setReader) readRows(st *sql.Stmt, tok string, args ...any) error {
 
 // eval returns the set of articles a tree accepted by setTokens matches
 // among the sets read so far: a new set the caller may change. A prefix
-// matches the articles of the tokens it begins (r.prefixes).
+// matches the articles of the tokens it begins (see readRange).
 func (r *setReader) eval(n query.Node) (*idset.Set, error) {
 	switch n := n.(type) {
 	case *query.Term:
+		key := n.Folded[0]
 		if n.Prefix {
-			out := &idset.Set{}
-			for _, tok := range r.prefixes[n.Folded[0]] {
-				if s := r.read[tok]; s != nil {
-					out.Or(s)
-				}
-			}
-			return out, nil
+			key += prefixMark
 		}
-		if s := r.read[n.Folded[0]]; s != nil {
+		if s := r.read[key]; s != nil {
 			return s.Clone(), nil
 		}
 		return &idset.Set{}, nil
