@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -56,10 +57,13 @@ func (s *ArticleService) PutArticles(ctx context.Context, list []*diembao.Articl
 type Batch struct {
 	list []*diembao.Article
 	docs []query.Document
-	// toks are the tokens of each entry (see tokensOf), worked out with
-	// the analysis; byToken gathers them by token (see gather).
-	toks    [][]indexToken
+	// byToken holds the tokens of the entries (see tokensOf), worked out
+	// with the analysis, gathered by token (see gather): the only form
+	// the batch keeps of them while it waits for Write. sources holds the
+	// source column of each entry they were found in (see
+	// writer.resolveSource, which may fill it in).
 	byToken map[string][]posting
+	sources []string
 }
 
 // Len returns the number of articles in b.
@@ -78,7 +82,11 @@ func (s *ArticleService) Prepare(list []*diembao.Article) (*Batch, error) {
 		}
 	}
 	docs, toks := s.analyze(list)
-	return &Batch{list: list, docs: docs, toks: toks, byToken: gather(toks)}, nil
+	sources := make([]string, len(docs))
+	for i := range docs {
+		sources[i] = docs[i].Source
+	}
+	return &Batch{list: list, docs: docs, byToken: gather(toks), sources: sources}, nil
 }
 
 // Write stores a prepared batch as PutArticles does, in one transaction:
@@ -93,22 +101,34 @@ func (s *ArticleService) Write(ctx context.Context, b *Batch) ([]diembao.PutResu
 	w := newWriter(ctx, tx, s)
 	results := make([]diembao.PutResult, len(b.list))
 	ids := make([]int64, len(b.list))
-	newer := true // every article is new, with a larger ID than the one before
+	// newer holds while every article is new, with a larger ID than the
+	// one before, and indexed with the tokens Prepare found.
+	newer := true
 	for i, a := range b.list {
-		r, err := w.put(a, &b.docs[i], b.toks[i])
+		ops := len(w.ops)
+		r, err := w.put(a, &b.docs[i], i, b.sources[i])
 		if err != nil {
 			return nil, err
 		}
 		results[i], ids[i] = r, a.ID
-		newer = newer && r.Created && (i == 0 || ids[i] > ids[i-1])
+		newer = newer && r.Created && (i == 0 || ids[i] > ids[i-1]) &&
+			!slices.ContainsFunc(w.ops[ops:], func(op tokenOp) bool { return op.toks != nil })
 	}
 	// The token changes: from the batch's tokens gathered by token when
 	// every article is new (an import), else article by article.
 	if newer {
 		w.tokens = additions(b.byToken, ids)
 	} else {
+		var byArticle [][]indexToken
 		for _, op := range w.ops {
-			w.tokens.add(op.toks, op.id, op.remove)
+			toks := op.toks
+			if toks == nil {
+				if byArticle == nil {
+					byArticle = scatter(b.byToken, len(b.list))
+				}
+				toks = byArticle[op.art]
+			}
+			w.tokens.add(toks, op.id, op.remove)
 		}
 	}
 	if err := w.applyTerms(); err != nil {
@@ -188,9 +208,11 @@ type writer struct {
 }
 
 // tokenOp is an index entry added to or removed from the index: its
-// tokens, its article.
+// tokens (nil for those Prepare found for the entry of the batch's
+// article art), its article.
 type tokenOp struct {
 	toks   []indexToken
+	art    int
 	id     int64
 	remove bool
 }
@@ -231,7 +253,9 @@ func (w *writer) prepared(st **sql.Stmt, query string) (*sql.Stmt, error) {
 	return *st, nil
 }
 
-func (w *writer) put(a *diembao.Article, doc *query.Document, toks []indexToken) (diembao.PutResult, error) {
+// put stores article a, the batch's article art, with its index entry
+// doc, whose source column Prepare analysed as source.
+func (w *writer) put(a *diembao.Article, doc *query.Document, art int, source string) (diembao.PutResult, error) {
 	var (
 		id   int64
 		hash string
@@ -251,6 +275,13 @@ func (w *writer) put(a *diembao.Article, doc *query.Document, toks []indexToken)
 	}
 	if err := w.resolveSource(a, doc); err != nil {
 		return diembao.PutResult{}, err
+	}
+	// The entry's tokens are those Prepare found, unless the source's
+	// name, looked up here (now or when the batch was written before),
+	// changed the entry.
+	op := tokenOp{art: art}
+	if doc.Source != source {
+		op.toks = tokensOf(doc)
 	}
 	now := w.s.db.Now().Unix()
 	args, err := articleArgs(a)
@@ -279,7 +310,7 @@ func (w *writer) put(a *diembao.Article, doc *query.Document, toks []indexToken)
 			return diembao.PutResult{}, err
 		}
 		oldDoc := w.s.analyzer.Document(old)
-		w.ops = append(w.ops, tokenOp{tokensOf(&oldDoc), id, true})
+		w.ops = append(w.ops, tokenOp{toks: tokensOf(&oldDoc), id: id, remove: true})
 		update, err := w.prepared(&w.update, updateSQL)
 		if err == nil {
 			_, err = update.ExecContext(w.ctx, append(args, now, id)...)
@@ -304,7 +335,8 @@ func (w *writer) put(a *diembao.Article, doc *query.Document, toks []indexToken)
 	if err != nil {
 		return diembao.PutResult{}, fmt.Errorf("sqlite: index article %s: %w", a.URL, err)
 	}
-	w.ops = append(w.ops, tokenOp{toks, id, false})
+	op.id = id
+	w.ops = append(w.ops, op)
 	a.ID = id
 	return result, nil
 }

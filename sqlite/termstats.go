@@ -289,3 +289,15 @@ func prefixBounds(prefix string) (lo, hi string) {
 	}
 	return lo, hi
 }
+
+// scatter lists the tokens of each entry of a batch from its tokens
+// gathered by token (see gather): n lists, in no particular order.
+func scatter(byToken map[string][]posting, n int) [][]indexToken {
+	out := make([][]indexToken, n)
+	for tok, ps := range byToken {
+		for _, p := range ps {
+			out[p.art] = append(out[p.art], indexToken{token: tok, folded: p.folded, counts: p.counts})
+		}
+	}
+	return out
+}

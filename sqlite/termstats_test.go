@@ -102,7 +102,8 @@ func TestTermStatsFollowIndex(t *testing.T) {
 
 // rewriteSteps changes stored articles in the ways a writer must follow
 // (an update of stored, a put that changes nothing, one batch that
-// stores an article and replaces it), then drops table and the row of its
+// stores an article and replaces it, an article that names its source by
+// ID only, whose name the writer looks up), then drops table and the row of its
 // migration and migrates again, calling check after each step.
 func rewriteSteps(t *testing.T, db *DB, stored *diembao.Article, table, migration string, check func(step string)) {
 	t.Helper()
@@ -130,6 +131,16 @@ func rewriteSteps(t *testing.T, db *DB, stored *diembao.Article, table, migratio
 		t.Fatal(err)
 	}
 	check("stored and replaced in one batch")
+	src := &diembao.Source{Name: "Báo Nguồn Riêng", Homepage: "https://nguon-rieng.example/", Kind: diembao.KindProvincial, Enabled: true}
+	if err := NewSourceService(db).CreateSource(ctx, src); err != nil {
+		t.Fatal(err)
+	}
+	byID := &diembao.Article{URL: "https://nguon-rieng.example/bai.html", SourceID: src.ID,
+		Title: "Bài của nguồn riêng", Body: []diembao.Paragraph{{Text: "Tin về mùa màng ở xã."}}}
+	if _, err := svc.PutArticles(ctx, []*diembao.Article{byID}); err != nil {
+		t.Fatal(err)
+	}
+	check("an article naming its source by ID only")
 	for _, stmt := range []string{`DROP TABLE ` + table, `DELETE FROM schema_migrations WHERE name = '` + migration + `'`} {
 		if _, err := db.db.ExecContext(ctx, stmt); err != nil {
 			t.Fatal(err)
