@@ -266,3 +266,33 @@ func TestPrefixDF(t *testing.T) {
 		t.Fatalf("only %d prefixes begin a token of the corpus", found)
 	}
 }
+
+// TestPrefixBounds checks that the range of a prefix's tokens has an upper
+// end even where query.PrefixBounds gives none, and that the range holds
+// the tokens the prefix begins and no other.
+func TestPrefixBounds(t *testing.T) {
+	tests := []struct {
+		prefix, lo, hi string
+		in, out        []string
+	}{
+		{"ma", "ma", "mb", []string{"ma", "mai", "maỹ"}, []string{"m", "mà", "mb", "l"}},
+		{"hà", "hà", "há", []string{"hà", "hàng"}, []string{"ha", "há", "hả"}},
+		{"x\U0010FFFF", "x\U0010FFFF", "x\U0010FFFF\xff", []string{"x\U0010FFFF", "x\U0010FFFFa"}, []string{"x", "y"}},
+	}
+	for _, tt := range tests {
+		lo, hi := prefixBounds(tt.prefix)
+		if lo != tt.lo || hi != tt.hi {
+			t.Errorf("prefixBounds(%q) = %q, %q; want %q, %q", tt.prefix, lo, hi, tt.lo, tt.hi)
+		}
+		for _, tok := range tt.in {
+			if tok < lo || tok >= hi {
+				t.Errorf("%q is outside the range of %q*", tok, tt.prefix)
+			}
+		}
+		for _, tok := range tt.out {
+			if tok >= lo && tok < hi {
+				t.Errorf("%q is inside the range of %q*", tok, tt.prefix)
+			}
+		}
+	}
+}

@@ -449,8 +449,8 @@ func (s *SearchService) scoreWindow(ctx context.Context, tx *sql.Tx, p *plan, rk
 	hiChunk, _ := tokfreq.ChunkOf(hi)
 	// add adds the counts of one stored chunk of a token to those of the
 	// window's articles.
-	add := func(tok string, chunk int64, b []byte) error {
-		phrases := byToken[tok]
+	add := func(tok []byte, chunk int64, b []byte) error {
+		phrases := byToken[string(tok)]
 		if len(phrases) == 0 || !chunks[chunk] {
 			return nil
 		}
@@ -494,9 +494,8 @@ func (s *SearchService) scoreWindow(ctx context.Context, tx *sql.Tx, p *plan, rk
 			}
 			for rows.Next() {
 				var (
-					tok   string
-					chunk int64
-					b     []byte
+					tok, b sql.RawBytes // read before the next row
+					chunk  int64
 				)
 				if err = rows.Scan(&tok, &chunk, &b); err != nil {
 					break
