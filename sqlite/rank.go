@@ -63,14 +63,16 @@ func registerFunctions(conn any) error {
 	defer tls.Close()
 	for _, f := range []struct {
 		name  string
+		args  int32
 		flags int32
 		fn    func(*libc.TLS, uintptr, int32, uintptr)
 	}{
-		{"diembao_keep", sqlite3.SQLITE_UTF8, keepFunction},
-		{unionName, sqlite3.SQLITE_UTF8 | sqlite3.SQLITE_DETERMINISTIC, unionFunction},
-		{freqsName, sqlite3.SQLITE_UTF8 | sqlite3.SQLITE_DETERMINISTIC, freqsFunction},
+		{"diembao_keep", 2, sqlite3.SQLITE_UTF8, keepFunction},
+		{unionName, 2, sqlite3.SQLITE_UTF8 | sqlite3.SQLITE_DETERMINISTIC, unionFunction},
+		{freqsName, 2, sqlite3.SQLITE_UTF8 | sqlite3.SQLITE_DETERMINISTIC, freqsFunction},
+		{instanceName, 4, sqlite3.SQLITE_UTF8, instanceFunction},
 	} {
-		if err := createFunction(tls, db, f.name, f.flags, f.fn); err != nil {
+		if err := createFunction(tls, db, f.name, f.args, f.flags, f.fn); err != nil {
 			return err
 		}
 	}
@@ -93,15 +95,15 @@ func registerFunctions(conn any) error {
 	return nil
 }
 
-// createFunction registers fn as the SQL function name of two arguments
+// createFunction registers fn as the SQL function name of args arguments
 // on connection db.
-func createFunction(tls *libc.TLS, db uintptr, name string, flags int32, fn func(*libc.TLS, uintptr, int32, uintptr)) error {
+func createFunction(tls *libc.TLS, db uintptr, name string, args, flags int32, fn func(*libc.TLS, uintptr, int32, uintptr)) error {
 	cname, err := libc.CString(name)
 	if err != nil {
 		return err
 	}
 	defer libc.Xfree(tls, cname)
-	if rc := sqlite3.Xsqlite3_create_function_v2(tls, db, cname, 2, flags, 0, funcPointer(fn), 0, 0, 0); rc != sqlite3.SQLITE_OK {
+	if rc := sqlite3.Xsqlite3_create_function_v2(tls, db, cname, args, flags, 0, funcPointer(fn), 0, 0, 0); rc != sqlite3.SQLITE_OK {
 		return fmt.Errorf("sqlite: register %s: error code %d", name, rc)
 	}
 	return nil

@@ -6,8 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
+	"sync/atomic"
 
 	"modernc.org/libc"
+	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/diembao/diembao/internal/idset"
 	"github.com/diembao/diembao/internal/tokfreq"
@@ -133,7 +136,10 @@ var freqColumns = func() (names [tokfreq.Columns]string) {
 // fillTokenFreqs fills token_freqs from the full-text index, for the
 // migration that creates it: FTS5's instances of every token in the
 // counted columns (fts5vocab 'instance'), which come by token, then
-// article.
+// article. The instances (hundreds of millions at a million articles) are
+// handed to diembao_instance inside SQLite, not returned as rows, which
+// would cost the driver several times SQLite's own walk; the tokens are
+// taken in ranges (see fillRanges) whose rows are written after each.
 func fillTokenFreqs(ctx context.Context, tx *sql.Tx) error {
 	if _, err := tx.ExecContext(ctx, `CREATE VIRTUAL TABLE temp.article_instances USING fts5vocab(main, 'article_index', 'instance')`); err != nil {
 		return err
@@ -144,85 +150,177 @@ func fillTokenFreqs(ctx context.Context, tx *sql.Tx) error {
 		return err
 	}
 	defer put.Close()
-	rows, err := tx.QueryContext(ctx, `SELECT term, doc, col FROM temp.article_instances WHERE col IN (?, ?, ?, ?)`,
-		freqColumns[0], freqColumns[1], freqColumns[2], freqColumns[3])
+	bounds, err := fillRanges(ctx, tx, fillRangePostings)
 	if err != nil {
 		return err
 	}
-	defer rows.Close()
-	var (
-		tok    string
-		id     int64 = -1
-		counts tokfreq.Counts
-		chunk  int64 = -1
-		buf    tokfreq.Builder
-	)
-	// entry adds the counts of (tok, id) to the chunk being built; flush
-	// writes that chunk.
-	flush := func() error {
-		if chunk >= 0 && len(buf.Bytes()) > 0 {
-			if _, err := put.ExecContext(ctx, freqGroupOf(chunk), tok, chunk, buf.Bytes()); err != nil {
-				return err
+	f := &instanceFill{id: -1, chunk: -1}
+	h := fillSeq.Add(1)
+	fills.Store(h, f)
+	defer fills.Delete(h)
+	const walk = `SELECT count(*) FROM temp.article_instances WHERE term >= ?`
+	filter := ` AND col IN (?, ?, ?, ?) AND ` + instanceName + `(?, term, doc, col)`
+	for i, lo := range bounds {
+		stmt, args := walk, []any{lo}
+		if i+1 < len(bounds) {
+			stmt, args = stmt+` AND term < ?`, append(args, bounds[i+1])
+		}
+		args = append(args, freqColumns[0], freqColumns[1], freqColumns[2], freqColumns[3], h)
+		var none int64
+		if err := tx.QueryRowContext(ctx, stmt+filter, args...).Scan(&none); err != nil {
+			if f.err != nil {
+				return f.err
 			}
-		}
-		buf, chunk = tokfreq.Builder{}, -1
-		return nil
-	}
-	entry := func() error {
-		if id < 0 {
-			return nil
-		}
-		k, off := tokfreq.ChunkOf(id)
-		if k != chunk {
-			if err := flush(); err != nil {
-				return err
-			}
-			chunk = k
-		}
-		buf.Add(off, &counts)
-		counts = tokfreq.Counts{}
-		return nil
-	}
-	// The rows are read without copying their text: a few hundred million
-	// at a million articles.
-	var (
-		t, col sql.RawBytes
-		doc    int64
-	)
-	for rows.Next() {
-		if err := rows.Scan(&t, &doc, &col); err != nil {
 			return err
 		}
-		if string(t) != tok || doc != id {
-			if err := entry(); err != nil {
+		f.entry()
+		f.flush()
+		f.id = -1
+		for _, r := range f.rows {
+			if _, err := put.ExecContext(ctx, freqGroupOf(r.chunk), r.token, r.chunk, r.freqs); err != nil {
 				return err
 			}
-			if string(t) != tok {
-				if string(t) < tok {
-					return errors.New("fts5vocab: instances out of token order")
-				}
-				if err := flush(); err != nil {
-					return err
-				}
-				tok = string(t)
-			} else if doc < id {
-				return errors.New("fts5vocab: instances out of article order")
+		}
+		f.rows = f.rows[:0]
+	}
+	return nil
+}
+
+// fillRangePostings is about how many articles of tokens (the sum of
+// their document frequencies) a range of fillTokenFreqs holds: the rows of
+// a range are kept in memory until it is written, a few bytes an article.
+// A variable for tests.
+var fillRangePostings int64 = 4 << 20
+
+// fillRanges returns the lower bounds of ranges of tokens, in order, the
+// first "", each holding about postings articles of tokens by term_stats.
+func fillRanges(ctx context.Context, tx *sql.Tx, postings int64) ([]string, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT token, df FROM term_stats ORDER BY token`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	bounds := []string{""}
+	var sum int64
+	for rows.Next() {
+		var (
+			tok string
+			df  int64
+		)
+		if err := rows.Scan(&tok, &df); err != nil {
+			return nil, err
+		}
+		if sum >= postings {
+			bounds, sum = append(bounds, tok), 0
+		}
+		sum += df
+	}
+	return bounds, rows.Err()
+}
+
+// instanceName is the SQL function diembao_instance(handle, term, doc,
+// col): it hands one instance of FTS5's vocabulary to the fill of handle
+// (see fillTokenFreqs) and returns 0.
+const instanceName = "diembao_instance"
+
+// fills holds the fills in progress by handle, for diembao_instance.
+var (
+	fills   sync.Map
+	fillSeq atomic.Int64
+)
+
+// instanceFill builds the rows of token_freqs from FTS5's instances, in
+// the order of the token, then the article.
+type instanceFill struct {
+	// tok and id are the token and article being counted; chunk and buf
+	// the chunk of the token's counts being built.
+	tok    string
+	id     int64
+	counts tokfreq.Counts
+	chunk  int64
+	buf    tokfreq.Builder
+	// rows are the finished rows, to write.
+	rows []filledRow
+	err  error
+}
+
+// filledRow is a row of token_freqs.
+type filledRow struct {
+	token string
+	chunk int64
+	freqs []byte
+}
+
+// add counts one instance of term in article doc, column col (an index of
+// freqColumns).
+func (f *instanceFill) add(term []byte, doc int64, col int) error {
+	if string(term) != f.tok || doc != f.id {
+		f.entry()
+		if string(term) != f.tok {
+			if string(term) < f.tok {
+				return errors.New("fts5vocab: instances out of token order")
 			}
-			id = doc
+			f.flush()
+			f.tok = string(term)
+		} else if doc < f.id {
+			return errors.New("fts5vocab: instances out of article order")
 		}
-		i := slices.Index(freqColumns[:], string(col))
-		if i < 0 {
-			return fmt.Errorf("fts5vocab: unexpected column %q", col)
-		}
-		counts[i]++
+		f.id = doc
 	}
-	if err := rows.Err(); err != nil {
-		return err
+	f.counts[col]++
+	return nil
+}
+
+// entry adds the counts of (tok, id) to the chunk being built, finishing
+// the chunk before when id is in another.
+func (f *instanceFill) entry() {
+	if f.id < 0 {
+		return
 	}
-	if err := entry(); err != nil {
-		return err
+	k, off := tokfreq.ChunkOf(f.id)
+	if k != f.chunk {
+		f.flush()
+		f.chunk = k
 	}
-	return flush()
+	f.buf.Add(off, &f.counts)
+	f.counts = tokfreq.Counts{}
+}
+
+// flush finishes the chunk being built.
+func (f *instanceFill) flush() {
+	if b := f.buf.Bytes(); f.chunk >= 0 && len(b) > 0 {
+		f.rows = append(f.rows, filledRow{f.tok, f.chunk, b})
+	}
+	f.buf, f.chunk = tokfreq.Builder{}, -1
+}
+
+// instanceFunction is diembao_instance (see instanceName), registered
+// with SQLite's C API like diembao_keep: it is called for every instance.
+func instanceFunction(tls *libc.TLS, ctx uintptr, argc int32, argv uintptr) {
+	if argc != 4 {
+		resultError(tls, ctx, instanceName+": want four arguments")
+		return
+	}
+	h := sqlite3.Xsqlite3_value_int64(tls, *(*uintptr)(ptr(argv)))
+	v, ok := fills.Load(h)
+	if !ok {
+		resultError(tls, ctx, instanceName+": no such fill")
+		return
+	}
+	f := v.(*instanceFill)
+	doc := sqlite3.Xsqlite3_value_int64(tls, *(*uintptr)(ptr(argv + 16)))
+	col := blobArg(tls, argv, 3)
+	i := slices.IndexFunc(freqColumns[:], func(name string) bool { return string(col) == name })
+	if i < 0 {
+		f.err = fmt.Errorf("fts5vocab: unexpected column %q", col)
+	} else {
+		f.err = f.add(blobArg(tls, argv, 1), doc, i)
+	}
+	if f.err != nil {
+		resultError(tls, ctx, instanceName+": "+f.err.Error())
+		return
+	}
+	sqlite3.Xsqlite3_result_int64(tls, ctx, 0)
 }
 
 // indexTotals returns what FTS5 keeps of the whole index for bm25(): the

@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"maps"
 	"math"
@@ -228,5 +229,39 @@ func TestScoreWindowDeclines(t *testing.T) {
 		if err != nil || ok {
 			t.Errorf("%s: scoreWindow = %v, %v; want it declined", fmt.Sprint(warm), ok, err)
 		}
+	}
+}
+
+// TestFillTokenFreqsInRanges checks that the migration's fill gives the
+// rows the writer keeps whatever the ranges of tokens it takes at a time,
+// down to a token a range.
+func TestFillTokenFreqsInRanges(t *testing.T) {
+	ctx := context.Background()
+	db := openCorpus(t)
+	want := storedFreqs(t, db)
+	defer func(n int64) { fillRangePostings = n }(fillRangePostings)
+	for _, postings := range []int64{1, 40, 1 << 40} {
+		fillRangePostings = postings
+		tx, err := db.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		bounds, err := fillRanges(ctx, tx, postings)
+		tx.Rollback()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if postings < 1<<40 && len(bounds) < 10 {
+			t.Fatalf("%d articles a range: only %d ranges", postings, len(bounds))
+		}
+		for _, stmt := range []string{`DROP TABLE token_freqs`, `DELETE FROM schema_migrations WHERE name = '0006_token_freqs.sql'`} {
+			if _, err := db.db.ExecContext(ctx, stmt); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := db.migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		diffTokens(t, fmt.Sprintf("filled in %d ranges", len(bounds)), "token_freqs", want, storedFreqs(t, db), maps.Equal)
 	}
 }
