@@ -6,11 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"sync"
-	"sync/atomic"
 
 	"modernc.org/libc"
-	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/diembao/diembao/internal/idset"
 	"github.com/diembao/diembao/internal/tokfreq"
@@ -137,9 +134,9 @@ var freqColumns = func() (names [tokfreq.Columns]string) {
 // migration that creates it: FTS5's instances of every token in the
 // counted columns (fts5vocab 'instance'), which come by token, then
 // article. The instances (hundreds of millions at a million articles) are
-// handed to diembao_instance inside SQLite, not returned as rows, which
-// would cost the driver several times SQLite's own walk; the tokens are
-// taken in ranges (see fillRanges) whose rows are written after each.
+// handed to Go inside the statement (see visitName), not returned as rows;
+// the tokens are taken in ranges (see fillRanges) whose rows are written
+// after each.
 func fillTokenFreqs(ctx context.Context, tx *sql.Tx) error {
 	if _, err := tx.ExecContext(ctx, `CREATE VIRTUAL TABLE temp.article_instances USING fts5vocab(main, 'article_index', 'instance')`); err != nil {
 		return err
@@ -155,11 +152,10 @@ func fillTokenFreqs(ctx context.Context, tx *sql.Tx) error {
 		return err
 	}
 	f := &instanceFill{id: -1, chunk: -1}
-	h := fillSeq.Add(1)
-	fills.Store(h, f)
-	defer fills.Delete(h)
+	h, done := registerVisitor(f.visit)
+	defer done()
 	const walk = `SELECT count(*) FROM temp.article_instances WHERE term >= ?`
-	filter := ` AND col IN (?, ?, ?, ?) AND ` + instanceName + `(?, term, doc, col)`
+	filter := ` AND col IN (?, ?, ?, ?) AND ` + visitName + `(?, term, doc, col)`
 	for i, lo := range bounds {
 		stmt, args := walk, []any{lo}
 		if i+1 < len(bounds) {
@@ -168,9 +164,6 @@ func fillTokenFreqs(ctx context.Context, tx *sql.Tx) error {
 		args = append(args, freqColumns[0], freqColumns[1], freqColumns[2], freqColumns[3], h)
 		var none int64
 		if err := tx.QueryRowContext(ctx, stmt+filter, args...).Scan(&none); err != nil {
-			if f.err != nil {
-				return f.err
-			}
 			return err
 		}
 		f.entry()
@@ -218,17 +211,6 @@ func fillRanges(ctx context.Context, tx *sql.Tx, postings int64) ([]string, erro
 	return bounds, rows.Err()
 }
 
-// instanceName is the SQL function diembao_instance(handle, term, doc,
-// col): it hands one instance of FTS5's vocabulary to the fill of handle
-// (see fillTokenFreqs) and returns 0.
-const instanceName = "diembao_instance"
-
-// fills holds the fills in progress by handle, for diembao_instance.
-var (
-	fills   sync.Map
-	fillSeq atomic.Int64
-)
-
 // instanceFill builds the rows of token_freqs from FTS5's instances, in
 // the order of the token, then the article.
 type instanceFill struct {
@@ -241,7 +223,6 @@ type instanceFill struct {
 	buf    tokfreq.Builder
 	// rows are the finished rows, to write.
 	rows []filledRow
-	err  error
 }
 
 // filledRow is a row of token_freqs.
@@ -294,33 +275,18 @@ func (f *instanceFill) flush() {
 	f.buf, f.chunk = tokfreq.Builder{}, -1
 }
 
-// instanceFunction is diembao_instance (see instanceName), registered
-// with SQLite's C API like diembao_keep: it is called for every instance.
-func instanceFunction(tls *libc.TLS, ctx uintptr, argc int32, argv uintptr) {
-	if argc != 4 {
-		resultError(tls, ctx, instanceName+": want four arguments")
-		return
+// visit counts the instance of one call of diembao_visit(h, term, doc,
+// col).
+func (f *instanceFill) visit(args visitArgs) error {
+	if args.argc != 3 {
+		return errors.New("fill: want a term, a document and a column")
 	}
-	h := sqlite3.Xsqlite3_value_int64(tls, *(*uintptr)(ptr(argv)))
-	v, ok := fills.Load(h)
-	if !ok {
-		resultError(tls, ctx, instanceName+": no such fill")
-		return
-	}
-	f := v.(*instanceFill)
-	doc := sqlite3.Xsqlite3_value_int64(tls, *(*uintptr)(ptr(argv + 16)))
-	col := blobArg(tls, argv, 3)
+	col := args.bytes(2)
 	i := slices.IndexFunc(freqColumns[:], func(name string) bool { return string(col) == name })
 	if i < 0 {
-		f.err = fmt.Errorf("fts5vocab: unexpected column %q", col)
-	} else {
-		f.err = f.add(blobArg(tls, argv, 1), doc, i)
+		return fmt.Errorf("fts5vocab: unexpected column %q", col)
 	}
-	if f.err != nil {
-		resultError(tls, ctx, instanceName+": "+f.err.Error())
-		return
-	}
-	sqlite3.Xsqlite3_result_int64(tls, ctx, 0)
+	return f.add(args.bytes(0), args.int64(1), i)
 }
 
 // indexTotals returns what FTS5 keeps of the whole index for bm25(): the
@@ -583,29 +549,20 @@ func (s *SearchService) scoreWindow(ctx context.Context, tx *sql.Tx, p *plan, rk
 		cond, args := prefixRange(prefix)
 		reads = append(reads, read{cond, args})
 	}
+	// The rows come to add inside the statement (see visitName).
+	h, done := registerVisitor(func(args visitArgs) error {
+		if args.argc != 3 {
+			return errors.New("token counts: want a token, a chunk and its counts")
+		}
+		return add(args.bytes(0), args.int64(1), args.bytes(2))
+	})
+	defer done()
 	for _, r := range reads {
 		for g := freqGroupOf(loChunk); g <= freqGroupOf(hiChunk); g++ {
-			rows, err := tx.QueryContext(ctx, `SELECT token, chunk, freqs FROM token_freqs WHERE grp = ? AND `+r.stmt+
-				` AND chunk BETWEEN ? AND ?`, append(append([]any{g}, r.args...), loChunk, hiChunk)...)
-			if err != nil {
-				return nil, false, queryError(ctx, err)
-			}
-			for rows.Next() {
-				var (
-					tok, b sql.RawBytes // read before the next row
-					chunk  int64
-				)
-				if err = rows.Scan(&tok, &chunk, &b); err != nil {
-					break
-				}
-				if err = add(tok, chunk, b); err != nil {
-					break
-				}
-			}
-			rows.Close()
-			if err == nil {
-				err = rows.Err()
-			}
+			var none int64
+			err := tx.QueryRowContext(ctx, `SELECT count(*) FROM token_freqs WHERE grp = ? AND `+r.stmt+
+				` AND chunk BETWEEN ? AND ? AND `+visitName+`(?, token, chunk, freqs)`,
+				append(append([]any{g}, r.args...), loChunk, hiChunk, h)...).Scan(&none)
 			if err != nil {
 				return nil, false, queryError(ctx, err)
 			}
