@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"math"
 	"sync"
@@ -99,13 +98,13 @@ func dayOf(t int64) int32 {
 }
 
 // name returns the index of s in the dictionary, adding it.
-func (a *attrs) name(s []byte) uint32 {
-	if i, ok := a.nameIdx[string(s)]; ok {
+func (a *attrs) name(s string) uint32 {
+	if i, ok := a.nameIdx[s]; ok {
 		return i
 	}
 	i := uint32(len(a.names))
-	a.names = append(a.names, string(s))
-	a.nameIdx[string(s)] = i
+	a.names = append(a.names, s)
+	a.nameIdx[s] = i
 	return i
 }
 
@@ -130,18 +129,39 @@ func (a *attrs) refresh(ctx context.Context, q *sql.Tx, now int64) error {
 	defer a.mu.Unlock()
 	if !a.loaded {
 		a.nameIdx = map[string]uint32{}
-		a.name(nil)
+		a.name("")
 		a.minDay, a.maxDay = math.MaxInt32, math.MinInt32
 		a.days = map[int32]idSpan{}
 	}
-	// The rows come to add inside the statement (see visitName).
-	add := func(args visitArgs) error {
-		if args.argc != 6 {
-			return errors.New("search attributes: want six columns")
+	var (
+		rows *sql.Rows
+		err  error
+	)
+	if !a.loaded {
+		rows, err = q.QueryContext(ctx, `SELECT id, published, source_id, source_name, section, NULL FROM articles INDEXED BY articles_attrs`)
+	} else {
+		rows, err = q.QueryContext(ctx, `SELECT a.id, a.published, a.source_id, a.source_name, a.section, d.sz
+			FROM articles a LEFT JOIN article_index_docsize d ON d.id = a.id WHERE a.id > ?
+			UNION ALL SELECT a.id, a.published, a.source_id, a.source_name, a.section, d.sz
+			FROM articles a LEFT JOIN article_index_docsize d ON d.id = a.id WHERE a.updated_at >= ? AND a.id <= ?`,
+			a.maxID, a.since, a.maxID)
+	}
+	if err != nil {
+		return fmt.Errorf("sqlite: search attributes: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			id              int64
+			published, src  sql.NullInt64
+			source, section string
+			size            []byte
+		)
+		if err := rows.Scan(&id, &published, &src, &source, &section, &size); err != nil {
+			return fmt.Errorf("sqlite: search attributes: %w", err)
 		}
-		id := args.int64(0)
 		if id < 0 {
-			return nil
+			continue
 		}
 		if n := int(id) + 1; n > len(a.published) {
 			grow := max(n, 2*len(a.published))
@@ -153,8 +173,8 @@ func (a *attrs) refresh(ctx context.Context, q *sql.Tx, now int64) error {
 			a.section = append(a.section, make([]uint32, grow-len(a.section))...)
 		}
 		p := int64(noTime)
-		if !args.null(1) {
-			p = args.int64(1)
+		if published.Valid {
+			p = published.Int64
 			d := dayOf(p)
 			a.minDay, a.maxDay = min(a.minDay, d), max(a.maxDay, d)
 			span, ok := a.days[d]
@@ -165,26 +185,12 @@ func (a *attrs) refresh(ctx context.Context, q *sql.Tx, now int64) error {
 		}
 		a.published[id] = p
 		a.present[id] = true
-		a.length[id] = docLength(args.bytes(5))
-		a.sourceID[id] = args.int64(2)
-		a.source[id] = a.name(args.bytes(3))
-		a.section[id] = a.name(args.bytes(4))
-		return nil
+		a.length[id] = docLength(size)
+		a.sourceID[id] = src.Int64
+		a.source[id] = a.name(source)
+		a.section[id] = a.name(section)
 	}
-	h, done := registerVisitor(add)
-	defer done()
-	rows := `SELECT id, published, source_id, source_name, section, NULL AS sz FROM articles INDEXED BY articles_attrs`
-	var args []any
-	if a.loaded {
-		rows = `SELECT a.id, a.published, a.source_id, a.source_name, a.section, d.sz
-			FROM articles a LEFT JOIN article_index_docsize d ON d.id = a.id WHERE a.id > ?
-			UNION ALL SELECT a.id, a.published, a.source_id, a.source_name, a.section, d.sz
-			FROM articles a LEFT JOIN article_index_docsize d ON d.id = a.id WHERE a.updated_at >= ? AND a.id <= ?`
-		args = []any{a.maxID, a.since, a.maxID}
-	}
-	var none int64
-	if err := q.QueryRowContext(ctx, `SELECT count(*) FROM (`+rows+`) WHERE `+visitName+`(?, id, published, source_id, source_name, section, sz)`,
-		append(args, h)...).Scan(&none); err != nil {
+	if err := rows.Err(); err != nil {
 		return fmt.Errorf("sqlite: search attributes: %w", err)
 	}
 	a.loaded = true
@@ -218,18 +224,24 @@ func (a *attrs) warm(ctx context.Context, q *sql.Tx, now int64) error {
 // docsize table, which is much smaller than the articles and is read in ID
 // order.
 func (a *attrs) readLengths(ctx context.Context, q *sql.Tx) error {
-	h, done := registerVisitor(func(args visitArgs) error {
-		if args.argc != 2 {
-			return errors.New("lengths: want two columns")
+	rows, err := q.QueryContext(ctx, `SELECT id, sz FROM article_index_docsize`)
+	if err != nil {
+		return fmt.Errorf("sqlite: search attributes: lengths: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			id   int64
+			size []byte
+		)
+		if err := rows.Scan(&id, &size); err != nil {
+			return fmt.Errorf("sqlite: search attributes: lengths: %w", err)
 		}
-		if id := args.int64(0); id > 0 && id < int64(len(a.length)) {
-			a.length[id] = docLength(args.bytes(1))
+		if id > 0 && id < int64(len(a.length)) {
+			a.length[id] = docLength(size)
 		}
-		return nil
-	})
-	defer done()
-	var none int64
-	if err := q.QueryRowContext(ctx, `SELECT count(*) FROM article_index_docsize WHERE `+visitName+`(?, id, sz)`, h).Scan(&none); err != nil {
+	}
+	if err := rows.Err(); err != nil {
 		return fmt.Errorf("sqlite: search attributes: lengths: %w", err)
 	}
 	return nil

@@ -39,11 +39,6 @@ func (a visitArgs) value(i int) uintptr {
 // int64 returns argument i as an integer.
 func (a visitArgs) int64(i int) int64 { return sqlite3.Xsqlite3_value_int64(a.tls, a.value(i)) }
 
-// null reports whether argument i is NULL.
-func (a visitArgs) null(i int) bool {
-	return sqlite3.Xsqlite3_value_type(a.tls, a.value(i)) == sqlite3.SQLITE_NULL
-}
-
 // bytes returns the bytes of argument i, a text or a blob, valid during
 // the call only.
 func (a visitArgs) bytes(i int) []byte { return blobArg(a.tls, a.argv, i) }
