@@ -527,20 +527,9 @@ func (r *setReader) readAll(toks []string, top int64) error {
 	if err != nil {
 		return err
 	}
-	for _, tok := range toks {
-		if prefix, ok := strings.CutSuffix(tok, prefixMark); ok {
-			lo, hi := prefixBounds(prefix)
-			err = r.readRange(`WITH RECURSIVE g(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM g WHERE n < ?)
-				SELECT t.token, t.chunk, t.ids FROM g CROSS JOIN token_sets t
-				ON t.grp = g.n AND t.token >= ? AND t.token < ?`, prefix, top, lo, hi)
-		} else {
-			err = r.readRows(st, tok, top, tok)
-		}
-		if err != nil {
-			return err
-		}
-	}
-	return nil
+	return r.readTokens(toks, st, `WITH RECURSIVE g(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM g WHERE n < ?)
+		SELECT t.token, t.chunk, t.ids FROM g CROSS JOIN token_sets t
+		ON t.grp = g.n AND t.token >= ? AND t.token < ?`, top)
 }
 
 // readGroup adds group g of the sets of toks.
@@ -549,12 +538,20 @@ func (r *setReader) readGroup(g int64, toks []string) error {
 	if err != nil {
 		return err
 	}
+	return r.readTokens(toks, st, `SELECT token, chunk, ids FROM token_sets WHERE grp = ? AND token >= ? AND token < ?`, g)
+}
+
+// readTokens reads the sets of toks with st (arguments: groups, then the
+// token) or, for a prefix, with the statement byRange (arguments: groups,
+// then the bounds of the prefix's tokens; see readRange).
+func (r *setReader) readTokens(toks []string, st *sql.Stmt, byRange string, groups any) error {
 	for _, tok := range toks {
+		var err error
 		if prefix, ok := strings.CutSuffix(tok, prefixMark); ok {
 			lo, hi := prefixBounds(prefix)
-			err = r.readRange(`SELECT token, chunk, ids FROM token_sets WHERE grp = ? AND token >= ? AND token < ?`, prefix, g, lo, hi)
+			err = r.readRange(byRange, prefix, groups, lo, hi)
 		} else {
-			err = r.readRows(st, tok, g, tok)
+			err = r.readRows(st, tok, groups, tok)
 		}
 		if err != nil {
 			return err
