@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"runtime"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -105,14 +104,13 @@ func (s *ArticleService) Write(ctx context.Context, b *Batch) ([]diembao.PutResu
 	// one before, and indexed with the tokens Prepare found.
 	newer := true
 	for i, a := range b.list {
-		ops := len(w.ops)
 		r, err := w.put(a, &b.docs[i], i, b.sources[i])
 		if err != nil {
 			return nil, err
 		}
 		results[i], ids[i] = r, a.ID
-		newer = newer && r.Created && (i == 0 || ids[i] > ids[i-1]) &&
-			!slices.ContainsFunc(w.ops[ops:], func(op tokenOp) bool { return op.toks != nil })
+		// A created article added one op, the last.
+		newer = newer && r.Created && (i == 0 || ids[i] > ids[i-1]) && w.ops[len(w.ops)-1].toks == nil
 	}
 	// The token changes: from the batch's tokens gathered by token when
 	// every article is new (an import), else article by article.
