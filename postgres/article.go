@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/diembao/diembao"
+	"github.com/diembao/diembao/internal/tokfreq"
 	"github.com/diembao/diembao/query"
 )
 
@@ -66,6 +67,11 @@ func (s *ArticleService) PutArticles(ctx context.Context, list []*diembao.Articl
 	for attempt := 1; ; attempt++ {
 		results, err = s.putAll(ctx, list, docs)
 		if c, ok := uniqueViolation(err); ok && c == "articles_url_key" && attempt < 3 {
+			continue
+		}
+		// Two writers replacing each other's articles can lock rows of
+		// token_freqs in a cycle; PostgreSQL ends one of them.
+		if isDeadlock(err) && attempt < 3 {
 			continue
 		}
 		break
@@ -146,7 +152,11 @@ func (s *ArticleService) putChunk(ctx context.Context, tx pgx.Tx, list []*diemba
 	}
 	now := s.db.Now().UTC().Truncate(time.Second)
 	batch := &pgx.Batch{}
-	var queued []int
+	var (
+		queued []int
+		freqs  freqChanges
+		counts = make([]map[string]*tokfreq.Counts, len(list))
+	)
 	for i, a := range list {
 		old, exists := known[a.URL]
 		if exists && old.hash == a.ContentHash {
@@ -172,6 +182,8 @@ func (s *ArticleService) putChunk(ctx context.Context, tx pgx.Tx, list []*diemba
 				return fmt.Errorf("postgres: tokens of article %d: %w", old.id, err)
 			}
 			delta.addTerms(oldTokens, -1)
+			freqs.removeArticle(old.id, oldTokens)
+			freqs.addArticle(old.id, entry.counts)
 			batch.Queue(updateArticle, append(args, old.id)...)
 			delta.tokens += int64(entry.ntokens) - old.ntokens
 			results[i] = diembao.PutResult{ID: old.id, Updated: true}
@@ -181,6 +193,7 @@ func (s *ArticleService) putChunk(ctx context.Context, tx pgx.Tx, list []*diemba
 			delta.docs++
 			delta.tokens += int64(entry.ntokens)
 			results[i] = diembao.PutResult{Created: true}
+			counts[i] = entry.counts
 		}
 		queued = append(queued, i)
 	}
@@ -204,8 +217,15 @@ func (s *ArticleService) putChunk(ctx context.Context, tx pgx.Tx, list []*diemba
 		}
 		a.ID = id
 		results[i].ID = id
+		freqs.addArticle(id, counts[i])
 	}
-	return br.Close()
+	if err := br.Close(); err != nil {
+		return err
+	}
+	// Written now, not with the statistics at the end of the transaction:
+	// an article stored again later in the same call must find its
+	// entries where this one put them.
+	return freqs.apply(ctx, tx)
 }
 
 // insertArticle and updateArticle write an article and its index row in

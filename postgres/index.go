@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/diembao/diembao/internal/tokfreq"
 	"github.com/diembao/diembao/query"
 )
 
@@ -40,12 +41,14 @@ const (
 )
 
 // indexEntry is the index entry of one article: its tsvector in PostgreSQL's
-// text form, its number of tokens over all columns and its distinct tokens
-// (what the article adds to term_stats).
+// text form, its number of tokens over all columns, its distinct tokens
+// (what the article adds to term_stats) and the counts of the tokens of the
+// counted columns (what it adds to token_freqs).
 type indexEntry struct {
 	tsv     string
 	ntokens int
 	tokens  []string
+	counts  map[string]*tokfreq.Counts
 }
 
 // buildEntry turns the analysed document into its index entry. The texts
@@ -78,6 +81,7 @@ func buildEntry(doc *query.Document) indexEntry {
 	}
 	sort.Strings(lexemes)
 	var b strings.Builder
+	counts := map[string]*tokfreq.Counts{}
 	for i, lex := range lexemes {
 		if i > 0 {
 			b.WriteByte(' ')
@@ -85,19 +89,29 @@ func buildEntry(doc *query.Document) indexEntry {
 		writeQuoted(&b, lex)
 		b.WriteByte(':')
 		prev := -1
-		first := true
+		written := 0
 		for _, p := range positions[lex] {
 			if p == prev { // positions clamped to maxPos collapse
 				continue
 			}
-			if !first {
+			if written > 0 {
 				b.WriteByte(',')
 			}
 			b.WriteString(strconv.Itoa(p))
-			prev, first = p, false
+			prev = p
+			written++
+		}
+		code, tok := splitLexeme(lex)
+		if col := countedColumn(code); col >= 0 {
+			c := counts[tok]
+			if c == nil {
+				c = new(tokfreq.Counts)
+				counts[tok] = c
+			}
+			c[col] = uint32(written)
 		}
 	}
-	return indexEntry{tsv: b.String(), ntokens: n, tokens: distinct}
+	return indexEntry{tsv: b.String(), ntokens: n, tokens: distinct, counts: counts}
 }
 
 // writeQuoted writes s as a quoted lexeme of tsvector or tsquery text.

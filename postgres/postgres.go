@@ -39,6 +39,12 @@ import (
 //go:embed migrations/*.sql
 var migrationFS embed.FS
 
+// migrationFills are the steps of migrations written in Go, run after the
+// migration's SQL in its transaction.
+var migrationFills = map[string]func(context.Context, pgx.Tx) error{
+	"0005_token_freqs.sql": fillTokenFreqs,
+}
+
 // migrationLock is the key of the advisory lock held while migrating
 // ("diembao" in ASCII, read as a number).
 const migrationLock = 0x6469656d62616f
@@ -146,6 +152,11 @@ func (db *DB) migrateFile(ctx context.Context, conn *pgx.Conn, name string) erro
 	if _, err := tx.Exec(ctx, string(buf)); err != nil {
 		return fmt.Errorf("postgres: migration %s: %w", base, err)
 	}
+	if fill := migrationFills[base]; fill != nil {
+		if err := fill(ctx, tx); err != nil {
+			return fmt.Errorf("postgres: migration %s: %w", base, err)
+		}
+	}
 	if _, err := tx.Exec(ctx, `INSERT INTO schema_migrations (name) VALUES ($1)`, base); err != nil {
 		return fmt.Errorf("postgres: migration %s: %w", base, err)
 	}
@@ -183,6 +194,12 @@ func uniqueViolation(err error) (constraint string, ok bool) {
 		return pe.ConstraintName, true
 	}
 	return "", false
+}
+
+// isDeadlock reports whether err is PostgreSQL's deadlock_detected.
+func isDeadlock(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == "40P01"
 }
 
 // dbTime is t truncated to the second in UTC, as stored, or nil when t is

@@ -1,8 +1,11 @@
 package postgres
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -159,6 +162,12 @@ func bm25(d docPositions, ntokens int, x *expr, phrases []*expr, idf []float64, 
 	for _, ph := range phrases {
 		occ[ph] = d.occurrences(ph)
 	}
+	return bm25Occ(occ, ntokens, x, phrases, idf, w, avgdl)
+}
+
+// bm25Occ is bm25 for an article whose phrases have the instances occ: the
+// columns of each phrase's instances, in column order.
+func bm25Occ(occ map[*expr][]int, ntokens int, x *expr, phrases []*expr, idf []float64, w *weights, avgdl float64) float64 {
 	counted := map[*expr]bool{}
 	x.collect(occ, counted)
 	freq := make([]float64, len(phrases))
@@ -232,18 +241,33 @@ func (p *plan) score(d docPositions, ntokens int, st *rankStats) float64 {
 // with its score: every match, or the Window of the limits with the highest
 // IDs when more match (see query.Limits). complete reports whether the
 // window holds every match.
-func (s *SearchService) window(ctx context.Context, conn querier, p *plan, st *rankStats) (win []scored, complete bool, err error) {
+//
+// When the match is made of single tokens (see countable), the window is
+// scored from token_freqs instead of its tsvectors. A query with boost
+// terms then reads the tsvectors of the articles that may rank on the page
+// after cur only (see pageFromBounds): the scores of the others are lower
+// bounds, below which their scores cannot fall, so that query.ScorePage
+// gives the same page as with every score.
+func (s *SearchService) window(ctx context.Context, conn querier, p *plan, st *rankStats, cur *query.Cursor, limit int) (win []scored, complete bool, err error) {
 	args := append([]any(nil), p.args...)
 	// The inner query picks the window from the GIN index's bitmap, which
 	// needs no tsvector; the outer one reads the tsvectors of the window
 	// only. An index scan in ID order would read the tsvector of every
 	// article it passes to test the match, matching or not.
-	inner := `SELECT a.id, a.ntokens, a.tsv FROM article_index a` + whereClause(p.where) + ` ORDER BY a.id DESC`
+	counted := !s.noCounts && p.match != nil && countable(p.phrases)
+	tsv := ", a.tsv"
+	if counted {
+		tsv = ""
+	}
+	inner := `SELECT a.id, a.ntokens` + tsv + ` FROM article_index a` + whereClause(p.where) + ` ORDER BY a.id DESC`
 	if s.Limits.Window > 0 {
 		args = append(args, s.Limits.Window)
 		inner += ` LIMIT $` + strconv.Itoa(len(args))
 	}
-	q := `SELECT a.id, a.ntokens, ` + positionsExpr(p, &args) + ` FROM (` + inner + `) a`
+	q := inner
+	if !counted {
+		q = `SELECT a.id, a.ntokens, ` + positionsExpr(p, &args) + ` FROM (` + inner + `) a`
+	}
 	if _, err := conn.Exec(ctx, `SET LOCAL enable_indexscan = off`); err != nil {
 		return nil, false, fmt.Errorf("postgres: search: %w", err)
 	}
@@ -261,12 +285,18 @@ func (s *SearchService) window(ctx context.Context, conn querier, p *plan, st *r
 			ntokens int
 			pos     string
 		)
-		if err := rows.Scan(&sc.ID, &ntokens, &pos); err != nil {
+		dst := []any{&sc.ID, &ntokens, &pos}
+		if counted {
+			dst = dst[:2]
+		}
+		if err := rows.Scan(dst...); err != nil {
 			rows.Close()
 			return nil, false, fmt.Errorf("postgres: search: %w", err)
 		}
 		win = append(win, sc)
-		docs = append(docs, parseTsvector(pos))
+		if !counted {
+			docs = append(docs, parseTsvector(pos))
+		}
 		lens = append(lens, ntokens)
 	}
 	rows.Close()
@@ -277,8 +307,130 @@ func (s *SearchService) window(ctx context.Context, conn querier, p *plan, st *r
 		return nil, false, fmt.Errorf("postgres: search: %w", err)
 	}
 	complete = s.Limits.Window <= 0 || len(win) < s.Limits.Window
-	for i := range win {
-		win[i].Score = p.score(docs[i], lens[i], st)
+	if !counted {
+		for i := range win {
+			win[i].Score = p.score(docs[i], lens[i], st)
+		}
+		return win, complete, nil
 	}
-	return win, complete, nil
+	if len(win) == 0 {
+		return win, complete, nil
+	}
+	wc, err := readWindowCounts(ctx, conn, p.allPhrases(), win)
+	if err != nil {
+		return nil, false, err
+	}
+	match := matchFromCounts(p, st, wc, win, lens)
+	if p.boost == nil {
+		for i := range win {
+			win[i].Score = match[i]
+		}
+		return win, complete, nil
+	}
+	bound := boostBounds(p, st, wc, lens)
+	for i := range win {
+		// The best score the article can have. The margin covers the
+		// rounding of the sums, which may differ from the exact score's.
+		v := match[i] - ranking.BoostFactor*bound[i]
+		win[i].Score = v - 1e-9*(1+math.Abs(v))
+	}
+	return win, complete, s.pageFromBounds(ctx, conn, p, st, win, lens, cur, limit)
+}
+
+// boostBounds returns, for each article of the window whose token counts
+// are lens, the largest score the boost terms can give it (as a positive
+// number): each boost phrase weighs as if it counted with at most as many
+// instances in a column as the rarest of its tokens has there (a phrase of
+// tokens that follow each other cannot occur more often than any of them),
+// and, where the counts do not tell (the words columns, a prefix), with as
+// many as saturate BM25.
+func boostBounds(p *plan, st *rankStats, wc windowCounts, lens []int) []float64 {
+	const k1, b = query.BM25K1, query.BM25B
+	out := make([]float64, len(lens))
+	for i, n := range lens {
+		norm := k1 * (1 - b + b*float64(n)/st.avgdl)
+		sum := 0.0
+		for k, ph := range p.boostPhrases {
+			f, saturated := 0.0, ph.prefix || !countedColumns(ph)
+			for _, c := range ph.cols {
+				if saturated {
+					break
+				}
+				most := uint32(math.MaxUint32)
+				for _, tok := range ph.tokens {
+					if counts := wc[tok]; counts != nil {
+						most = min(most, counts[i][c])
+					} else {
+						most = 0
+					}
+				}
+				f += ranking.BoostWeights[c] * float64(most)
+			}
+			switch {
+			case saturated:
+				sum += st.boostIDF[k] * (k1 + 1)
+			case f > 0:
+				sum += st.boostIDF[k] * (f * (k1 + 1) / (f + norm))
+			}
+		}
+		out[i] = sum
+	}
+	return out
+}
+
+// firstBatch is the smallest number of articles pageFromBounds scores
+// first; a variable for tests, whose archives are small.
+var firstBatch = 32
+
+// pageFromBounds gives the exact score, read from the tsvectors, to every
+// article of win whose score, a lower bound on entry, may put it among the
+// first limit+1 articles after cur, and leaves the others' bounds: in the
+// order of their bounds, a growing number of articles at a time, until the
+// next bound is above the limit+1-th exact score after cur. Those left
+// can then only rank after every article of the page and after the one
+// that tells that more follow.
+func (s *SearchService) pageFromBounds(ctx context.Context, conn querier, p *plan, st *rankStats, win []scored, lens []int, cur *query.Cursor, limit int) error {
+	order := make([]int, len(win))
+	for i := range order {
+		order[i] = i
+	}
+	less := func(a, b scored) int {
+		if c := cmp.Compare(a.Score, b.Score); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.ID, b.ID)
+	}
+	slices.SortFunc(order, func(a, b int) int { return less(win[a], win[b]) })
+	afterCursor := func(sc scored) bool {
+		return cur == nil || sc.Score > cur.Score || sc.Score == cur.Score && sc.ID > cur.ID
+	}
+	var after []scored // exactly scored articles after cur
+	next, batch := 0, max(2*(limit+1), firstBatch)
+	for next < len(order) {
+		end := min(len(order), next+batch)
+		ids := make([]int64, 0, end-next)
+		ntokens := make(map[int64]int, end-next)
+		for _, i := range order[next:end] {
+			ids = append(ids, win[i].ID)
+			ntokens[win[i].ID] = lens[i]
+		}
+		scores, err := positionScores(ctx, conn, p, st, ids, ntokens)
+		if err != nil {
+			return err
+		}
+		for _, i := range order[next:end] {
+			win[i].Score = scores[win[i].ID]
+			if afterCursor(win[i]) {
+				after = append(after, win[i])
+			}
+		}
+		next, batch = end, batch*2
+		if next < len(order) && len(after) > limit {
+			slices.SortFunc(after, less)
+			if win[order[next]].Score > after[limit].Score {
+				break
+			}
+		}
+	}
+	return nil
 }

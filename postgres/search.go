@@ -26,17 +26,21 @@ const (
 //
 // Matching runs in PostgreSQL: the prepared query tree is compiled to a
 // tsquery over the column-prefixed lexemes of the index and answered from
-// the GIN index. Ranking runs in Go: for each article of the relevance
-// window (see query.Limits) the server returns only the positions of the
-// lexemes the query looks for, and bm25 scores them with the embedded
-// store's formula, weights and statistics. Totals and facets are counted
-// in PostgreSQL.
+// the GIN index. Ranking runs in Go, with the embedded store's formula,
+// weights and statistics: for each article of the relevance window (see
+// query.Limits) the server returns the counts of the query's tokens
+// (token_freqs) when the match is made of single tokens, else only the
+// positions of the lexemes the query looks for, which bm25 scores. Totals
+// and facets are counted in PostgreSQL.
 type SearchService struct {
 	db       *DB
 	analyzer *query.Analyzer
 	// Limits bounds the work of one search (see query.Limits); the same
 	// limits give the same answers as the embedded store.
 	Limits query.Limits
+	// noCounts makes every window be scored from its tsvectors, for tests
+	// that compare both ways.
+	noCounts bool
 }
 
 var _ diembao.SearchService = (*SearchService)(nil)
@@ -149,7 +153,7 @@ func (s *SearchService) Search(ctx context.Context, req diembao.SearchRequest) (
 		counted = false // res.Total is set
 	)
 	if ranked {
-		win, complete, err := s.window(ctx, conn, p, st)
+		win, complete, err := s.window(ctx, conn, p, st, cur, limit)
 		if err != nil {
 			return nil, err
 		}
@@ -413,33 +417,42 @@ func (s *SearchService) byDate(ctx context.Context, conn querier, p *plan, st *r
 		for i, sc := range page {
 			ids[i] = sc.ID
 		}
-		pargs := []any{ids}
-		q := `SELECT a.id, ` + positionsExpr(p, &pargs) + ` FROM article_index a WHERE a.id = ANY($1::bigint[])`
-		rows, err := conn.Query(ctx, q, pargs...)
+		scores, err := positionScores(ctx, conn, p, st, ids, ntokens)
 		if err != nil {
-			return nil, false, fmt.Errorf("postgres: search: %w", err)
-		}
-		scores := map[int64]float64{}
-		for rows.Next() {
-			var (
-				id  int64
-				pos string
-			)
-			if err := rows.Scan(&id, &pos); err != nil {
-				rows.Close()
-				return nil, false, fmt.Errorf("postgres: search: %w", err)
-			}
-			scores[id] = p.score(parseTsvector(pos), ntokens[id], st)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, false, fmt.Errorf("postgres: search: %w", err)
+			return nil, false, err
 		}
 		for i := range page {
 			page[i].Score = scores[page[i].ID]
 		}
 	}
 	return page, more, nil
+}
+
+// positionScores returns the scores of the articles ids, whose token counts
+// are ntokens, read from their tsvectors.
+func positionScores(ctx context.Context, conn querier, p *plan, st *rankStats, ids []int64, ntokens map[int64]int) (map[int64]float64, error) {
+	args := []any{ids}
+	q := `SELECT a.id, ` + positionsExpr(p, &args) + ` FROM article_index a WHERE a.id = ANY($1::bigint[])`
+	rows, err := conn.Query(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: search: %w", err)
+	}
+	defer rows.Close()
+	scores := make(map[int64]float64, len(ids))
+	for rows.Next() {
+		var (
+			id  int64
+			pos string
+		)
+		if err := rows.Scan(&id, &pos); err != nil {
+			return nil, fmt.Errorf("postgres: search: %w", err)
+		}
+		scores[id] = p.score(parseTsvector(pos), ntokens[id], st)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("postgres: search: %w", err)
+	}
+	return scores, nil
 }
 
 // hits loads the page's articles and makes their hits, with snippets

@@ -1,0 +1,506 @@
+package postgres
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/diembao/diembao/internal/tokfreq"
+	"github.com/diembao/diembao/query"
+)
+
+// countedColumn returns the position in tokfreq.Counts of the index column
+// whose lexeme code is code, or -1 for a column token_freqs does not count.
+// The counted columns are the first tokfreq.Columns of columns.
+func countedColumn(code string) int {
+	for i := 0; i < tokfreq.Columns; i++ {
+		if columns[i].code == code {
+			return i
+		}
+	}
+	return -1
+}
+
+// splitLexeme returns the column code and the token of an index lexeme.
+func splitLexeme(lex string) (code, tok string) {
+	code, tok, _ = strings.Cut(lex, ":")
+	return code, tok
+}
+
+// tokenCounts returns, for each token of the counted columns of an article
+// whose lexeme positions are d, how many positions it has in each: the
+// instances a one-token phrase finds there (see docPositions.occurrences).
+func tokenCounts(d docPositions) map[string]*tokfreq.Counts {
+	out := map[string]*tokfreq.Counts{}
+	for lex, pos := range d {
+		code, tok := splitLexeme(lex)
+		col := countedColumn(code)
+		if col < 0 || len(pos) == 0 {
+			continue
+		}
+		c := out[tok]
+		if c == nil {
+			c = new(tokfreq.Counts)
+			out[tok] = c
+		}
+		c[col] = uint32(distinct(pos))
+	}
+	return out
+}
+
+// distinct returns the number of distinct values of pos.
+func distinct(pos []int) int {
+	seen := make(map[int]struct{}, len(pos))
+	for _, p := range pos {
+		seen[p] = struct{}{}
+	}
+	return len(seen)
+}
+
+// errCorruptFreqs reports a value of token_freqs that is not a sequence of
+// pieces.
+var errCorruptFreqs = errors.New("postgres: corrupt token_freqs value")
+
+// appendPiece appends a piece holding the stored chunk b to a value of
+// token_freqs.
+func appendPiece(dst, b []byte) []byte {
+	dst = binary.AppendUvarint(dst, uint64(len(b)))
+	return append(dst, b...)
+}
+
+// eachFreq calls f with each entry of each piece of a value of
+// token_freqs, piece after piece. It returns an error, having called f for
+// the entries before, when v is not a sequence of pieces. f must not keep
+// c.
+func eachFreq(v []byte, f func(off uint16, c *tokfreq.Counts)) error {
+	for len(v) > 0 {
+		n, k := binary.Uvarint(v)
+		if k <= 0 || n > uint64(len(v)-k) {
+			return errCorruptFreqs
+		}
+		if err := tokfreq.Each(v[k:k+int(n)], f); err != nil {
+			return fmt.Errorf("%w: %w", errCorruptFreqs, err)
+		}
+		v = v[k+int(n):]
+	}
+	return nil
+}
+
+// freqKey names a row of token_freqs but its shard.
+type freqKey struct {
+	token string
+	chunk int64
+}
+
+// freqChanges are the changes one write makes to token_freqs: entries of
+// stored articles to append, and articles whose entries are to be removed
+// from the rows of some tokens.
+type freqChanges struct {
+	add    map[freqKey][]tokfreq.Entry
+	remove map[freqKey][]uint16
+}
+
+// addArticle adds the entries of the article id, whose counts are counts.
+func (f *freqChanges) addArticle(id int64, counts map[string]*tokfreq.Counts) {
+	if f.add == nil {
+		f.add = map[freqKey][]tokfreq.Entry{}
+	}
+	chunk, off := tokfreq.ChunkOf(id)
+	for tok, c := range counts {
+		k := freqKey{tok, chunk}
+		f.add[k] = append(f.add[k], tokfreq.Entry{Off: off, Counts: *c})
+	}
+}
+
+// removeArticle removes the entries of the article id from the rows of the
+// tokens toks (those of its stored index entry).
+func (f *freqChanges) removeArticle(id int64, toks []string) {
+	if f.remove == nil {
+		f.remove = map[freqKey][]uint16{}
+	}
+	chunk, off := tokfreq.ChunkOf(id)
+	for _, tok := range toks {
+		k := freqKey{tok, chunk}
+		f.remove[k] = append(f.remove[k], off)
+	}
+}
+
+// sortedKeys returns the keys of m in the order of the rows' primary key
+// under byte order, the order in which a write locks them.
+func sortedKeys[V any](m map[freqKey]V) []freqKey {
+	keys := make([]freqKey, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if keys[i].token != keys[j].token {
+			return keys[i].token < keys[j].token
+		}
+		return keys[i].chunk < keys[j].chunk
+	})
+	return keys
+}
+
+// apply writes the changes: first the removals, each row read, rewritten
+// without the removed articles as one piece (or deleted when none is left),
+// then the additions, appended as one piece per row to the rows of the
+// server process's shard. Rows are locked in key order in each statement.
+// Two writers that replace articles the other one stored may still lock
+// each other's rows in a cycle; PostgreSQL then fails one of them, which
+// PutArticles runs again.
+func (f *freqChanges) apply(ctx context.Context, tx pgx.Tx) error {
+	if len(f.remove) > 0 {
+		if err := f.applyRemovals(ctx, tx); err != nil {
+			return fmt.Errorf("token counts: %w", err)
+		}
+	}
+	if len(f.add) == 0 {
+		return nil
+	}
+	keys := sortedKeys(f.add)
+	toks := make([]string, len(keys))
+	chunks := make([]int64, len(keys))
+	vals := make([][]byte, len(keys))
+	for i, k := range keys {
+		entries := f.add[k]
+		sort.Slice(entries, func(a, b int) bool { return entries[a].Off < entries[b].Off })
+		toks[i], chunks[i], vals[i] = k.token, k.chunk, appendPiece(nil, tokfreq.Encode(entries))
+	}
+	// Sorted as the primary key sorts (COLLATE "C"), the order in which
+	// every writer locks the rows.
+	if _, err := tx.Exec(ctx, `INSERT INTO token_freqs (token, chunk, shard, freqs)
+		SELECT t, c, (pg_backend_pid() % 16)::smallint, v FROM unnest($1::text[], $2::bigint[], $3::bytea[]) AS u(t, c, v)
+		ORDER BY t, c
+		ON CONFLICT (token, chunk, shard) DO UPDATE SET freqs = token_freqs.freqs || EXCLUDED.freqs`,
+		toks, chunks, vals); err != nil {
+		return fmt.Errorf("token counts: %w", err)
+	}
+	return nil
+}
+
+// applyRemovals removes the articles of f.remove from the rows of every
+// shard.
+func (f *freqChanges) applyRemovals(ctx context.Context, tx pgx.Tx) error {
+	keys := sortedKeys(f.remove)
+	toks := make([]string, len(keys))
+	chunks := make([]int64, len(keys))
+	for i, k := range keys {
+		toks[i], chunks[i] = k.token, k.chunk
+	}
+	rows, err := tx.Query(ctx, `SELECT f.token, f.chunk, f.shard, f.freqs FROM token_freqs f
+		JOIN unnest($1::text[], $2::bigint[]) AS u(t, c) ON f.token = u.t AND f.chunk = u.c
+		ORDER BY f.token, f.chunk, f.shard FOR UPDATE OF f`, toks, chunks)
+	if err != nil {
+		return err
+	}
+	type rewrite struct {
+		token string
+		chunk int64
+		shard int16
+		value []byte // nil: delete the row
+	}
+	var out []rewrite
+	for rows.Next() {
+		var (
+			r rewrite
+			v []byte
+		)
+		if err := rows.Scan(&r.token, &r.chunk, &r.shard, &v); err != nil {
+			rows.Close()
+			return err
+		}
+		gone := map[uint16]bool{}
+		for _, off := range f.remove[freqKey{r.token, r.chunk}] {
+			gone[off] = true
+		}
+		var (
+			kept    []tokfreq.Entry
+			removed bool
+		)
+		err := eachFreq(v, func(off uint16, c *tokfreq.Counts) {
+			if gone[off] {
+				removed = true
+				return
+			}
+			kept = append(kept, tokfreq.Entry{Off: off, Counts: *c})
+		})
+		if err != nil {
+			rows.Close()
+			return fmt.Errorf("token %q, chunk %d: %w", r.token, r.chunk, err)
+		}
+		if !removed {
+			continue
+		}
+		if len(kept) > 0 {
+			sort.Slice(kept, func(a, b int) bool { return kept[a].Off < kept[b].Off })
+			r.value = appendPiece(nil, tokfreq.Encode(kept))
+		}
+		out = append(out, r)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	var (
+		upT, delT []string
+		upC, delC []int64
+		upS, delS []int16
+		upV       [][]byte
+	)
+	for _, r := range out {
+		if r.value == nil {
+			delT, delC, delS = append(delT, r.token), append(delC, r.chunk), append(delS, r.shard)
+			continue
+		}
+		upT, upC, upS, upV = append(upT, r.token), append(upC, r.chunk), append(upS, r.shard), append(upV, r.value)
+	}
+	if len(upT) > 0 {
+		if _, err := tx.Exec(ctx, `UPDATE token_freqs f SET freqs = u.v
+			FROM unnest($1::text[], $2::bigint[], $3::smallint[], $4::bytea[]) AS u(t, c, s, v)
+			WHERE f.token = u.t AND f.chunk = u.c AND f.shard = u.s`, upT, upC, upS, upV); err != nil {
+			return err
+		}
+	}
+	if len(delT) > 0 {
+		if _, err := tx.Exec(ctx, `DELETE FROM token_freqs f USING unnest($1::text[], $2::bigint[], $3::smallint[]) AS u(t, c, s)
+			WHERE f.token = u.t AND f.chunk = u.c AND f.shard = u.s`, delT, delC, delS); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// fillSpan is the number of IDs fillTokenFreqs reads at a time: 8 chunks.
+const fillSpan = 8 << tokfreq.ChunkBits
+
+// fillTokenFreqs fills token_freqs from the index entries, in shard 0: the
+// migration that creates the table calls it in its transaction.
+func fillTokenFreqs(ctx context.Context, tx pgx.Tx) error {
+	var lo, hi int64
+	if err := tx.QueryRow(ctx, `SELECT coalesce(min(id), 0), coalesce(max(id), -1) FROM article_index`).Scan(&lo, &hi); err != nil {
+		return err
+	}
+	lo -= lo & (tokfreq.ChunkSize - 1)
+	for ; lo <= hi; lo += fillSpan {
+		rows, err := tx.Query(ctx, `SELECT id, tsv::text FROM article_index WHERE id >= $1 AND id < $2 ORDER BY id`, lo, lo+fillSpan)
+		if err != nil {
+			return err
+		}
+		built := map[freqKey]*tokfreq.Builder{}
+		for rows.Next() {
+			var (
+				id  int64
+				tsv string
+			)
+			if err := rows.Scan(&id, &tsv); err != nil {
+				rows.Close()
+				return err
+			}
+			chunk, off := tokfreq.ChunkOf(id)
+			for tok, c := range tokenCounts(parseTsvector(tsv)) {
+				k := freqKey{tok, chunk}
+				b := built[k]
+				if b == nil {
+					b = new(tokfreq.Builder)
+					built[k] = b
+				}
+				b.Add(off, c) // IDs ascend: offsets within a chunk too
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		out := make([][]any, 0, len(built))
+		for _, k := range sortedKeys(built) {
+			out = append(out, []any{k.token, k.chunk, int16(0), appendPiece(nil, built[k].Bytes())})
+		}
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"token_freqs"}, []string{"token", "chunk", "shard", "freqs"},
+			pgx.CopyFromRows(out)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// countable reports whether every phrase of phrases is a single token,
+// whole or a prefix, searched in counted columns only: what token_freqs
+// can count.
+func countable(phrases []*expr) bool {
+	for _, ph := range phrases {
+		if len(ph.tokens) != 1 || !countedColumns(ph) {
+			return false
+		}
+	}
+	return true
+}
+
+// countedColumns reports whether every column of ph is counted.
+func countedColumns(ph *expr) bool {
+	for _, c := range ph.cols {
+		if c >= tokfreq.Columns {
+			return false
+		}
+	}
+	return true
+}
+
+// windowCounts are the counts of some tokens in the articles of a
+// relevance window: counts[tok][i] for the article win[i], for the tokens
+// with rows in the window's chunks.
+type windowCounts map[string][]tokfreq.Counts
+
+// readWindowCounts reads from token_freqs the counts, in the articles of
+// win, of the tokens of phrases: the whole tokens, read in one statement,
+// and the tokens the prefix of a one-token phrase begins, read as one range
+// of the primary key each.
+func readWindowCounts(ctx context.Context, conn querier, phrases []*expr, win []scored) (windowCounts, error) {
+	at := make(map[int64]int, len(win))
+	var chunks []int64
+	for i, sc := range win {
+		at[sc.ID] = i
+		if c, _ := tokfreq.ChunkOf(sc.ID); len(chunks) == 0 || chunks[len(chunks)-1] != c {
+			chunks = append(chunks, c) // win is in descending ID order
+		}
+	}
+	counts := windowCounts{}
+	read := func(cond string, args ...any) error {
+		rows, err := conn.Query(ctx, `SELECT token, chunk, freqs FROM token_freqs WHERE `+cond+` AND chunk = ANY($1::bigint[])`,
+			append([]any{chunks}, args...)...)
+		if err != nil {
+			return fmt.Errorf("postgres: search: token counts: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var (
+				tok   string
+				chunk int64
+				v     []byte
+			)
+			if err := rows.Scan(&tok, &chunk, &v); err != nil {
+				return fmt.Errorf("postgres: search: token counts: %w", err)
+			}
+			dst := counts[tok]
+			if dst == nil {
+				dst = make([]tokfreq.Counts, len(win))
+				counts[tok] = dst
+			}
+			base := chunk << tokfreq.ChunkBits
+			if err := eachFreq(v, func(off uint16, c *tokfreq.Counts) {
+				if i, ok := at[base+int64(off)]; ok {
+					dst[i] = *c
+				}
+			}); err != nil {
+				return fmt.Errorf("postgres: search: token %q, chunk %d: %w", tok, chunk, err)
+			}
+		}
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("postgres: search: token counts: %w", err)
+		}
+		return nil
+	}
+	var whole []string
+	seenWhole, seenPrefix := map[string]bool{}, map[string]bool{}
+	for _, ph := range phrases {
+		if !countedColumns(ph) {
+			continue
+		}
+		for j, tok := range ph.tokens {
+			switch {
+			case !ph.prefix || j < len(ph.tokens)-1:
+				if !seenWhole[tok] {
+					seenWhole[tok] = true
+					whole = append(whole, tok)
+				}
+			case len(ph.tokens) == 1 && !seenPrefix[tok]:
+				seenPrefix[tok] = true
+				lo, hi := query.PrefixBounds(tok)
+				cond, args := `token >= $2`, []any{lo}
+				if hi != "" {
+					cond, args = cond+` AND token < $3`, append(args, hi)
+				}
+				if err := read(cond, args...); err != nil {
+					return nil, err
+				}
+			}
+		}
+	}
+	if len(whole) > 0 {
+		if err := read(`token = ANY($2::text[])`, whole); err != nil {
+			return nil, err
+		}
+	}
+	return counts, nil
+}
+
+// instances returns, for each phrase of phrases (one token each, see
+// countable), a function giving its number of instances in a column of the
+// article win[i]: those of its token, or of the tokens its prefix begins,
+// added up.
+func (wc windowCounts) instances(phrases []*expr) []func(i, col int) uint32 {
+	out := make([]func(i, col int) uint32, len(phrases))
+	for j, ph := range phrases {
+		var lists [][]tokfreq.Counts
+		for tok, c := range wc {
+			if tok == ph.tokens[0] || ph.prefix && strings.HasPrefix(tok, ph.tokens[0]) {
+				lists = append(lists, c)
+			}
+		}
+		out[j] = func(i, col int) uint32 {
+			n := uint32(0)
+			for _, c := range lists {
+				n += c[i][col]
+			}
+			return n
+		}
+	}
+	return out
+}
+
+// sortedColumns returns the columns of each phrase in column order, as
+// occurrences lists them.
+func sortedColumns(phrases []*expr) [][]int {
+	cols := make([][]int, len(phrases))
+	for j, ph := range phrases {
+		cols[j] = append([]int(nil), ph.cols...)
+		sort.Ints(cols[j])
+	}
+	return cols
+}
+
+// matchFromCounts scores the articles of win, whose token counts are lens,
+// for the match alone, from the counts wc, as bm25 scores them from their
+// positions. A prefix's instances in a column are those of the tokens it
+// begins, added up.
+//
+// (An article whose column is longer than maxPos tokens is the exception:
+// its tsvector keeps the positions beyond as one, so that two tokens of a
+// prefix there count once in its positions and twice in the counts; FTS5
+// counts both.)
+func matchFromCounts(p *plan, st *rankStats, wc windowCounts, win []scored, lens []int) []float64 {
+	inst := wc.instances(p.phrases)
+	cols := sortedColumns(p.phrases)
+	occ := make(map[*expr][]int, len(p.phrases))
+	out := make([]float64, len(win))
+	for i := range win {
+		for j, ph := range p.phrases {
+			list := occ[ph][:0]
+			for _, col := range cols[j] {
+				for range inst[j](i, col) {
+					list = append(list, col)
+				}
+			}
+			occ[ph] = list
+		}
+		out[i] = bm25Occ(occ, lens[i], p.match, p.phrases, st.idf, &ranking.Weights, st.avgdl)
+	}
+	return out
+}

@@ -1,0 +1,277 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"reflect"
+	"sync"
+	"testing"
+
+	"github.com/diembao/diembao"
+	"github.com/diembao/diembao/internal/storetest"
+	"github.com/diembao/diembao/internal/tokfreq"
+)
+
+// checkTokenFreqs compares token_freqs with the counts of each article's
+// index entry: every stored article's counts are there, once, in one
+// shard, and nothing else is.
+func checkTokenFreqs(t *testing.T, db *DB, step string) {
+	t.Helper()
+	ctx := context.Background()
+	want := map[string]map[int64]tokfreq.Counts{}
+	rows, err := db.pool.Query(ctx, `SELECT id, tsv::text FROM article_index`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	articles := 0
+	for rows.Next() {
+		var (
+			id  int64
+			tsv string
+		)
+		if err := rows.Scan(&id, &tsv); err != nil {
+			t.Fatal(err)
+		}
+		articles++
+		for tok, c := range tokenCounts(parseTsvector(tsv)) {
+			if want[tok] == nil {
+				want[tok] = map[int64]tokfreq.Counts{}
+			}
+			want[tok][id] = *c
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]map[int64]tokfreq.Counts{}
+	rows, err = db.pool.Query(ctx, `SELECT token, chunk, shard, freqs FROM token_freqs`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var (
+			tok   string
+			chunk int64
+			shard int16
+			v     []byte
+		)
+		if err := rows.Scan(&tok, &chunk, &shard, &v); err != nil {
+			t.Fatal(err)
+		}
+		if got[tok] == nil {
+			got[tok] = map[int64]tokfreq.Counts{}
+		}
+		err := eachFreq(v, func(off uint16, c *tokfreq.Counts) {
+			id := chunk<<tokfreq.ChunkBits | int64(off)
+			if _, dup := got[tok][id]; dup {
+				t.Errorf("%s: token %q: article %d has two entries (shard %d)", step, tok, id, shard)
+			}
+			got[tok][id] = *c
+		})
+		if err != nil {
+			t.Errorf("%s: token %q chunk %d shard %d: %v", step, tok, chunk, shard, err)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if articles == 0 || len(want) == 0 {
+		t.Fatalf("%s: no articles to compare", step)
+	}
+	for tok, ids := range want {
+		for id, c := range ids {
+			if g := got[tok][id]; g != c {
+				t.Errorf("%s: token %q, article %d: counts %v in token_freqs, %v in the index", step, tok, id, g, c)
+			}
+		}
+	}
+	for tok, ids := range got {
+		for id, c := range ids {
+			if _, ok := want[tok][id]; !ok {
+				t.Errorf("%s: token %q, article %d: counts %v in token_freqs, none in the index", step, tok, id, c)
+			}
+		}
+	}
+}
+
+// TestTokenFreqsFollowIndex checks token_freqs after inserts across a chunk
+// boundary, updates (one within the call that stored the article), writers
+// on several connections replacing each other's articles at once, and
+// after the migration fills the table from the index.
+func TestTokenFreqsFollowIndex(t *testing.T) {
+	ctx := context.Background()
+	db := openTestDB(t)
+	as := NewArticleService(db)
+	words := []string{"Hà Nội", "mưa", "thu", "lũ lụt", "miền Trung", "ban", "bản", "bàn", "kinh tế", "Quốc hội"}
+	text := func(i, v int) string {
+		return fmt.Sprintf("%s %s %s %s", words[i%len(words)], words[(i*7+v)%len(words)], words[(i*3+2*v)%len(words)], words[v%len(words)])
+	}
+	article := func(i, v int) *diembao.Article {
+		return &diembao.Article{URL: fmt.Sprintf("https://x.example.vn/%d", i), Title: text(i, v),
+			Body: []diembao.Paragraph{{Text: text(i+1, v) + ". " + text(i+2, v)}}}
+	}
+	// Enough articles for IDs in two chunks.
+	var batch []*diembao.Article
+	for i := range tokfreq.ChunkSize + 100 {
+		batch = append(batch, article(i, 0))
+		if len(batch) == 250 {
+			if _, err := as.PutArticles(ctx, batch); err != nil {
+				t.Fatal(err)
+			}
+			batch = nil
+		}
+	}
+	if _, err := as.PutArticles(ctx, batch); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := as.PutArticles(ctx, []*diembao.Article{article(5, 1), article(1030, 1), article(2000, 0), article(2000, 2)}); err != nil {
+		t.Fatal(err)
+	}
+	checkTokenFreqs(t, db, "one writer")
+	var wg sync.WaitGroup
+	for w := range 6 {
+		wg.Go(func() {
+			for round := range 3 {
+				var list []*diembao.Article
+				for i := range 40 {
+					list = append(list, article((i*13+w*5+round)%(tokfreq.ChunkSize+100), 3+w+round))
+				}
+				if _, err := as.PutArticles(ctx, list); err != nil {
+					t.Error(err)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	checkTokenFreqs(t, db, "concurrent writers")
+	if _, err := db.pool.Exec(ctx, `DROP TABLE token_freqs; DELETE FROM schema_migrations WHERE name = '0005_token_freqs.sql'`); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	checkTokenFreqs(t, db, "migration")
+}
+
+// TestWindowScoresFromCounts checks that searches scored from token_freqs
+// give the answers, scores to the bit included, of the same searches
+// scored from the tsvectors, page after page: those with boost terms read
+// the tsvectors of the articles their bounds cannot leave off the page.
+func TestWindowScoresFromCounts(t *testing.T) {
+	ctx := context.Background()
+	db := openTestDB(t)
+	c, err := storetest.LoadCorpus()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := &storetest.Backend{Name: "postgres", Sources: NewSourceService(db), Articles: NewArticleService(db)}
+	if _, err := storetest.Load(ctx, b, c); err != nil {
+		t.Fatal(err)
+	}
+	qs, err := storetest.Queries()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var reqs []diembao.SearchRequest
+	for _, q := range qs {
+		reqs = append(reqs, q.Request(0))
+	}
+	for _, q := range []string{"hà", "ha", "nội", "lũ OR mưa", "(lũ OR bão) -mưa", "title:hà", "title:ha -nội",
+		"bản OR ban", "hà*", "ng* -hà", "title:th*", "tỉnh -thành published:[2020-01-01 TO 2021-01-01]", "UBND",
+		"xyzzyqwerty", "hà nội", "ha noi", "mưa lớn miền trung", "kinh tế -hà", "(hà nội) OR (sài gòn)"} {
+		reqs = append(reqs, diembao.SearchRequest{Query: q}, diembao.SearchRequest{Query: q, Facets: []string{"source"}})
+	}
+	counted := NewSearchService(db)
+	positions := NewSearchService(db)
+	positions.noCounts = true
+	// Pages of one article scored a few at a time leave most of a window
+	// unread.
+	defer func(n int) { firstBatch = n }(firstBatch)
+	firstBatch = 1
+	matchCounted, boosted := 0, 0
+	for _, req := range reqs {
+		if p, err := counted.plan(req); err == nil && p.match != nil && countable(p.phrases) {
+			matchCounted++
+			if p.boost != nil {
+				boosted++
+			}
+		}
+		for _, size := range []int{200, 3, 1} {
+			req.Limit, req.Cursor = size, ""
+			for page := 0; ; page++ {
+				got, err1 := counted.Search(ctx, req)
+				want, err2 := positions.Search(ctx, req)
+				if fmt.Sprint(err1) != fmt.Sprint(err2) {
+					t.Errorf("%q: error %v, from positions %v", req.Query, err1, err2)
+					break
+				}
+				if err1 != nil {
+					break
+				}
+				if !reflect.DeepEqual(got, want) {
+					t.Errorf("%q, page %d of %d: from counts\n%+v\nfrom positions\n%+v", req.Query, page, size, got, want)
+					break
+				}
+				for _, h := range got.Hits {
+					if math.IsNaN(h.Score) {
+						t.Errorf("%q: score NaN", req.Query)
+					}
+				}
+				if got.NextCursor == "" {
+					break
+				}
+				req.Cursor = got.NextCursor
+			}
+		}
+	}
+	if matchCounted < 10 || boosted < 5 {
+		t.Errorf("only %d of %d searches have a match scored from the counts, %d with a boost", matchCounted, len(reqs), boosted)
+	}
+}
+
+// FuzzEachFreq checks that reading a value of token_freqs never panics and
+// that values made of pieces read back as their entries.
+func FuzzEachFreq(f *testing.F) {
+	one := tokfreq.Encode([]tokfreq.Entry{{Off: 3, Counts: tokfreq.Counts{1, 1, 2, 2}}, {Off: 900, Counts: tokfreq.Counts{0, 1, 0, 4}}})
+	f.Add(appendPiece(appendPiece(nil, one), one))
+	f.Add([]byte{0x80})
+	f.Add([]byte{5, 1})
+	f.Fuzz(func(t *testing.T, v []byte) {
+		var entries []tokfreq.Entry
+		if err := eachFreq(v, func(off uint16, c *tokfreq.Counts) {
+			entries = append(entries, tokfreq.Entry{Off: off, Counts: *c})
+		}); err != nil {
+			return
+		}
+		// A value read whole is a sequence of pieces: the same entries
+		// written as one piece read back alike, in offset order.
+		var again []tokfreq.Entry
+		if err := eachFreq(appendPiece(nil, tokfreq.Encode(sortEntries(entries))), func(off uint16, c *tokfreq.Counts) {
+			again = append(again, tokfreq.Entry{Off: off, Counts: *c})
+		}); err != nil {
+			t.Fatalf("entries written again do not read: %v", err)
+		}
+		if want := sortEntries(entries); len(want) > 0 && !reflect.DeepEqual(again, want) {
+			t.Fatalf("read back %v, want %v", again, want)
+		}
+	})
+}
+
+// sortEntries returns entries in offset order, the last of equal offsets
+// kept.
+func sortEntries(entries []tokfreq.Entry) []tokfreq.Entry {
+	byOff := map[uint16]tokfreq.Entry{}
+	for _, e := range entries {
+		byOff[e.Off] = e
+	}
+	out := make([]tokfreq.Entry, 0, len(byOff))
+	for off := range tokfreq.ChunkSize {
+		if e, ok := byOff[uint16(off)]; ok {
+			out = append(out, e)
+		}
+	}
+	return out
+}

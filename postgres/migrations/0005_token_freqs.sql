@@ -1,0 +1,28 @@
+-- 0005_token_freqs: how many times each article holds each token in each
+-- of the four columns a word is searched and scored in (title, folded
+-- title, body, folded body), so that a search scores its relevance window
+-- from a few rows per token instead of reading every tsvector of the
+-- window (see docs/decisions/0011-postgres-token-counts.md).
+--
+-- A row covers one token in one chunk of 1,024 consecutive IDs, for the
+-- articles one shard of writers stored (the shard of term_stats, chosen by
+-- the server process), so that concurrent writers seldom wait on the same
+-- row. Its value is a sequence of pieces, each appended by one transaction:
+-- a piece is its length as a varint followed by the counts in the form of
+-- package internal/tokfreq. An article's entry is in one row per token;
+-- replacing the article removes it from every shard's row first.
+--
+-- Tokens are in the order of their bytes (COLLATE "C"), so that the rows
+-- of the tokens a prefix begins are one range of the primary key whatever
+-- the database's collation, and so that every writer locks rows in the
+-- order it sorts them in.
+--
+-- The store fills the table from the index entries in Go, in the
+-- transaction of this migration (see fillTokenFreqs).
+CREATE TABLE token_freqs (
+	token text COLLATE "C" NOT NULL,
+	chunk bigint NOT NULL,
+	shard smallint NOT NULL,
+	freqs bytea NOT NULL,
+	PRIMARY KEY (token, chunk, shard)
+);
