@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -176,13 +178,13 @@ func (s *ArticleService) putChunk(ctx context.Context, tx pgx.Tx, list []*diemba
 		delta.addTerms(entry.tokens, 1)
 		if exists {
 			// The index entry being replaced no longer counts.
-			var oldTokens []string
-			if err := tx.QueryRow(ctx, `SELECT coalesce(array_agg(DISTINCT substr(lex, strpos(lex, ':') + 1)), '{}')
-				FROM article_index, unnest(tsvector_to_array(tsv)) AS lex WHERE id = $1`, old.id).Scan(&oldTokens); err != nil {
-				return fmt.Errorf("postgres: tokens of article %d: %w", old.id, err)
+			var oldTSV string
+			if err := tx.QueryRow(ctx, `SELECT tsv::text FROM article_index WHERE id = $1`, old.id).Scan(&oldTSV); err != nil {
+				return fmt.Errorf("postgres: index entry of article %d: %w", old.id, err)
 			}
-			delta.addTerms(oldTokens, -1)
-			freqs.removeArticle(old.id, oldTokens)
+			oldEntry := parseTsvector(oldTSV)
+			delta.addTerms(oldEntry.tokens(), -1)
+			freqs.removeArticle(old.id, slices.Collect(maps.Keys(tokenCounts(oldEntry))))
 			freqs.addArticle(old.id, entry.counts)
 			batch.Queue(updateArticle, append(args, old.id)...)
 			delta.tokens += int64(entry.ntokens) - old.ntokens

@@ -14,12 +14,37 @@ import (
 	"github.com/diembao/diembao/query"
 )
 
-// countedColumn returns the position in tokfreq.Counts of the index column
-// whose lexeme code is code, or -1 for a column token_freqs does not count.
-// The counted columns are the first tokfreq.Columns of columns.
-func countedColumn(code string) int {
-	for i := 0; i < tokfreq.Columns; i++ {
-		if columns[i].code == code {
+// wordsKey begins the keys of token_freqs rows that count a token in the
+// words columns (segmented multi-syllable words), whose counts take the
+// first two places of tokfreq.Counts (words, folded words). No token holds
+// the byte: the index's tokenizer splits on it.
+const wordsKey = "\x1f"
+
+// countKey returns the key of the token_freqs row that counts tok in the
+// index column col, and the place of that column in the row's counts: the
+// token itself for the title and body columns, exact and folded (places 0
+// to 3), wordsKey and the token for the words columns. ok is false for the
+// other columns (author, source, section), which are not counted.
+func countKey(col int, tok string) (key string, place int, ok bool) {
+	switch {
+	case col < tokfreq.Columns:
+		return tok, col, true
+	case col == colWords || col == colWordsFolded:
+		return wordsKey + tok, col - colWords, true
+	}
+	return "", 0, false
+}
+
+// The index columns of the segmented words (see columns).
+const (
+	colWords       = 4
+	colWordsFolded = 5
+)
+
+// columnOf returns the index column whose lexeme code is code, or -1.
+func columnOf(code string) int {
+	for i, c := range columns {
+		if c.code == code {
 			return i
 		}
 	}
@@ -32,23 +57,30 @@ func splitLexeme(lex string) (code, tok string) {
 	return code, tok
 }
 
-// tokenCounts returns, for each token of the counted columns of an article
-// whose lexeme positions are d, how many positions it has in each: the
-// instances a one-token phrase finds there (see docPositions.occurrences).
+// addCount records that an article holds the lexeme lex at n positions in
+// the counts by token_freqs key, when its column is counted.
+func addCount(counts map[string]*tokfreq.Counts, lex string, n int) {
+	code, tok := splitLexeme(lex)
+	key, place, ok := countKey(columnOf(code), tok)
+	if !ok || n == 0 {
+		return
+	}
+	c := counts[key]
+	if c == nil {
+		c = new(tokfreq.Counts)
+		counts[key] = c
+	}
+	c[place] = uint32(n)
+}
+
+// tokenCounts returns the counts of an article whose lexeme positions are
+// d, by token_freqs key: for each counted column, the positions of each
+// token there, the instances a one-token phrase finds (see
+// docPositions.occurrences).
 func tokenCounts(d docPositions) map[string]*tokfreq.Counts {
 	out := map[string]*tokfreq.Counts{}
 	for lex, pos := range d {
-		code, tok := splitLexeme(lex)
-		col := countedColumn(code)
-		if col < 0 || len(pos) == 0 {
-			continue
-		}
-		c := out[tok]
-		if c == nil {
-			c = new(tokfreq.Counts)
-			out[tok] = c
-		}
-		c[col] = uint32(distinct(pos))
+		addCount(out, lex, distinct(pos))
 	}
 	return out
 }
@@ -91,7 +123,8 @@ func eachFreq(v []byte, f func(off uint16, c *tokfreq.Counts)) error {
 	return nil
 }
 
-// freqKey names a row of token_freqs but its shard.
+// freqKey names a row of token_freqs but its shard: its key (a token, or
+// wordsKey and a token, see countKey) and chunk.
 type freqKey struct {
 	token string
 	chunk int64
@@ -117,15 +150,15 @@ func (f *freqChanges) addArticle(id int64, counts map[string]*tokfreq.Counts) {
 	}
 }
 
-// removeArticle removes the entries of the article id from the rows of the
-// tokens toks (those of its stored index entry).
-func (f *freqChanges) removeArticle(id int64, toks []string) {
+// removeArticle removes the entries of the article id from the rows of
+// the keys of its stored index entry (see countKey).
+func (f *freqChanges) removeArticle(id int64, keys []string) {
 	if f.remove == nil {
 		f.remove = map[freqKey][]uint16{}
 	}
 	chunk, off := tokfreq.ChunkOf(id)
-	for _, tok := range toks {
-		k := freqKey{tok, chunk}
+	for _, key := range keys {
+		k := freqKey{key, chunk}
 		f.remove[k] = append(f.remove[k], off)
 	}
 }
@@ -346,7 +379,7 @@ func countable(phrases []*expr) bool {
 // countedColumns reports whether every column of ph is counted.
 func countedColumns(ph *expr) bool {
 	for _, c := range ph.cols {
-		if c >= tokfreq.Columns {
+		if _, _, ok := countKey(c, ""); !ok {
 			return false
 		}
 	}
@@ -354,14 +387,14 @@ func countedColumns(ph *expr) bool {
 }
 
 // windowCounts are the counts of some tokens in the articles of a
-// relevance window: counts[tok][i] for the article win[i], for the tokens
-// with rows in the window's chunks.
+// relevance window: counts[key][i] for the article win[i], by token_freqs
+// key (see countKey), for the keys with rows in the window's chunks.
 type windowCounts map[string][]tokfreq.Counts
 
 // readWindowCounts reads from token_freqs the counts, in the articles of
-// win, of the tokens of phrases: the whole tokens, read in one statement,
-// and the tokens the prefix of a one-token phrase begins, read as one range
-// of the primary key each.
+// win, of the tokens of phrases in their columns: the rows of whole tokens
+// in one statement, and those of the tokens the prefix of a one-token
+// phrase begins as one range of the primary key each.
 func readWindowCounts(ctx context.Context, conn querier, phrases []*expr, win []scored) (windowCounts, error) {
 	at := make(map[int64]int, len(win))
 	var chunks []int64
@@ -381,17 +414,17 @@ func readWindowCounts(ctx context.Context, conn querier, phrases []*expr, win []
 		defer rows.Close()
 		for rows.Next() {
 			var (
-				tok   string
+				key   string
 				chunk int64
 				v     []byte
 			)
-			if err := rows.Scan(&tok, &chunk, &v); err != nil {
+			if err := rows.Scan(&key, &chunk, &v); err != nil {
 				return fmt.Errorf("postgres: search: token counts: %w", err)
 			}
-			dst := counts[tok]
+			dst := counts[key]
 			if dst == nil {
 				dst = make([]tokfreq.Counts, len(win))
-				counts[tok] = dst
+				counts[key] = dst
 			}
 			base := chunk << tokfreq.ChunkBits
 			if err := eachFreq(v, func(off uint16, c *tokfreq.Counts) {
@@ -399,7 +432,7 @@ func readWindowCounts(ctx context.Context, conn querier, phrases []*expr, win []
 					dst[i] = *c
 				}
 			}); err != nil {
-				return fmt.Errorf("postgres: search: token %q, chunk %d: %w", tok, chunk, err)
+				return fmt.Errorf("postgres: search: token %q, chunk %d: %w", key, chunk, err)
 			}
 		}
 		if err := rows.Err(); err != nil {
@@ -413,22 +446,25 @@ func readWindowCounts(ctx context.Context, conn querier, phrases []*expr, win []
 		if !countedColumns(ph) {
 			continue
 		}
-		for j, tok := range ph.tokens {
-			switch {
-			case !ph.prefix || j < len(ph.tokens)-1:
-				if !seenWhole[tok] {
-					seenWhole[tok] = true
-					whole = append(whole, tok)
-				}
-			case len(ph.tokens) == 1 && !seenPrefix[tok]:
-				seenPrefix[tok] = true
-				lo, hi := query.PrefixBounds(tok)
-				cond, args := `token >= $2`, []any{lo}
-				if hi != "" {
-					cond, args = cond+` AND token < $3`, append(args, hi)
-				}
-				if err := read(cond, args...); err != nil {
-					return nil, err
+		for _, col := range ph.cols {
+			for j, tok := range ph.tokens {
+				key, _, _ := countKey(col, tok)
+				switch {
+				case !ph.prefix || j < len(ph.tokens)-1:
+					if !seenWhole[key] {
+						seenWhole[key] = true
+						whole = append(whole, key)
+					}
+				case len(ph.tokens) == 1 && !seenPrefix[key]:
+					seenPrefix[key] = true
+					lo, hi := query.PrefixBounds(key)
+					cond, args := `token >= $2`, []any{lo}
+					if hi != "" {
+						cond, args = cond+` AND token < $3`, append(args, hi)
+					}
+					if err := read(cond, args...); err != nil {
+						return nil, err
+					}
 				}
 			}
 		}
@@ -442,27 +478,47 @@ func readWindowCounts(ctx context.Context, conn querier, phrases []*expr, win []
 }
 
 // instances returns, for each phrase of phrases (one token each, see
-// countable), a function giving its number of instances in a column of the
-// article win[i]: those of its token, or of the tokens its prefix begins,
-// added up.
+// countable), a function giving its number of instances in one of its
+// columns in the article win[i]: those of its token, or of the tokens its
+// prefix begins, added up.
 func (wc windowCounts) instances(phrases []*expr) []func(i, col int) uint32 {
 	out := make([]func(i, col int) uint32, len(phrases))
 	for j, ph := range phrases {
-		var lists [][]tokfreq.Counts
-		for tok, c := range wc {
-			if tok == ph.tokens[0] || ph.prefix && strings.HasPrefix(tok, ph.tokens[0]) {
-				lists = append(lists, c)
+		type source struct {
+			counts [][]tokfreq.Counts
+			place  int
+		}
+		byCol := map[int]source{}
+		for _, col := range ph.cols {
+			want, place, _ := countKey(col, ph.tokens[0])
+			src := source{place: place}
+			for key, c := range wc {
+				if key == want || ph.prefix && strings.HasPrefix(key, want) {
+					src.counts = append(src.counts, c)
+				}
 			}
+			byCol[col] = src
 		}
 		out[j] = func(i, col int) uint32 {
+			src := byCol[col]
 			n := uint32(0)
-			for _, c := range lists {
-				n += c[i][col]
+			for _, c := range src.counts {
+				n += c[i][src.place]
 			}
 			return n
 		}
 	}
 	return out
+}
+
+// count returns the instances of the whole token tok in the column col of
+// the article win[i].
+func (wc windowCounts) count(i, col int, tok string) uint32 {
+	key, place, _ := countKey(col, tok)
+	if c := wc[key]; c != nil {
+		return c[i][place]
+	}
+	return 0
 }
 
 // sortedColumns returns the columns of each phrase in column order, as

@@ -275,3 +275,71 @@ func sortEntries(entries []tokfreq.Entry) []tokfreq.Entry {
 	}
 	return out
 }
+
+// TestBoostBoundsHold checks, for every article of the windows of the
+// boosted searches of the suite, that the bound pageFromBounds starts from
+// is never above the score from the positions: the boost never adds more
+// than boostBounds allows.
+func TestBoostBoundsHold(t *testing.T) {
+	ctx := context.Background()
+	db := openTestDB(t)
+	c, err := storetest.LoadCorpus()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := &storetest.Backend{Name: "postgres", Sources: NewSourceService(db), Articles: NewArticleService(db)}
+	if _, err := storetest.Load(ctx, b, c); err != nil {
+		t.Fatal(err)
+	}
+	qs, err := storetest.Queries()
+	if err != nil {
+		t.Fatal(err)
+	}
+	queries := []string{"hà nội", "ha noi", "mưa lớn miền trung", "kinh tế", "quốc hội", "ủy ban nhân dân tỉnh"}
+	for _, q := range qs {
+		queries = append(queries, q.Query)
+	}
+	s := NewSearchService(db)
+	s.noCounts = true
+	checked, withWords := 0, 0
+	for _, q := range queries {
+		p, err := s.plan(diembao.SearchRequest{Query: q})
+		if err != nil || p.match == nil || p.boost == nil || !countable(p.phrases) {
+			continue
+		}
+		st, err := s.stats(ctx, db.pool, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		win, _, err := s.window(ctx, db.pool, p, st, nil, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lens := make([]int, len(win))
+		for i, sc := range win {
+			if err := db.pool.QueryRow(ctx, `SELECT ntokens FROM article_index WHERE id = $1`, sc.ID).Scan(&lens[i]); err != nil {
+				t.Fatal(err)
+			}
+		}
+		wc, err := readWindowCounts(ctx, db.pool, p.allPhrases(), win)
+		if err != nil {
+			t.Fatal(err)
+		}
+		match := matchFromCounts(p, st, wc, win, lens)
+		bound := boostBounds(p, st, wc, lens)
+		for i, sc := range win {
+			checked++
+			if lower := match[i] - ranking.BoostFactor*bound[i]; lower > sc.Score+1e-12 {
+				t.Errorf("%q, article %d: bound %v above the score %v", q, sc.ID, lower, sc.Score)
+			}
+			for _, ph := range p.boostPhrases {
+				if ph.cols[0] >= colWords && ph.cols[0] <= colWordsFolded && wc.count(i, ph.cols[0], ph.tokens[0]) > 0 {
+					withWords++
+				}
+			}
+		}
+	}
+	if checked == 0 || withWords == 0 {
+		t.Errorf("%d articles checked, %d with a segmented word of the boost", checked, withWords)
+	}
+}

@@ -42,8 +42,8 @@ const (
 
 // indexEntry is the index entry of one article: its tsvector in PostgreSQL's
 // text form, its number of tokens over all columns, its distinct tokens
-// (what the article adds to term_stats) and the counts of the tokens of the
-// counted columns (what it adds to token_freqs).
+// (what the article adds to term_stats) and its counts by token_freqs key
+// (what it adds to token_freqs, see countKey).
 type indexEntry struct {
 	tsv     string
 	ntokens int
@@ -101,15 +101,7 @@ func buildEntry(doc *query.Document) indexEntry {
 			prev = p
 			written++
 		}
-		code, tok := splitLexeme(lex)
-		if col := countedColumn(code); col >= 0 {
-			c := counts[tok]
-			if c == nil {
-				c = new(tokfreq.Counts)
-				counts[tok] = c
-			}
-			c[col] = uint32(written)
-		}
+		addCount(counts, lex, written)
 	}
 	return indexEntry{tsv: b.String(), ntokens: n, tokens: distinct, counts: counts}
 }

@@ -92,6 +92,20 @@ func parseTsvector(s string) docPositions {
 	return d
 }
 
+// tokens returns the distinct tokens of d's lexemes, whatever their
+// column.
+func (d docPositions) tokens() []string {
+	seen := map[string]bool{}
+	var out []string
+	for lex := range d {
+		if _, tok := splitLexeme(lex); !seen[tok] {
+			seen[tok] = true
+			out = append(out, tok)
+		}
+	}
+	return out
+}
+
 // occurrences returns, in column order, the columns of the phrase's
 // instances in the article: one entry per place where the phrase's tokens
 // follow each other within one of its columns.
@@ -342,8 +356,8 @@ func (s *SearchService) window(ctx context.Context, conn querier, p *plan, st *r
 // number): each boost phrase weighs as if it counted with at most as many
 // instances in a column as the rarest of its tokens has there (a phrase of
 // tokens that follow each other cannot occur more often than any of them),
-// and, where the counts do not tell (the words columns, a prefix), with as
-// many as saturate BM25.
+// and, where the counts do not tell (a prefix, the author, source and
+// section columns), with as many as saturate BM25.
 func boostBounds(p *plan, st *rankStats, wc windowCounts, lens []int) []float64 {
 	const k1, b = query.BM25K1, query.BM25B
 	out := make([]float64, len(lens))
@@ -358,11 +372,7 @@ func boostBounds(p *plan, st *rankStats, wc windowCounts, lens []int) []float64 
 				}
 				most := uint32(math.MaxUint32)
 				for _, tok := range ph.tokens {
-					if counts := wc[tok]; counts != nil {
-						most = min(most, counts[i][c])
-					} else {
-						most = 0
-					}
+					most = min(most, wc.count(i, c, tok))
 				}
 				f += ranking.BoostWeights[c] * float64(most)
 			}

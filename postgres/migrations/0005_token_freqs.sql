@@ -1,8 +1,11 @@
 -- 0005_token_freqs: how many times each article holds each token in each
 -- of the four columns a word is searched and scored in (title, folded
--- title, body, folded body), so that a search scores its relevance window
--- from a few rows per token instead of reading every tsvector of the
--- window (see docs/decisions/0011-postgres-token-counts.md).
+-- title, body, folded body), and each segmented word in the two words
+-- columns, so that a search scores its relevance window from a few rows
+-- per token instead of reading every tsvector of the window (see
+-- docs/decisions/0011-postgres-token-counts.md). The rows of the words
+-- columns have the token behind a byte 0x1F, which no token holds, and
+-- their counts (words, folded words) in the first two places.
 --
 -- A row covers one token in one chunk of 1,024 consecutive IDs, for the
 -- articles one shard of writers stored (the shard of term_stats, chosen by
