@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/diembao/diembao"
 	"github.com/diembao/diembao/internal/storetest"
@@ -181,9 +182,28 @@ func TestWindowScoresFromCounts(t *testing.T) {
 	}
 	for _, q := range []string{"hà", "ha", "nội", "lũ OR mưa", "(lũ OR bão) -mưa", "title:hà", "title:ha -nội",
 		"bản OR ban", "hà*", "ng* -hà", "title:th*", "tỉnh -thành published:[2020-01-01 TO 2021-01-01]", "UBND",
-		"xyzzyqwerty", "hà nội", "ha noi", "mưa lớn miền trung", "kinh tế -hà", "(hà nội) OR (sài gòn)"} {
+		"xyzzyqwerty", "hà nội", "ha noi", "mưa lớn miền trung", "kinh tế -hà", "(hà nội) OR (sài gòn)",
+		"(lũ OR bão) -mưa published:[2019-01-01 TO 2030-01-01]", "hà nội published:[2020-01-01 TO 2030-01-01]",
+		"ng* -hà* published:[2000-01-01 TO 2030-01-01]", "tỉnh -\"hà nội\" published:[2000-01-01 TO 2030-01-01]"} {
 		reqs = append(reqs, diembao.SearchRequest{Query: q}, diembao.SearchRequest{Query: q, Facets: []string{"source"}})
 	}
+	since := time.Date(2020, 1, 1, 0, 0, 0, 0, diembao.Vietnam)
+	for _, q := range []string{"hà", "hà nội", "lũ -mưa", "ha*"} {
+		reqs = append(reqs, diembao.SearchRequest{Query: q, Since: since}, diembao.SearchRequest{Query: q, SourceIDs: []int64{1, 2}})
+	}
+	for _, candidates := range []int{maxCandidates, 2} {
+		t.Run(fmt.Sprintf("candidates=%d", candidates), func(t *testing.T) {
+			defer func(n int) { maxCandidates = n }(maxCandidates)
+			maxCandidates = candidates
+			compareCounted(t, db, reqs)
+		})
+	}
+}
+
+// compareCounted compares the answers of reqs scored from the counts and
+// from the tsvectors, page after page at three page sizes.
+func compareCounted(t *testing.T, db *DB, reqs []diembao.SearchRequest) {
+	ctx := context.Background()
 	counted := NewSearchService(db)
 	positions := NewSearchService(db)
 	positions.noCounts = true

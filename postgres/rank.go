@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/diembao/diembao/internal/tokfreq"
 	"github.com/diembao/diembao/query"
 )
 
@@ -253,22 +254,44 @@ func (p *plan) score(d docPositions, ntokens int, st *rankStats) float64 {
 
 // window returns the matching articles that relevance order ranks, each
 // with its score: every match, or the Window of the limits with the highest
-// IDs when more match (see query.Limits). complete reports whether the
-// window holds every match.
+// IDs when more match (see query.Limits), and the number of matching
+// articles, or -1 when it was not counted (the window is full).
 //
 // When the match is made of single tokens (see countable), the window is
-// scored from token_freqs instead of its tsvectors. A query with boost
-// terms then reads the tsvectors of the articles that may rank on the page
-// after cur only (see pageFromBounds): the scores of the others are lower
-// bounds, below which their scores cannot fall, so that query.ScorePage
-// gives the same page as with every score.
-func (s *SearchService) window(ctx context.Context, conn querier, p *plan, st *rankStats, cur *query.Cursor, limit int) (win []scored, complete bool, err error) {
+// scored from token_freqs instead of its tsvectors; when filters (dates,
+// sources) leave at most maxCandidates articles, the match itself,
+// exclusions included, is decided from the counts of those articles (see
+// candidates). A query with boost terms then reads the tsvectors of
+// the articles that may rank on the page after cur only (see
+// pageFromBounds): the scores of the others are lower bounds, below which
+// their scores cannot fall, so that query.ScorePage gives the same page as
+// with every score.
+func (s *SearchService) window(ctx context.Context, conn querier, p *plan, st *rankStats, cur *query.Cursor, limit int) (win []scored, total int, err error) {
+	counted := !s.noCounts && p.match != nil && countable(p.phrases)
+	var (
+		docs []docPositions
+		lens []int
+		wc   windowCounts
+	)
+	total = -1
+	if ok := counted && len(p.filterWhere) > 0; ok {
+		win, lens, wc, ok, err = s.candidates(ctx, conn, p)
+		if err != nil {
+			return nil, 0, err
+		}
+		if ok {
+			total = len(win)
+			if s.Limits.Window > 0 && len(win) > s.Limits.Window {
+				win, lens = win[:s.Limits.Window], lens[:s.Limits.Window]
+			}
+			return win, total, s.scoreWindow(ctx, conn, p, st, win, lens, wc, cur, limit)
+		}
+	}
 	args := append([]any(nil), p.args...)
 	// The inner query picks the window from the GIN index's bitmap, which
 	// needs no tsvector; the outer one reads the tsvectors of the window
 	// only. An index scan in ID order would read the tsvector of every
 	// article it passes to test the match, matching or not.
-	counted := !s.noCounts && p.match != nil && countable(p.phrases)
 	tsv := ", a.tsv"
 	if counted {
 		tsv = ""
@@ -283,16 +306,12 @@ func (s *SearchService) window(ctx context.Context, conn querier, p *plan, st *r
 		q = `SELECT a.id, a.ntokens, ` + positionsExpr(p, &args) + ` FROM (` + inner + `) a`
 	}
 	if _, err := conn.Exec(ctx, `SET LOCAL enable_indexscan = off`); err != nil {
-		return nil, false, fmt.Errorf("postgres: search: %w", err)
+		return nil, 0, fmt.Errorf("postgres: search: %w", err)
 	}
 	rows, err := conn.Query(ctx, q, args...)
 	if err != nil {
-		return nil, false, fmt.Errorf("postgres: search: %w", err)
+		return nil, 0, fmt.Errorf("postgres: search: %w", err)
 	}
-	var (
-		docs []docPositions
-		lens []int
-	)
 	for rows.Next() {
 		var (
 			sc      scored
@@ -305,7 +324,7 @@ func (s *SearchService) window(ctx context.Context, conn querier, p *plan, st *r
 		}
 		if err := rows.Scan(dst...); err != nil {
 			rows.Close()
-			return nil, false, fmt.Errorf("postgres: search: %w", err)
+			return nil, 0, fmt.Errorf("postgres: search: %w", err)
 		}
 		win = append(win, sc)
 		if !counted {
@@ -315,31 +334,125 @@ func (s *SearchService) window(ctx context.Context, conn querier, p *plan, st *r
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return nil, false, fmt.Errorf("postgres: search: %w", err)
+		return nil, 0, fmt.Errorf("postgres: search: %w", err)
 	}
 	if _, err := conn.Exec(ctx, `SET LOCAL enable_indexscan = on`); err != nil {
-		return nil, false, fmt.Errorf("postgres: search: %w", err)
+		return nil, 0, fmt.Errorf("postgres: search: %w", err)
 	}
-	complete = s.Limits.Window <= 0 || len(win) < s.Limits.Window
+	if s.Limits.Window <= 0 || len(win) < s.Limits.Window {
+		total = len(win)
+	}
 	if !counted {
 		for i := range win {
 			win[i].Score = p.score(docs[i], lens[i], st)
 		}
-		return win, complete, nil
+		return win, total, nil
 	}
-	if len(win) == 0 {
-		return win, complete, nil
+	if len(win) > 0 {
+		if wc, err = readWindowCounts(ctx, conn, p.allPhrases(), win); err != nil {
+			return nil, 0, err
+		}
 	}
-	wc, err := readWindowCounts(ctx, conn, p.allPhrases(), win)
+	return win, total, s.scoreWindow(ctx, conn, p, st, win, lens, wc, cur, limit)
+}
+
+// maxCandidates is the largest number of articles the filters of a query
+// may leave for its match to be decided from their counts (see
+// candidates); with more, the GIN index finds the matches. A variable for
+// tests.
+var maxCandidates = 20000
+
+// candidates returns, in descending ID order, the articles that the
+// filters of p leave and that its match (exclusions included) selects,
+// decided from their counts, with their lengths and the counts of the
+// query's tokens (match and boost). ok is false when the filters leave more
+// than maxCandidates articles: PostgreSQL would otherwise read the tsvector
+// of each article the filters leave to test the match.
+func (s *SearchService) candidates(ctx context.Context, conn querier, p *plan) (win []scored, lens []int, wc windowCounts, ok bool, err error) {
+	args := append(append([]any(nil), p.filterArgs...), maxCandidates+1)
+	rows, err := conn.Query(ctx, `SELECT a.id, a.ntokens FROM article_index a`+whereClause(p.filterWhere)+
+		` ORDER BY a.id DESC LIMIT $`+strconv.Itoa(len(args)), args...)
 	if err != nil {
-		return nil, false, err
+		return nil, nil, nil, false, fmt.Errorf("postgres: search: %w", err)
+	}
+	var (
+		all     []scored
+		allLens []int
+	)
+	for rows.Next() {
+		var (
+			sc scored
+			n  int
+		)
+		if err := rows.Scan(&sc.ID, &n); err != nil {
+			rows.Close()
+			return nil, nil, nil, false, fmt.Errorf("postgres: search: %w", err)
+		}
+		all, allLens = append(all, sc), append(allLens, n)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, nil, nil, false, fmt.Errorf("postgres: search: %w", err)
+	}
+	if len(all) > maxCandidates {
+		return nil, nil, nil, false, nil
+	}
+	if len(all) == 0 {
+		return nil, nil, windowCounts{}, true, nil
+	}
+	counts, err := readWindowCounts(ctx, conn, p.allPhrases(), all)
+	if err != nil {
+		return nil, nil, nil, false, err
+	}
+	// The match, exclusions included (its NOT nodes), decided from the
+	// counts: a phrase of one token occurs in an article when it has an
+	// instance in one of its columns.
+	inst := counts.instances(p.phrases)
+	occ := make(map[*expr][]int, len(p.phrases))
+	var keep []int
+	for i := range all {
+		for j, ph := range p.phrases {
+			occ[ph] = occ[ph][:0]
+			for _, col := range ph.cols {
+				if inst[j](i, col) > 0 {
+					occ[ph] = append(occ[ph], col)
+					break
+				}
+			}
+		}
+		if p.match.matches(occ) {
+			keep = append(keep, i)
+		}
+	}
+	wc = make(windowCounts, len(counts))
+	for key, c := range counts {
+		sub := make([]tokfreq.Counts, len(keep))
+		for k, i := range keep {
+			sub[k] = c[i]
+		}
+		wc[key] = sub
+	}
+	for _, i := range keep {
+		win, lens = append(win, all[i]), append(lens, allLens[i])
+	}
+	return win, lens, wc, true, nil
+}
+
+// scoreWindow scores the articles of win, whose lengths are lens, from the
+// counts wc of their tokens: every score for a query without boost terms,
+// else a lower bound for each and the exact scores of those that may rank
+// on the page (see pageFromBounds).
+func (s *SearchService) scoreWindow(ctx context.Context, conn querier, p *plan, st *rankStats, win []scored, lens []int, wc windowCounts,
+	cur *query.Cursor, limit int) error {
+	if len(win) == 0 {
+		return nil
 	}
 	match := matchFromCounts(p, st, wc, win, lens)
 	if p.boost == nil {
 		for i := range win {
 			win[i].Score = match[i]
 		}
-		return win, complete, nil
+		return nil
 	}
 	bound := boostBounds(p, st, wc, lens)
 	for i := range win {
@@ -348,7 +461,7 @@ func (s *SearchService) window(ctx context.Context, conn querier, p *plan, st *r
 		v := match[i] - ranking.BoostFactor*bound[i]
 		win[i].Score = v - 1e-9*(1+math.Abs(v))
 	}
-	return win, complete, s.pageFromBounds(ctx, conn, p, st, win, lens, cur, limit)
+	return s.pageFromBounds(ctx, conn, p, st, win, lens, cur, limit)
 }
 
 // boostBounds returns, for each article of the window whose token counts

@@ -71,8 +71,10 @@ type plan struct {
 	boostPhrases []*expr
 	where        []string
 	args         []any
-	// filtered is set when conditions besides the match select articles.
-	filtered bool
+	// filterWhere and filterArgs are the conditions of where that are not
+	// the match (dates, sources), with arguments of their own.
+	filterWhere []string
+	filterArgs  []any
 }
 
 // arg appends v to the plan's arguments and returns its placeholder.
@@ -153,12 +155,12 @@ func (s *SearchService) Search(ctx context.Context, req diembao.SearchRequest) (
 		counted = false // res.Total is set
 	)
 	if ranked {
-		win, complete, err := s.window(ctx, conn, p, st, cur, limit)
+		win, total, err := s.window(ctx, conn, p, st, cur, limit)
 		if err != nil {
 			return nil, err
 		}
-		if complete {
-			res.Total, counted = len(win), true
+		if total >= 0 {
+			res.Total, counted = total, true
 		}
 		page, more = query.ScorePage(win, cur, limit)
 	} else if page, more, err = s.byDate(ctx, conn, p, st, order, cur, limit); err != nil {
@@ -221,18 +223,24 @@ func (s *SearchService) plan(req diembao.SearchRequest) (*plan, error) {
 			q = "(" + q + ") & !(" + x.tsquery() + ")"
 		}
 		p.where = append(p.where, "a.tsv @@ "+p.arg(q)+"::tsquery")
-		p.filtered = len(c.exclude) > 0
 	} else {
 		for _, x := range c.exclude {
 			p.where = append(p.where, "NOT (a.tsv @@ "+p.arg(x.tsquery())+"::tsquery)")
 		}
 	}
+	// filter adds a condition that is not the match, whose one argument
+	// is at %s, to where and to filterWhere.
+	filter := func(cond string, v any) {
+		p.where = append(p.where, fmt.Sprintf(cond, p.arg(v)))
+		p.filterArgs = append(p.filterArgs, v)
+		p.filterWhere = append(p.filterWhere, fmt.Sprintf(cond, "$"+strconv.Itoa(len(p.filterArgs))))
+	}
 	addRange := func(from, to time.Time) {
 		if !from.IsZero() {
-			p.where = append(p.where, "a.published >= "+p.arg(from.UTC()))
+			filter("a.published >= %s", from.UTC())
 		}
 		if !to.IsZero() {
-			p.where = append(p.where, "a.published < "+p.arg(to.UTC()))
+			filter("a.published < %s", to.UTC())
 		}
 	}
 	for _, r := range ranges {
@@ -240,9 +248,8 @@ func (s *SearchService) plan(req diembao.SearchRequest) (*plan, error) {
 	}
 	addRange(req.Since, req.Until)
 	if len(req.SourceIDs) > 0 {
-		p.where = append(p.where, "a.source_id = ANY("+p.arg(req.SourceIDs)+"::bigint[])")
+		filter("a.source_id = ANY(%s::bigint[])", req.SourceIDs)
 	}
-	p.filtered = p.filtered || len(p.where) > 1
 	return p, nil
 }
 
