@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -392,22 +393,57 @@ func countedColumns(ph *expr) bool {
 type windowCounts map[string][]tokfreq.Counts
 
 // readWindowCounts reads from token_freqs the counts, in the articles of
-// win, of the tokens of phrases in their columns: the rows of whole tokens
-// in one statement, and those of the tokens the prefix of a one-token
-// phrase begins as one range of the primary key each.
+// win (in descending ID order), of the tokens of phrases in their columns
+// (see readCounts).
 func readWindowCounts(ctx context.Context, conn querier, phrases []*expr, win []scored) (windowCounts, error) {
 	at := make(map[int64]int, len(win))
 	var chunks []int64
 	for i, sc := range win {
 		at[sc.ID] = i
 		if c, _ := tokfreq.ChunkOf(sc.ID); len(chunks) == 0 || chunks[len(chunks)-1] != c {
-			chunks = append(chunks, c) // win is in descending ID order
+			chunks = append(chunks, c)
 		}
 	}
 	counts := windowCounts{}
-	read := func(cond string, args ...any) error {
-		rows, err := conn.Query(ctx, `SELECT token, chunk, freqs FROM token_freqs WHERE `+cond+` AND chunk = ANY($1::bigint[])`,
-			append([]any{chunks}, args...)...)
+	err := readCounts(ctx, conn, phrases, `chunk = ANY($1::bigint[])`, []any{chunks}, func(key string, id int64, c *tokfreq.Counts) {
+		i, ok := at[id]
+		if !ok {
+			return
+		}
+		dst := counts[key]
+		if dst == nil {
+			dst = make([]tokfreq.Counts, len(win))
+			counts[key] = dst
+		}
+		addCounts(&dst[i], c)
+	})
+	return counts, err
+}
+
+// addCounts adds c to dst.
+func addCounts(dst, c *tokfreq.Counts) {
+	for i := range dst {
+		dst[i] += c[i]
+	}
+}
+
+// prefixKey is the key under which readCounts adds up the counts of the
+// tokens a prefix begins, the prefix being the key of its first tokens'
+// rows (see countKey). No key of token_freqs begins with a zero byte.
+func prefixKey(key string) string { return "\x00" + key }
+
+// readCounts reads from token_freqs the rows of the tokens of phrases in
+// their columns, in the chunks that chunkCond (over chunkArgs, $1 on)
+// selects, and calls visit with each entry, whose counts are to be added
+// to those of the article id under key: the rows of whole tokens in one
+// statement, under their keys, and those of the tokens the prefix of a
+// one-token phrase begins as one range of the primary key each, under the
+// prefix's prefixKey. visit must not keep c.
+func readCounts(ctx context.Context, conn querier, phrases []*expr, chunkCond string, chunkArgs []any,
+	visit func(key string, id int64, c *tokfreq.Counts)) error {
+	read := func(as, cond string, args ...any) error {
+		rows, err := conn.Query(ctx, `SELECT token, chunk, freqs FROM token_freqs WHERE `+cond+` AND `+chunkCond,
+			append(append([]any(nil), chunkArgs...), args...)...)
 		if err != nil {
 			return fmt.Errorf("postgres: search: token counts: %w", err)
 		}
@@ -421,17 +457,12 @@ func readWindowCounts(ctx context.Context, conn querier, phrases []*expr, win []
 			if err := rows.Scan(&key, &chunk, &v); err != nil {
 				return fmt.Errorf("postgres: search: token counts: %w", err)
 			}
-			dst := counts[key]
-			if dst == nil {
-				dst = make([]tokfreq.Counts, len(win))
-				counts[key] = dst
-			}
 			base := chunk << tokfreq.ChunkBits
-			if err := eachFreq(v, func(off uint16, c *tokfreq.Counts) {
-				if i, ok := at[base+int64(off)]; ok {
-					dst[i] = *c
-				}
-			}); err != nil {
+			to := key
+			if as != "" {
+				to = as
+			}
+			if err := eachFreq(v, func(off uint16, c *tokfreq.Counts) { visit(to, base+int64(off), c) }); err != nil {
 				return fmt.Errorf("postgres: search: token %q, chunk %d: %w", key, chunk, err)
 			}
 		}
@@ -440,6 +471,7 @@ func readWindowCounts(ctx context.Context, conn querier, phrases []*expr, win []
 		}
 		return nil
 	}
+	arg := func(k int) string { return "$" + strconv.Itoa(len(chunkArgs)+k) }
 	var whole []string
 	seenWhole, seenPrefix := map[string]bool{}, map[string]bool{}
 	for _, ph := range phrases {
@@ -458,54 +490,47 @@ func readWindowCounts(ctx context.Context, conn querier, phrases []*expr, win []
 				case len(ph.tokens) == 1 && !seenPrefix[key]:
 					seenPrefix[key] = true
 					lo, hi := query.PrefixBounds(key)
-					cond, args := `token >= $2`, []any{lo}
+					cond, args := `token >= `+arg(1), []any{lo}
 					if hi != "" {
-						cond, args = cond+` AND token < $3`, append(args, hi)
+						cond, args = cond+` AND token < `+arg(2), append(args, hi)
 					}
-					if err := read(cond, args...); err != nil {
-						return nil, err
+					if err := read(prefixKey(key), cond, args...); err != nil {
+						return err
 					}
 				}
 			}
 		}
 	}
 	if len(whole) > 0 {
-		if err := read(`token = ANY($2::text[])`, whole); err != nil {
-			return nil, err
-		}
+		return read("", `token = ANY(`+arg(1)+`::text[])`, whole)
 	}
-	return counts, nil
+	return nil
 }
 
 // instances returns, for each phrase of phrases (one token each, see
 // countable), a function giving its number of instances in one of its
 // columns in the article win[i]: those of its token, or of the tokens its
-// prefix begins, added up.
+// prefix begins, added up (see readCounts).
 func (wc windowCounts) instances(phrases []*expr) []func(i, col int) uint32 {
 	out := make([]func(i, col int) uint32, len(phrases))
 	for j, ph := range phrases {
 		type source struct {
-			counts [][]tokfreq.Counts
+			counts []tokfreq.Counts
 			place  int
 		}
 		byCol := map[int]source{}
 		for _, col := range ph.cols {
-			want, place, _ := countKey(col, ph.tokens[0])
-			src := source{place: place}
-			for key, c := range wc {
-				if key == want || ph.prefix && strings.HasPrefix(key, want) {
-					src.counts = append(src.counts, c)
-				}
+			key, place, _ := countKey(col, ph.tokens[0])
+			if ph.prefix {
+				key = prefixKey(key)
 			}
-			byCol[col] = src
+			byCol[col] = source{counts: wc[key], place: place}
 		}
 		out[j] = func(i, col int) uint32 {
-			src := byCol[col]
-			n := uint32(0)
-			for _, c := range src.counts {
-				n += c[i][src.place]
+			if src := byCol[col]; src.counts != nil {
+				return src.counts[i][src.place]
 			}
-			return n
+			return 0
 		}
 	}
 	return out

@@ -266,7 +266,7 @@ func (p *plan) score(d docPositions, ntokens int, st *rankStats) float64 {
 // pageFromBounds): the scores of the others are lower bounds, below which
 // their scores cannot fall, so that query.ScorePage gives the same page as
 // with every score.
-func (s *SearchService) window(ctx context.Context, conn querier, p *plan, st *rankStats, cur *query.Cursor, limit int) (win []scored, total int, err error) {
+func (s *SearchService) window(ctx context.Context, conn querier, p *plan, st *rankStats, cur *query.Cursor, limit int, counting bool) (win []scored, total int, err error) {
 	counted := !s.noCounts && p.match != nil && countable(p.phrases)
 	var (
 		docs []docPositions
@@ -274,6 +274,26 @@ func (s *SearchService) window(ctx context.Context, conn querier, p *plan, st *r
 		wc   windowCounts
 	)
 	total = -1
+	if counted && len(p.filterWhere) == 0 {
+		// The newest matches, as many as the window holds, and as many as
+		// the total counts when no facets count it.
+		need := s.Limits.Window
+		if s.Limits.Window <= 0 || counting && s.Limits.Count <= 0 {
+			need = 0
+		} else if counting {
+			need = max(need, s.Limits.Count+1)
+		}
+		if win, lens, wc, err = s.newest(ctx, conn, p, need); err != nil {
+			return nil, 0, err
+		}
+		if need <= 0 || len(win) < need || counting {
+			total = len(win)
+		}
+		if s.Limits.Window > 0 && len(win) > s.Limits.Window {
+			win, lens, wc = win[:s.Limits.Window], lens[:s.Limits.Window], wc.prefix(s.Limits.Window)
+		}
+		return win, total, s.scoreWindow(ctx, conn, p, st, win, lens, wc, cur, limit)
+	}
 	if ok := counted && len(p.filterWhere) > 0; ok {
 		win, lens, wc, ok, err = s.candidates(ctx, conn, p)
 		if err != nil {
@@ -282,7 +302,7 @@ func (s *SearchService) window(ctx context.Context, conn querier, p *plan, st *r
 		if ok {
 			total = len(win)
 			if s.Limits.Window > 0 && len(win) > s.Limits.Window {
-				win, lens = win[:s.Limits.Window], lens[:s.Limits.Window]
+				win, lens, wc = win[:s.Limits.Window], lens[:s.Limits.Window], wc.prefix(s.Limits.Window)
 			}
 			return win, total, s.scoreWindow(ctx, conn, p, st, win, lens, wc, cur, limit)
 		}
@@ -404,13 +424,22 @@ func (s *SearchService) candidates(ctx context.Context, conn querier, p *plan) (
 	if err != nil {
 		return nil, nil, nil, false, err
 	}
-	// The match, exclusions included (its NOT nodes), decided from the
-	// counts: a phrase of one token occurs in an article when it has an
-	// instance in one of its columns.
-	inst := counts.instances(p.phrases)
+	keep := matching(p, counts, len(all))
+	for _, i := range keep {
+		win, lens = append(win, all[i]), append(lens, allLens[i])
+	}
+	return win, lens, counts.subset(keep), true, nil
+}
+
+// matching returns the indices, among n articles whose counts are wc, of
+// those the match of p selects, exclusions included (its NOT nodes),
+// decided from the counts: a phrase of one token occurs in an article when
+// it has an instance in one of its columns.
+func matching(p *plan, wc windowCounts, n int) []int {
+	inst := wc.instances(p.phrases)
 	occ := make(map[*expr][]int, len(p.phrases))
 	var keep []int
-	for i := range all {
+	for i := range n {
 		for j, ph := range p.phrases {
 			occ[ph] = occ[ph][:0]
 			for _, col := range ph.cols {
@@ -424,18 +453,180 @@ func (s *SearchService) candidates(ctx context.Context, conn querier, p *plan) (
 			keep = append(keep, i)
 		}
 	}
-	wc = make(windowCounts, len(counts))
-	for key, c := range counts {
+	return keep
+}
+
+// subset returns the counts of the articles keep (indices in wc's
+// articles), in that order.
+func (wc windowCounts) subset(keep []int) windowCounts {
+	out := make(windowCounts, len(wc))
+	for key, c := range wc {
 		sub := make([]tokfreq.Counts, len(keep))
 		for k, i := range keep {
 			sub[k] = c[i]
 		}
-		wc[key] = sub
+		out[key] = sub
 	}
-	for _, i := range keep {
-		win, lens = append(win, all[i]), append(lens, allLens[i])
+	return out
+}
+
+// articleLengths returns the token counts (lengths) of the articles
+// ids[i] for i in idx (in descending ID order) that article_index holds:
+// read as one range of IDs when they are dense in it, else one by one.
+func articleLengths(ctx context.Context, conn querier, ids []int64, idx []int) (map[int64]int, error) {
+	out := make(map[int64]int, len(idx))
+	if len(idx) == 0 {
+		return out, nil
 	}
-	return win, lens, wc, true, nil
+	hi, lo := ids[idx[0]], ids[idx[len(idx)-1]]
+	stmt, args := `SELECT id, ntokens FROM article_index WHERE id >= $1 AND id <= $2`, []any{lo, hi}
+	want := map[int64]bool{}
+	if hi-lo+1 > 4*int64(len(idx)) {
+		list := make([]int64, len(idx))
+		for k, i := range idx {
+			list[k] = ids[i]
+		}
+		stmt, args, want = `SELECT id, ntokens FROM article_index WHERE id = ANY($1::bigint[])`, []any{list}, nil
+	} else {
+		for _, i := range idx {
+			want[ids[i]] = true
+		}
+	}
+	rows, err := conn.Query(ctx, stmt, args...)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: search: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			id int64
+			n  int
+		)
+		if err := rows.Scan(&id, &n); err != nil {
+			return nil, fmt.Errorf("postgres: search: %w", err)
+		}
+		if want == nil || want[id] {
+			out[id] = n
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("postgres: search: %w", err)
+	}
+	return out, nil
+}
+
+// prefix returns the counts of the first n articles.
+func (wc windowCounts) prefix(n int) windowCounts {
+	out := make(windowCounts, len(wc))
+	for key, c := range wc {
+		out[key] = c[:n]
+	}
+	return out
+}
+
+// firstSpan is the number of chunks newest reads first; it doubles at
+// each step. A variable for tests.
+var firstSpan = 16
+
+// newest returns, in descending ID order, the newest articles that the
+// match of p (made of single tokens, without filters) selects, decided from
+// their counts, with their lengths and the counts of the query's tokens:
+// the chunks of token_freqs are read from the newest down, a growing span
+// at a time, until need articles match (need <= 0: all). The IDs are
+// checked against article_index, which also gives their lengths: an
+// article deleted by hand leaves its counts behind. Fewer than need
+// articles are returned only when no more match.
+func (s *SearchService) newest(ctx context.Context, conn querier, p *plan, need int) (win []scored, lens []int, wc windowCounts, err error) {
+	var maxID int64
+	if err := conn.QueryRow(ctx, `SELECT coalesce(max(id), -1) FROM article_index`).Scan(&maxID); err != nil {
+		return nil, nil, nil, fmt.Errorf("postgres: search: %w", err)
+	}
+	var parts []windowCounts // the counts of the matches of each batch
+	phrases := p.allPhrases()
+	for hi, span := maxID>>tokfreq.ChunkBits, int64(firstSpan); hi >= 0 && (need <= 0 || len(win) < need); hi, span = hi-span, span*2 {
+		lo := max(0, hi-span+1)
+		// The entries of the span, gathered then sorted by article,
+		// newest first.
+		type entry struct {
+			id  int64
+			key int
+			c   tokfreq.Counts
+		}
+		var (
+			entries []entry
+			keys    []string
+			keyAt   = map[string]int{}
+		)
+		err := readCounts(ctx, conn, phrases, `chunk >= $1 AND chunk <= $2`, []any{lo, hi}, func(key string, id int64, c *tokfreq.Counts) {
+			k, ok := keyAt[key]
+			if !ok {
+				k = len(keys)
+				keyAt[key] = k
+				keys = append(keys, key)
+			}
+			entries = append(entries, entry{id, k, *c})
+		})
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		slices.SortFunc(entries, func(a, b entry) int { return cmp.Compare(b.id, a.id) })
+		var ids []int64
+		for _, e := range entries {
+			if len(ids) == 0 || ids[len(ids)-1] != e.id {
+				ids = append(ids, e.id)
+			}
+		}
+		counts := windowCounts{}
+		for _, key := range keys {
+			counts[key] = make([]tokfreq.Counts, len(ids))
+		}
+		i := -1
+		for k, e := range entries {
+			if k == 0 || entries[k-1].id != e.id {
+				i++
+			}
+			addCounts(&counts[keys[e.key]][i], &e.c)
+		}
+		// The matches of the span, newest first, checked against
+		// article_index as many at a time as are still needed.
+		for keep := matching(p, counts, len(ids)); len(keep) > 0 && (need <= 0 || len(win) < need); {
+			take := len(keep)
+			if need > 0 {
+				take = min(take, need-len(win))
+			}
+			batch := keep[:take]
+			keep = keep[take:]
+			live, err := articleLengths(ctx, conn, ids, batch)
+			if err != nil {
+				return nil, nil, nil, err
+			}
+			var alive []int
+			for _, i := range batch {
+				if n, ok := live[ids[i]]; ok {
+					alive = append(alive, i)
+					win, lens = append(win, scored{ID: ids[i]}), append(lens, n)
+				}
+			}
+			parts = append(parts, counts.subset(alive))
+		}
+	}
+	// The counts of the matches, span after span, in one list per key.
+	wc = windowCounts{}
+	off := 0
+	for _, part := range parts {
+		n := 0
+		for key, c := range part {
+			dst := wc[key]
+			if dst == nil {
+				dst = make([]tokfreq.Counts, len(win))
+				wc[key] = dst
+			}
+			copy(dst[off:], c)
+			n = len(c)
+		}
+		off += n
+	}
+	return win, lens, wc, nil
 }
 
 // scoreWindow scores the articles of win, whose lengths are lens, from the

@@ -155,7 +155,7 @@ func (s *SearchService) Search(ctx context.Context, req diembao.SearchRequest) (
 		counted = false // res.Total is set
 	)
 	if ranked {
-		win, total, err := s.window(ctx, conn, p, st, cur, limit)
+		win, total, err := s.window(ctx, conn, p, st, cur, limit, len(req.Facets) == 0)
 		if err != nil {
 			return nil, err
 		}
