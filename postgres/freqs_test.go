@@ -158,25 +158,32 @@ func TestTokenFreqsFollowIndex(t *testing.T) {
 	checkTokenFreqs(t, db, "migration")
 }
 
-// TestWindowScoresFromCounts checks that searches scored from token_freqs
-// give the answers, scores to the bit included, of the same searches
-// scored from the tsvectors, page after page: those with boost terms read
-// the tsvectors of the articles their bounds cannot leave off the page.
-func TestWindowScoresFromCounts(t *testing.T) {
-	ctx := context.Background()
+// loadSuite opens a fresh store holding the corpus of the conformance
+// suite and returns it with the suite's queries.
+func loadSuite(t *testing.T) (*DB, []storetest.Query) {
+	t.Helper()
 	db := openTestDB(t)
 	c, err := storetest.LoadCorpus()
 	if err != nil {
 		t.Fatal(err)
 	}
 	b := &storetest.Backend{Name: "postgres", Sources: NewSourceService(db), Articles: NewArticleService(db)}
-	if _, err := storetest.Load(ctx, b, c); err != nil {
+	if _, err := storetest.Load(context.Background(), b, c); err != nil {
 		t.Fatal(err)
 	}
 	qs, err := storetest.Queries()
 	if err != nil {
 		t.Fatal(err)
 	}
+	return db, qs
+}
+
+// TestWindowScoresFromCounts checks that searches scored from token_freqs
+// give the answers, scores to the bit included, of the same searches
+// scored from the tsvectors, page after page: those with boost terms read
+// the tsvectors of the articles their bounds cannot leave off the page.
+func TestWindowScoresFromCounts(t *testing.T) {
+	db, qs := loadSuite(t)
 	var reqs []diembao.SearchRequest
 	for _, q := range qs {
 		reqs = append(reqs, q.Request(0))
@@ -362,19 +369,7 @@ func sortEntries(entries []tokfreq.Entry) []tokfreq.Entry {
 // than boostBounds allows.
 func TestBoostBoundsHold(t *testing.T) {
 	ctx := context.Background()
-	db := openTestDB(t)
-	c, err := storetest.LoadCorpus()
-	if err != nil {
-		t.Fatal(err)
-	}
-	b := &storetest.Backend{Name: "postgres", Sources: NewSourceService(db), Articles: NewArticleService(db)}
-	if _, err := storetest.Load(ctx, b, c); err != nil {
-		t.Fatal(err)
-	}
-	qs, err := storetest.Queries()
-	if err != nil {
-		t.Fatal(err)
-	}
+	db, qs := loadSuite(t)
 	queries := []string{"hà nội", "ha noi", "mưa lớn miền trung", "kinh tế", "quốc hội", "ủy ban nhân dân tỉnh"}
 	for _, q := range qs {
 		queries = append(queries, q.Query)
