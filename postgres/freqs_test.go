@@ -99,6 +99,22 @@ func checkTokenFreqs(t *testing.T, db *DB, step string) {
 	}
 }
 
+// putBatches stores the articles article(0) … article(n-1), size at a
+// time.
+func putBatches(t *testing.T, as *ArticleService, n, size int, article func(int) *diembao.Article) {
+	t.Helper()
+	var batch []*diembao.Article
+	for i := range n {
+		batch = append(batch, article(i))
+		if len(batch) == size || i == n-1 {
+			if _, err := as.PutArticles(context.Background(), batch); err != nil {
+				t.Fatal(err)
+			}
+			batch = nil
+		}
+	}
+}
+
 // TestTokenFreqsFollowIndex checks token_freqs after inserts across a chunk
 // boundary, updates (one within the call that stored the article), writers
 // on several connections replacing each other's articles at once, and
@@ -116,19 +132,7 @@ func TestTokenFreqsFollowIndex(t *testing.T) {
 			Body: []diembao.Paragraph{{Text: text(i+1, v) + ". " + text(i+2, v)}}}
 	}
 	// Enough articles for IDs in two chunks.
-	var batch []*diembao.Article
-	for i := range tokfreq.ChunkSize + 100 {
-		batch = append(batch, article(i, 0))
-		if len(batch) == 250 {
-			if _, err := as.PutArticles(ctx, batch); err != nil {
-				t.Fatal(err)
-			}
-			batch = nil
-		}
-	}
-	if _, err := as.PutArticles(ctx, batch); err != nil {
-		t.Fatal(err)
-	}
+	putBatches(t, as, tokfreq.ChunkSize+100, 250, func(i int) *diembao.Article { return article(i, 0) })
 	if _, err := as.PutArticles(ctx, []*diembao.Article{article(5, 1), article(1030, 1), article(2000, 0), article(2000, 2)}); err != nil {
 		t.Fatal(err)
 	}
@@ -272,25 +276,15 @@ func TestNewestMatchesFromCounts(t *testing.T) {
 	db := openTestDB(t)
 	as := NewArticleService(db)
 	words := []string{"mưa", "lũ", "bão", "Hà Nội", "kinh tế", "miền Trung", "ban", "bản", "tỉnh", "dân"}
-	var batch []*diembao.Article
-	for i := range 3*tokfreq.ChunkSize + 200 {
+	putBatches(t, as, 3*tokfreq.ChunkSize+200, 500, func(i int) *diembao.Article {
 		title := fmt.Sprintf("%s %s", words[i%len(words)], words[(i/len(words))%len(words)])
 		body := fmt.Sprintf("%s %s %s", words[(i*7)%len(words)], words[(i*3+1)%len(words)], words[(i/7)%len(words)])
 		if i%97 == 0 {
 			body += " hiếm"
 		}
-		batch = append(batch, &diembao.Article{URL: fmt.Sprintf("https://n.example.vn/%d", i), Title: title,
-			Body: []diembao.Paragraph{{Text: body}}})
-		if len(batch) == 500 {
-			if _, err := as.PutArticles(ctx, batch); err != nil {
-				t.Fatal(err)
-			}
-			batch = nil
-		}
-	}
-	if _, err := as.PutArticles(ctx, batch); err != nil {
-		t.Fatal(err)
-	}
+		return &diembao.Article{URL: fmt.Sprintf("https://n.example.vn/%d", i), Title: title,
+			Body: []diembao.Paragraph{{Text: body}}}
+	})
 	defer func(n int) { firstSpan = n }(firstSpan)
 	firstSpan = 1
 	var reqs []diembao.SearchRequest

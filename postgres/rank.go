@@ -708,13 +708,7 @@ func (s *SearchService) pageFromBounds(ctx context.Context, conn querier, p *pla
 	for i := range order {
 		order[i] = i
 	}
-	less := func(a, b scored) int {
-		if c := cmp.Compare(a.Score, b.Score); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.ID, b.ID)
-	}
-	slices.SortFunc(order, func(a, b int) int { return less(win[a], win[b]) })
+	slices.SortFunc(order, func(a, b int) int { return query.CompareScores(win[a], win[b]) })
 	afterCursor := func(sc scored) bool {
 		return cur == nil || sc.Score > cur.Score || sc.Score == cur.Score && sc.ID > cur.ID
 	}
@@ -740,7 +734,7 @@ func (s *SearchService) pageFromBounds(ctx context.Context, conn querier, p *pla
 		}
 		next, batch = end, batch*2
 		if next < len(order) && len(after) > limit {
-			slices.SortFunc(after, less)
+			slices.SortFunc(after, query.CompareScores)
 			if win[order[next]].Score > after[limit].Score {
 				break
 			}

@@ -59,17 +59,21 @@ func DecodeCursor(s string, sort diembao.Sort) (*Cursor, error) {
 	return &c, nil
 }
 
+// CompareScores orders hits as a relevance order does: lowest score first
+// (the sign of bm25 in every store), then by ID.
+func CompareScores(a, b Cursor) int {
+	if c := cmp.Compare(a.Score, b.Score); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.ID, b.ID)
+}
+
 // ScorePage sorts the hits of a relevance order, lowest score first (the
 // sign of bm25 in every store) and then by ID, and returns up to n of those
 // that follow cur (from the first when cur is nil), and whether more
 // follow them.
 func ScorePage(hits []Cursor, cur *Cursor, n int) ([]Cursor, bool) {
-	slices.SortFunc(hits, func(a, b Cursor) int {
-		if c := cmp.Compare(a.Score, b.Score); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.ID, b.ID)
-	})
+	slices.SortFunc(hits, CompareScores)
 	start := 0
 	if cur != nil {
 		start, _ = slices.BinarySearchFunc(hits, *cur, func(h, c Cursor) int {
