@@ -245,6 +245,16 @@ type jsonlRecord struct {
 	Source    string `json:"source"`
 }
 
+// jsonlBatch is the number of articles of a JSONL file stored in one
+// transaction.
+const jsonlBatch = 500
+
+// batchPutter is a store that can store several articles in one
+// transaction (both stores' ArticleService).
+type batchPutter interface {
+	PutArticles(ctx context.Context, list []*diembao.Article) ([]diembao.PutResult, error)
+}
+
 func importJSONL(ctx context.Context, in *ingester, path string, stats *importStats) error {
 	f, err := os.Open(path)
 	if err != nil {
@@ -263,6 +273,51 @@ func importJSONL(ctx context.Context, in *ingester, path string, stats *importSt
 	sc.Buffer(make([]byte, 0, 1<<20), maxPageBytes)
 	line, bad := 0, 0
 	var firstErr error
+	fail := func(line int, err error) {
+		bad++
+		stats.failedRecords++
+		if firstErr == nil {
+			firstErr = fmt.Errorf("line %d: %w", line, err)
+		}
+	}
+	// Articles are stored jsonlBatch at a time, in one transaction, when
+	// the store can: an article per transaction costs a server-mode store
+	// several times more (token counts, docs/postgres.md). A batch that
+	// fails is stored again one article at a time, so that each bad line
+	// is told apart and the others are kept.
+	var (
+		pending []*diembao.Article
+		lines   []int
+	)
+	flush := func() error {
+		defer func() { pending, lines = pending[:0], lines[:0] }()
+		if len(pending) == 0 {
+			return nil
+		}
+		if bp, ok := in.articles.(batchPutter); ok {
+			if results, err := bp.PutArticles(ctx, pending); err == nil {
+				for _, res := range results {
+					stats.add(res)
+				}
+				return nil
+			}
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+		}
+		for i, a := range pending {
+			res, err := in.articles.PutArticle(ctx, a)
+			if err != nil {
+				if ctx.Err() != nil {
+					return ctx.Err()
+				}
+				fail(lines[i], err)
+				continue
+			}
+			stats.add(res)
+		}
+		return nil
+	}
 	for sc.Scan() {
 		if ctx.Err() != nil {
 			return ctx.Err()
@@ -273,18 +328,19 @@ func importJSONL(ctx context.Context, in *ingester, path string, stats *importSt
 			continue
 		}
 		a, err := jsonlArticle(raw)
-		if err == nil {
-			var res diembao.PutResult
-			if res, err = in.articles.PutArticle(ctx, a); err == nil {
-				stats.add(res)
-				continue
+		if err != nil {
+			fail(line, err)
+			continue
+		}
+		pending, lines = append(pending, a), append(lines, line)
+		if len(pending) == jsonlBatch {
+			if err := flush(); err != nil {
+				return err
 			}
 		}
-		bad++
-		stats.failedRecords++
-		if firstErr == nil {
-			firstErr = fmt.Errorf("line %d: %w", line, err)
-		}
+	}
+	if err := flush(); err != nil {
+		return err
 	}
 	if err := sc.Err(); err != nil {
 		return fmt.Errorf("line %d: %w", line+1, err)
