@@ -29,3 +29,7 @@ CREATE TABLE token_freqs (
 	freqs bytea NOT NULL,
 	PRIMARY KEY (token, chunk, shard)
 );
+
+-- A row's value stays in the row (compressed if it must), not in the TOAST
+-- table: each write rewrites it whole, and each search reads it whole.
+ALTER TABLE token_freqs ALTER COLUMN freqs SET STORAGE MAIN;
