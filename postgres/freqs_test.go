@@ -243,6 +243,7 @@ func compareCounted(t *testing.T, db *DB, reqs []diembao.SearchRequest, lim quer
 					break
 				}
 				if err1 != nil {
+					t.Errorf("%q: %v", req.Query, err1)
 					break
 				}
 				if !reflect.DeepEqual(got, want) {
@@ -283,7 +284,8 @@ func TestNewestMatchesFromCounts(t *testing.T) {
 			body += " hiếm"
 		}
 		return &diembao.Article{URL: fmt.Sprintf("https://n.example.vn/%d", i), Title: title,
-			Body: []diembao.Paragraph{{Text: body}}}
+			Body:      []diembao.Paragraph{{Text: body}},
+			Published: time.Date(2020, 1, 1, 0, 0, 0, 0, diembao.Vietnam).Add(time.Duration(i*7%3000) * time.Hour)}
 	})
 	defer func(n int) { firstSpan = n }(firstSpan)
 	firstSpan = 1
@@ -292,8 +294,21 @@ func TestNewestMatchesFromCounts(t *testing.T) {
 		"mưa lũ", "tỉnh dân -hiếm"} {
 		reqs = append(reqs, diembao.SearchRequest{Query: q}, diembao.SearchRequest{Query: q, Facets: []string{"day"}})
 	}
+	// Filters that leave a part of the archive, answered from the
+	// candidates they leave or, past maxCandidates, from the newest
+	// matches checked against them.
+	for _, q := range []string{"mưa published:[2020-02-01 TO 2020-03-15]", "hiếm published:>2020-03-01", "lũ -bão published:<2020-02-01"} {
+		reqs = append(reqs, diembao.SearchRequest{Query: q})
+	}
+	defer func(n int) { maxCandidates = n }(maxCandidates)
 	check := func(step string) {
 		for _, lim := range []query.Limits{query.DefaultLimits(), {Window: 40, Count: 100}} {
+			// Candidates for the default limits, newest matches for the
+			// small ones.
+			maxCandidates = 20000
+			if lim.Window < 100 {
+				maxCandidates = 10
+			}
 			t.Run(fmt.Sprintf("%s/window=%d", step, lim.Window), func(t *testing.T) {
 				// The pages past the end of a small window; the first
 				// ones of a large window, where the bounds leave most of

@@ -257,15 +257,17 @@ func (p *plan) score(d docPositions, ntokens int, st *rankStats) float64 {
 // IDs when more match (see query.Limits), and the number of matching
 // articles, or -1 when it was not counted (the window is full).
 //
-// When the match is made of single tokens (see countable), the window is
-// scored from token_freqs instead of its tsvectors; when filters (dates,
-// sources) leave at most maxCandidates articles, the match itself,
-// exclusions included, is decided from the counts of those articles (see
-// candidates). A query with boost terms then reads the tsvectors of
-// the articles that may rank on the page after cur only (see
-// pageFromBounds): the scores of the others are lower bounds, below which
-// their scores cannot fall, so that query.ScorePage gives the same page as
-// with every score.
+// When the match is made of single tokens (see countable), no tsvector is
+// read to find it: when filters (dates, sources) leave at most
+// maxCandidates articles, the match, exclusions included, is decided from
+// the counts of those articles (see candidates); otherwise the newest
+// matches are found in token_freqs and checked against the filters (see
+// newest). The window is then scored from the counts. A query with boost
+// terms reads the tsvectors of the articles that may rank on the page after
+// cur only (see pageFromBounds): the scores of the others are lower bounds,
+// below which their scores cannot fall, so that query.ScorePage gives the
+// same page as with every score. Other queries find their window with the
+// GIN index and score it from its tsvectors.
 func (s *SearchService) window(ctx context.Context, conn querier, p *plan, st *rankStats, cur *query.Cursor, limit int, counting bool) (win []scored, total int, err error) {
 	counted := !s.noCounts && p.match != nil && countable(p.phrases)
 	var (
@@ -274,7 +276,20 @@ func (s *SearchService) window(ctx context.Context, conn querier, p *plan, st *r
 		wc   windowCounts
 	)
 	total = -1
-	if counted && len(p.filterWhere) == 0 {
+	if counted && len(p.filterWhere) > 0 {
+		var ok bool
+		if win, lens, wc, ok, err = s.candidates(ctx, conn, p); err != nil {
+			return nil, 0, err
+		}
+		if ok {
+			total = len(win)
+			if s.Limits.Window > 0 && len(win) > s.Limits.Window {
+				win, lens, wc = win[:s.Limits.Window], lens[:s.Limits.Window], wc.prefix(s.Limits.Window)
+			}
+			return win, total, s.scoreWindow(ctx, conn, p, st, win, lens, wc, cur, limit)
+		}
+	}
+	if counted {
 		// The newest matches, as many as the window holds, and as many as
 		// the total counts when no facets count it.
 		need := s.Limits.Window
@@ -294,37 +309,17 @@ func (s *SearchService) window(ctx context.Context, conn querier, p *plan, st *r
 		}
 		return win, total, s.scoreWindow(ctx, conn, p, st, win, lens, wc, cur, limit)
 	}
-	if ok := counted && len(p.filterWhere) > 0; ok {
-		win, lens, wc, ok, err = s.candidates(ctx, conn, p)
-		if err != nil {
-			return nil, 0, err
-		}
-		if ok {
-			total = len(win)
-			if s.Limits.Window > 0 && len(win) > s.Limits.Window {
-				win, lens, wc = win[:s.Limits.Window], lens[:s.Limits.Window], wc.prefix(s.Limits.Window)
-			}
-			return win, total, s.scoreWindow(ctx, conn, p, st, win, lens, wc, cur, limit)
-		}
-	}
 	args := append([]any(nil), p.args...)
 	// The inner query picks the window from the GIN index's bitmap, which
 	// needs no tsvector; the outer one reads the tsvectors of the window
 	// only. An index scan in ID order would read the tsvector of every
 	// article it passes to test the match, matching or not.
-	tsv := ", a.tsv"
-	if counted {
-		tsv = ""
-	}
-	inner := `SELECT a.id, a.ntokens` + tsv + ` FROM article_index a` + whereClause(p.where) + ` ORDER BY a.id DESC`
+	inner := `SELECT a.id, a.ntokens, a.tsv FROM article_index a` + whereClause(p.where) + ` ORDER BY a.id DESC`
 	if s.Limits.Window > 0 {
 		args = append(args, s.Limits.Window)
 		inner += ` LIMIT $` + strconv.Itoa(len(args))
 	}
-	q := inner
-	if !counted {
-		q = `SELECT a.id, a.ntokens, ` + positionsExpr(p, &args) + ` FROM (` + inner + `) a`
-	}
+	q := `SELECT a.id, a.ntokens, ` + positionsExpr(p, &args) + ` FROM (` + inner + `) a`
 	if _, err := conn.Exec(ctx, `SET LOCAL enable_indexscan = off`); err != nil {
 		return nil, 0, fmt.Errorf("postgres: search: %w", err)
 	}
@@ -338,18 +333,12 @@ func (s *SearchService) window(ctx context.Context, conn querier, p *plan, st *r
 			ntokens int
 			pos     string
 		)
-		dst := []any{&sc.ID, &ntokens, &pos}
-		if counted {
-			dst = dst[:2]
-		}
-		if err := rows.Scan(dst...); err != nil {
+		if err := rows.Scan(&sc.ID, &ntokens, &pos); err != nil {
 			rows.Close()
 			return nil, 0, fmt.Errorf("postgres: search: %w", err)
 		}
 		win = append(win, sc)
-		if !counted {
-			docs = append(docs, parseTsvector(pos))
-		}
+		docs = append(docs, parseTsvector(pos))
 		lens = append(lens, ntokens)
 	}
 	rows.Close()
@@ -362,18 +351,10 @@ func (s *SearchService) window(ctx context.Context, conn querier, p *plan, st *r
 	if s.Limits.Window <= 0 || len(win) < s.Limits.Window {
 		total = len(win)
 	}
-	if !counted {
-		for i := range win {
-			win[i].Score = p.score(docs[i], lens[i], st)
-		}
-		return win, total, nil
+	for i := range win {
+		win[i].Score = p.score(docs[i], lens[i], st)
 	}
-	if len(win) > 0 {
-		if wc, err = readWindowCounts(ctx, conn, p.allPhrases(), win); err != nil {
-			return nil, 0, err
-		}
-	}
-	return win, total, s.scoreWindow(ctx, conn, p, st, win, lens, wc, cur, limit)
+	return win, total, nil
 }
 
 // maxCandidates is the largest number of articles the filters of a query
@@ -471,28 +452,36 @@ func (wc windowCounts) subset(keep []int) windowCounts {
 }
 
 // articleLengths returns the token counts (lengths) of the articles
-// ids[i] for i in idx (in descending ID order) that article_index holds:
-// read as one range of IDs when they are dense in it, else one by one.
-func articleLengths(ctx context.Context, conn querier, ids []int64, idx []int) (map[int64]int, error) {
+// ids[i] for i in idx (in descending ID order) that article_index holds
+// and the conditions where (over args, $1 on) select: read as one range of
+// IDs when they are dense in it, else one by one.
+func articleLengths(ctx context.Context, conn querier, ids []int64, idx []int, where []string, args []any) (map[int64]int, error) {
 	out := make(map[int64]int, len(idx))
 	if len(idx) == 0 {
 		return out, nil
 	}
+	args = append([]any(nil), args...)
+	arg := func(v any) string {
+		args = append(args, v)
+		return "$" + strconv.Itoa(len(args))
+	}
+	where = append([]string(nil), where...)
 	hi, lo := ids[idx[0]], ids[idx[len(idx)-1]]
-	stmt, args := `SELECT id, ntokens FROM article_index WHERE id >= $1 AND id <= $2`, []any{lo, hi}
-	want := map[int64]bool{}
+	var want map[int64]bool
 	if hi-lo+1 > 4*int64(len(idx)) {
 		list := make([]int64, len(idx))
 		for k, i := range idx {
 			list[k] = ids[i]
 		}
-		stmt, args, want = `SELECT id, ntokens FROM article_index WHERE id = ANY($1::bigint[])`, []any{list}, nil
+		where = append(where, "a.id = ANY("+arg(list)+"::bigint[])")
 	} else {
+		where = append(where, "a.id >= "+arg(lo), "a.id <= "+arg(hi))
+		want = make(map[int64]bool, len(idx))
 		for _, i := range idx {
 			want[ids[i]] = true
 		}
 	}
-	rows, err := conn.Query(ctx, stmt, args...)
+	rows, err := conn.Query(ctx, `SELECT a.id, a.ntokens FROM article_index a`+whereClause(where), args...)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: search: %w", err)
 	}
@@ -529,13 +518,14 @@ func (wc windowCounts) prefix(n int) windowCounts {
 var firstSpan = 16
 
 // newest returns, in descending ID order, the newest articles that the
-// match of p (made of single tokens, without filters) selects, decided from
-// their counts, with their lengths and the counts of the query's tokens:
-// the chunks of token_freqs are read from the newest down, a growing span
-// at a time, until need articles match (need <= 0: all). The IDs are
-// checked against article_index, which also gives their lengths: an
-// article deleted by hand leaves its counts behind. Fewer than need
-// articles are returned only when no more match.
+// match of p (made of single tokens) and its filters select, with their
+// lengths and the counts of the query's tokens: the chunks of token_freqs
+// are read from the newest down, a growing span at a time, the match is
+// decided from the counts, and the matching IDs are checked against
+// article_index and the filters, which also gives their lengths (and drops
+// an article deleted by hand, whose counts stay behind), until need
+// articles match (need <= 0: all). Fewer than need articles are returned
+// only when no more match.
 func (s *SearchService) newest(ctx context.Context, conn querier, p *plan, need int) (win []scored, lens []int, wc windowCounts, err error) {
 	var maxID int64
 	if err := conn.QueryRow(ctx, `SELECT coalesce(max(id), -1) FROM article_index`).Scan(&maxID); err != nil {
@@ -596,7 +586,7 @@ func (s *SearchService) newest(ctx context.Context, conn querier, p *plan, need 
 			}
 			batch := keep[:take]
 			keep = keep[take:]
-			live, err := articleLengths(ctx, conn, ids, batch)
+			live, err := articleLengths(ctx, conn, ids, batch, p.filterWhere, p.filterArgs)
 			if err != nil {
 				return nil, nil, nil, err
 			}
