@@ -298,7 +298,7 @@ func TestNewestMatchesFromCounts(t *testing.T) {
 	// candidates they leave or, past maxCandidates, from the newest
 	// matches checked against them.
 	for _, q := range []string{"mưa published:[2020-02-01 TO 2020-03-15]", "hiếm published:>2020-03-01", "lũ -bão published:<2020-02-01"} {
-		reqs = append(reqs, diembao.SearchRequest{Query: q})
+		reqs = append(reqs, diembao.SearchRequest{Query: q}, diembao.SearchRequest{Query: q, Facets: []string{"day", "source"}})
 	}
 	defer func(n int) { maxCandidates = n }(maxCandidates)
 	check := func(step string) {
@@ -395,7 +395,7 @@ func TestBoostBoundsHold(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		win, _, err := s.window(ctx, db.pool, p, st, nil, 1, true)
+		win, _, _, err := s.window(ctx, db.pool, p, st, nil, 1, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/diembao/diembao"
 	"github.com/diembao/diembao/internal/tokfreq"
 	"github.com/diembao/diembao/query"
 )
@@ -268,46 +269,64 @@ func (p *plan) score(d docPositions, ntokens int, st *rankStats) float64 {
 // below which their scores cannot fall, so that query.ScorePage gives the
 // same page as with every score. Other queries find their window with the
 // GIN index and score it from its tsvectors.
-func (s *SearchService) window(ctx context.Context, conn querier, p *plan, st *rankStats, cur *query.Cursor, limit int, counting bool) (win []scored, total int, err error) {
+func (s *SearchService) window(ctx context.Context, conn querier, p *plan, st *rankStats, cur *query.Cursor, limit int,
+	facetNames []string) (win []scored, total int, facets map[string][]diembao.FacetCount, err error) {
 	counted := !s.noCounts && p.match != nil && countable(p.phrases)
 	var (
-		docs []docPositions
-		lens []int
-		wc   windowCounts
+		docs  []docPositions
+		lens  []int
+		wc    windowCounts
+		attrs []facetValues
 	)
 	total = -1
-	if counted && len(p.filterWhere) > 0 {
-		var ok bool
-		if win, lens, wc, ok, err = s.candidates(ctx, conn, p); err != nil {
-			return nil, 0, err
-		}
-		if ok {
-			total = len(win)
-			if s.Limits.Window > 0 && len(win) > s.Limits.Window {
-				win, lens, wc = win[:s.Limits.Window], lens[:s.Limits.Window], wc.prefix(s.Limits.Window)
-			}
-			return win, total, s.scoreWindow(ctx, conn, p, st, win, lens, wc, cur, limit)
-		}
-	}
-	if counted {
-		// The newest matches, as many as the window holds, and as many as
-		// the total counts when no facets count it.
-		need := s.Limits.Window
-		if s.Limits.Window <= 0 || counting && s.Limits.Count <= 0 {
-			need = 0
-		} else if counting {
-			need = max(need, s.Limits.Count+1)
-		}
-		if win, lens, wc, err = s.newest(ctx, conn, p, need); err != nil {
-			return nil, 0, err
-		}
-		if need <= 0 || len(win) < need || counting {
-			total = len(win)
+	// With facets and filters, every match is found, with the values it
+	// is counted under: the facets statement would test the match on the
+	// tsvector of each article the filters leave. Without filters it
+	// counts the GIN index's matches faster than they are found here (148
+	// against 81 ms p50 for the faceted shape at 100,000 articles).
+	withFacets := len(facetNames) > 0 && len(p.filterWhere) > 0
+	// done scores the window of the matches found from the counts.
+	done := func() ([]scored, int, map[string][]diembao.FacetCount, error) {
+		var facets map[string][]diembao.FacetCount
+		if withFacets {
+			facets = countFacets(facetNames, attrs)
 		}
 		if s.Limits.Window > 0 && len(win) > s.Limits.Window {
 			win, lens, wc = win[:s.Limits.Window], lens[:s.Limits.Window], wc.prefix(s.Limits.Window)
 		}
-		return win, total, s.scoreWindow(ctx, conn, p, st, win, lens, wc, cur, limit)
+		return win, total, facets, s.scoreWindow(ctx, conn, p, st, win, lens, wc, cur, limit)
+	}
+	if counted && len(p.filterWhere) > 0 {
+		var ok bool
+		if win, lens, wc, attrs, ok, err = s.candidates(ctx, conn, p, withFacets); err != nil {
+			return nil, 0, nil, err
+		}
+		if ok {
+			total = len(win)
+			return done()
+		}
+	}
+	if counted {
+		// The newest matches: as many as the window holds, and as many as
+		// the total counts to unless the facets statement counts it; all
+		// of them for facets counted here.
+		need := s.Limits.Window
+		switch {
+		case s.Limits.Window <= 0 || withFacets:
+			need = 0
+		case len(facetNames) > 0:
+		case s.Limits.Count <= 0:
+			need = 0
+		default:
+			need = max(need, s.Limits.Count+1)
+		}
+		if win, lens, wc, attrs, err = s.newest(ctx, conn, p, need, withFacets); err != nil {
+			return nil, 0, nil, err
+		}
+		if need <= 0 || len(win) < need || len(facetNames) == 0 {
+			total = len(win)
+		}
+		return done()
 	}
 	args := append([]any(nil), p.args...)
 	// The inner query picks the window from the GIN index's bitmap, which
@@ -321,11 +340,11 @@ func (s *SearchService) window(ctx context.Context, conn querier, p *plan, st *r
 	}
 	q := `SELECT a.id, a.ntokens, ` + positionsExpr(p, &args) + ` FROM (` + inner + `) a`
 	if _, err := conn.Exec(ctx, `SET LOCAL enable_indexscan = off`); err != nil {
-		return nil, 0, fmt.Errorf("postgres: search: %w", err)
+		return nil, 0, nil, fmt.Errorf("postgres: search: %w", err)
 	}
 	rows, err := conn.Query(ctx, q, args...)
 	if err != nil {
-		return nil, 0, fmt.Errorf("postgres: search: %w", err)
+		return nil, 0, nil, fmt.Errorf("postgres: search: %w", err)
 	}
 	for rows.Next() {
 		var (
@@ -335,7 +354,7 @@ func (s *SearchService) window(ctx context.Context, conn querier, p *plan, st *r
 		)
 		if err := rows.Scan(&sc.ID, &ntokens, &pos); err != nil {
 			rows.Close()
-			return nil, 0, fmt.Errorf("postgres: search: %w", err)
+			return nil, 0, nil, fmt.Errorf("postgres: search: %w", err)
 		}
 		win = append(win, sc)
 		docs = append(docs, parseTsvector(pos))
@@ -343,10 +362,10 @@ func (s *SearchService) window(ctx context.Context, conn querier, p *plan, st *r
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return nil, 0, fmt.Errorf("postgres: search: %w", err)
+		return nil, 0, nil, fmt.Errorf("postgres: search: %w", err)
 	}
 	if _, err := conn.Exec(ctx, `SET LOCAL enable_indexscan = on`); err != nil {
-		return nil, 0, fmt.Errorf("postgres: search: %w", err)
+		return nil, 0, nil, fmt.Errorf("postgres: search: %w", err)
 	}
 	if s.Limits.Window <= 0 || len(win) < s.Limits.Window {
 		total = len(win)
@@ -354,7 +373,7 @@ func (s *SearchService) window(ctx context.Context, conn querier, p *plan, st *r
 	for i := range win {
 		win[i].Score = p.score(docs[i], lens[i], st)
 	}
-	return win, total, nil
+	return win, total, nil, nil
 }
 
 // maxCandidates is the largest number of articles the filters of a query
@@ -369,47 +388,104 @@ var maxCandidates = 20000
 // query's tokens (match and boost). ok is false when the filters leave more
 // than maxCandidates articles: PostgreSQL would otherwise read the tsvector
 // of each article the filters leave to test the match.
-func (s *SearchService) candidates(ctx context.Context, conn querier, p *plan) (win []scored, lens []int, wc windowCounts, ok bool, err error) {
+func (s *SearchService) candidates(ctx context.Context, conn querier, p *plan, withFacets bool) (win []scored, lens []int, wc windowCounts,
+	attrs []facetValues, ok bool, err error) {
 	args := append(append([]any(nil), p.filterArgs...), maxCandidates+1)
-	rows, err := conn.Query(ctx, `SELECT a.id, a.ntokens FROM article_index a`+whereClause(p.filterWhere)+
+	rows, err := conn.Query(ctx, `SELECT a.id, a.ntokens`+facetSelect(withFacets)+` FROM article_index a`+whereClause(p.filterWhere)+
 		` ORDER BY a.id DESC LIMIT $`+strconv.Itoa(len(args)), args...)
 	if err != nil {
-		return nil, nil, nil, false, fmt.Errorf("postgres: search: %w", err)
+		return nil, nil, nil, nil, false, fmt.Errorf("postgres: search: %w", err)
 	}
-	var (
-		all     []scored
-		allLens []int
-	)
+	var all []articleInfo
 	for rows.Next() {
-		var (
-			sc scored
-			n  int
-		)
-		if err := rows.Scan(&sc.ID, &n); err != nil {
+		var a articleInfo
+		if err := rows.Scan(a.dest(withFacets)...); err != nil {
 			rows.Close()
-			return nil, nil, nil, false, fmt.Errorf("postgres: search: %w", err)
+			return nil, nil, nil, nil, false, fmt.Errorf("postgres: search: %w", err)
 		}
-		all, allLens = append(all, sc), append(allLens, n)
+		all = append(all, a)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return nil, nil, nil, false, fmt.Errorf("postgres: search: %w", err)
+		return nil, nil, nil, nil, false, fmt.Errorf("postgres: search: %w", err)
 	}
 	if len(all) > maxCandidates {
-		return nil, nil, nil, false, nil
+		return nil, nil, nil, nil, false, nil
 	}
 	if len(all) == 0 {
-		return nil, nil, windowCounts{}, true, nil
+		return nil, nil, windowCounts{}, nil, true, nil
 	}
-	counts, err := readWindowCounts(ctx, conn, p.allPhrases(), all)
+	ids := make([]scored, len(all))
+	for i, a := range all {
+		ids[i].ID = a.id
+	}
+	counts, err := readWindowCounts(ctx, conn, p.allPhrases(), ids)
 	if err != nil {
-		return nil, nil, nil, false, err
+		return nil, nil, nil, nil, false, err
 	}
 	keep := matching(p, counts, len(all))
 	for _, i := range keep {
-		win, lens = append(win, all[i]), append(lens, allLens[i])
+		win, lens, attrs = append(win, ids[i]), append(lens, all[i].n), append(attrs, all[i].facetValues)
 	}
-	return win, lens, counts.subset(keep), true, nil
+	return win, lens, counts.subset(keep), attrs, true, nil
+}
+
+// facetValues are the values an article is counted under in the source,
+// section and day facets.
+type facetValues struct {
+	source, section, day string
+}
+
+// get returns the value of the facet named name.
+func (v *facetValues) get(name string) string {
+	switch name {
+	case "source":
+		return v.source
+	case "section":
+		return v.section
+	}
+	return v.day
+}
+
+// articleInfo is what a search of words reads of a matching article in
+// article_index: its length and, for facets, its facet values.
+type articleInfo struct {
+	id int64
+	n  int
+	facetValues
+}
+
+// facetSelect returns the columns of the facet values to select after the
+// ID and length (see articleInfo.dest), as facets counts them.
+func facetSelect(withFacets bool) string {
+	if !withFacets {
+		return ""
+	}
+	return `, coalesce(` + facetColumns["source"] + `, ''), coalesce(` + facetColumns["section"] + `, ''), coalesce(` +
+		facetColumns["day"] + `, '')`
+}
+
+// dest returns the destinations of a row selected with facetSelect.
+func (a *articleInfo) dest(withFacets bool) []any {
+	d := []any{&a.id, &a.n}
+	if withFacets {
+		d = append(d, &a.source, &a.section, &a.day)
+	}
+	return d
+}
+
+// countFacets counts the articles whose facet values are attrs by each of
+// the named facets, as facets does in SQL.
+func countFacets(names []string, attrs []facetValues) map[string][]diembao.FacetCount {
+	out := make(map[string][]diembao.FacetCount, len(names))
+	for _, name := range names {
+		counts := map[string]int{}
+		for i := range attrs {
+			counts[attrs[i].get(name)]++
+		}
+		out[name] = query.TopFacet(name, counts)
+	}
+	return out
 }
 
 // matching returns the indices, among n articles whose counts are wc, of
@@ -451,12 +527,12 @@ func (wc windowCounts) subset(keep []int) windowCounts {
 	return out
 }
 
-// articleLengths returns the token counts (lengths) of the articles
-// ids[i] for i in idx (in descending ID order) that article_index holds
-// and the conditions where (over args, $1 on) select: read as one range of
-// IDs when they are dense in it, else one by one.
-func articleLengths(ctx context.Context, conn querier, ids []int64, idx []int, where []string, args []any) (map[int64]int, error) {
-	out := make(map[int64]int, len(idx))
+// articleLengths returns what article_index holds of the articles ids[i]
+// for i in idx (in descending ID order) that the conditions where (over
+// args, $1 on) select: their lengths and, withFacets, their facet values;
+// read as one range of IDs when they are dense in it, else one by one.
+func articleLengths(ctx context.Context, conn querier, ids []int64, idx []int, where []string, args []any, withFacets bool) (map[int64]articleInfo, error) {
+	out := make(map[int64]articleInfo, len(idx))
 	if len(idx) == 0 {
 		return out, nil
 	}
@@ -481,21 +557,18 @@ func articleLengths(ctx context.Context, conn querier, ids []int64, idx []int, w
 			want[ids[i]] = true
 		}
 	}
-	rows, err := conn.Query(ctx, `SELECT a.id, a.ntokens FROM article_index a`+whereClause(where), args...)
+	rows, err := conn.Query(ctx, `SELECT a.id, a.ntokens`+facetSelect(withFacets)+` FROM article_index a`+whereClause(where), args...)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: search: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var (
-			id int64
-			n  int
-		)
-		if err := rows.Scan(&id, &n); err != nil {
+		var a articleInfo
+		if err := rows.Scan(a.dest(withFacets)...); err != nil {
 			return nil, fmt.Errorf("postgres: search: %w", err)
 		}
-		if want == nil || want[id] {
-			out[id] = n
+		if want == nil || want[a.id] {
+			out[a.id] = a
 		}
 	}
 	if err := rows.Err(); err != nil {
@@ -526,10 +599,11 @@ var firstSpan = 16
 // an article deleted by hand, whose counts stay behind), until need
 // articles match (need <= 0: all). Fewer than need articles are returned
 // only when no more match.
-func (s *SearchService) newest(ctx context.Context, conn querier, p *plan, need int) (win []scored, lens []int, wc windowCounts, err error) {
+func (s *SearchService) newest(ctx context.Context, conn querier, p *plan, need int, withFacets bool) (win []scored, lens []int, wc windowCounts,
+	attrs []facetValues, err error) {
 	var maxID int64
 	if err := conn.QueryRow(ctx, `SELECT coalesce(max(id), -1) FROM article_index`).Scan(&maxID); err != nil {
-		return nil, nil, nil, fmt.Errorf("postgres: search: %w", err)
+		return nil, nil, nil, nil, fmt.Errorf("postgres: search: %w", err)
 	}
 	var parts []windowCounts // the counts of the matches of each batch
 	phrases := p.allPhrases()
@@ -557,7 +631,7 @@ func (s *SearchService) newest(ctx context.Context, conn querier, p *plan, need 
 			entries = append(entries, entry{id, k, *c})
 		})
 		if err != nil {
-			return nil, nil, nil, err
+			return nil, nil, nil, nil, err
 		}
 		slices.SortFunc(entries, func(a, b entry) int { return cmp.Compare(b.id, a.id) })
 		var ids []int64
@@ -586,15 +660,18 @@ func (s *SearchService) newest(ctx context.Context, conn querier, p *plan, need 
 			}
 			batch := keep[:take]
 			keep = keep[take:]
-			live, err := articleLengths(ctx, conn, ids, batch, p.filterWhere, p.filterArgs)
+			live, err := articleLengths(ctx, conn, ids, batch, p.filterWhere, p.filterArgs, withFacets)
 			if err != nil {
-				return nil, nil, nil, err
+				return nil, nil, nil, nil, err
 			}
 			var alive []int
 			for _, i := range batch {
-				if n, ok := live[ids[i]]; ok {
+				if a, ok := live[ids[i]]; ok {
 					alive = append(alive, i)
-					win, lens = append(win, scored{ID: ids[i]}), append(lens, n)
+					win, lens = append(win, scored{ID: ids[i]}), append(lens, a.n)
+					if withFacets {
+						attrs = append(attrs, a.facetValues)
+					}
 				}
 			}
 			parts = append(parts, counts.subset(alive))
@@ -616,7 +693,7 @@ func (s *SearchService) newest(ctx context.Context, conn querier, p *plan, need 
 		}
 		off += n
 	}
-	return win, lens, wc, nil
+	return win, lens, wc, attrs, nil
 }
 
 // scoreWindow scores the articles of win, whose lengths are lens, from the

@@ -154,19 +154,24 @@ func (s *SearchService) Search(ctx context.Context, req diembao.SearchRequest) (
 		res     = &diembao.SearchResult{Hits: []diembao.Hit{}}
 		counted = false // res.Total is set
 	)
+	faceted := false // res.Facets is set
 	if ranked {
-		win, total, err := s.window(ctx, conn, p, st, cur, limit, len(req.Facets) == 0)
+		win, total, facets, err := s.window(ctx, conn, p, st, cur, limit, req.Facets)
 		if err != nil {
 			return nil, err
 		}
 		if total >= 0 {
 			res.Total, counted = total, true
 		}
+		if facets != nil {
+			res.Facets, faceted = facets, true
+		}
 		page, more = query.ScorePage(win, cur, limit)
 	} else if page, more, err = s.byDate(ctx, conn, p, st, order, cur, limit); err != nil {
 		return nil, err
 	}
 	switch {
+	case faceted:
 	case len(req.Facets) > 0:
 		if err := s.facets(ctx, conn, p, req.Facets, res); err != nil {
 			return nil, err
