@@ -378,16 +378,15 @@ func (s *SearchService) window(ctx context.Context, conn querier, p *plan, st *r
 
 // maxCandidates is the largest number of articles the filters of a query
 // may leave for its match to be decided from their counts (see
-// candidates); with more, the GIN index finds the matches. A variable for
-// tests.
+// candidates); with more, its newest matches are found in the counts and
+// checked against the filters (see newest). A variable for tests.
 var maxCandidates = 20000
 
 // candidates returns, in descending ID order, the articles that the
 // filters of p leave and that its match (exclusions included) selects,
-// decided from their counts, with their lengths and the counts of the
-// query's tokens (match and boost). ok is false when the filters leave more
-// than maxCandidates articles: PostgreSQL would otherwise read the tsvector
-// of each article the filters leave to test the match.
+// decided from their counts, with their lengths, the counts of the
+// query's tokens (match and boost) and, withFacets, their facet values. ok
+// is false when the filters leave more than maxCandidates articles.
 func (s *SearchService) candidates(ctx context.Context, conn querier, p *plan, withFacets bool) (win []scored, lens []int, wc windowCounts,
 	attrs []facetValues, ok bool, err error) {
 	args := append(append([]any(nil), p.filterArgs...), maxCandidates+1)
