@@ -15,7 +15,6 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/diembao/diembao"
-	"github.com/diembao/diembao/internal/tokfreq"
 	"github.com/diembao/diembao/query"
 )
 
@@ -155,9 +154,9 @@ func (s *ArticleService) putChunk(ctx context.Context, tx pgx.Tx, list []*diemba
 	now := s.db.Now().UTC().Truncate(time.Second)
 	batch := &pgx.Batch{}
 	var (
-		queued []int
-		freqs  freqChanges
-		counts = make([]map[string]*tokfreq.Counts, len(list))
+		queued  []int
+		freqs   freqChanges
+		entries = make([]indexEntry, len(list))
 	)
 	for i, a := range list {
 		old, exists := known[a.URL]
@@ -185,7 +184,7 @@ func (s *ArticleService) putChunk(ctx context.Context, tx pgx.Tx, list []*diemba
 			oldEntry := parseTsvector(oldTSV)
 			delta.addTerms(oldEntry.tokens(), -1)
 			freqs.removeArticle(old.id, slices.Collect(maps.Keys(tokenCounts(oldEntry))))
-			freqs.addArticle(old.id, entry.counts)
+			freqs.addArticle(old.id, entry.counts, entry.positions)
 			batch.Queue(updateArticle, append(args, old.id)...)
 			delta.tokens += int64(entry.ntokens) - old.ntokens
 			results[i] = diembao.PutResult{ID: old.id, Updated: true}
@@ -195,7 +194,7 @@ func (s *ArticleService) putChunk(ctx context.Context, tx pgx.Tx, list []*diemba
 			delta.docs++
 			delta.tokens += int64(entry.ntokens)
 			results[i] = diembao.PutResult{Created: true}
-			counts[i] = entry.counts
+			entries[i] = entry
 		}
 		queued = append(queued, i)
 	}
@@ -219,7 +218,7 @@ func (s *ArticleService) putChunk(ctx context.Context, tx pgx.Tx, list []*diemba
 		}
 		a.ID = id
 		results[i].ID = id
-		freqs.addArticle(id, counts[i])
+		freqs.addArticle(id, entries[i].counts, entries[i].positions)
 	}
 	if err := br.Close(); err != nil {
 		return err

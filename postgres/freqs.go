@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/diembao/diembao/internal/tokfreq"
+	"github.com/diembao/diembao/internal/tokpos"
 	"github.com/diembao/diembao/query"
 )
 
@@ -131,23 +133,30 @@ type freqKey struct {
 	chunk int64
 }
 
-// freqChanges are the changes one write makes to token_freqs: entries of
-// stored articles to append, and articles whose entries are to be removed
-// from the rows of some tokens.
+// freqChanges are the changes one write makes to token_freqs and
+// token_positions: entries of stored articles to append, and articles
+// whose entries are to be removed from the rows of some tokens.
 type freqChanges struct {
 	add    map[freqKey][]tokfreq.Entry
+	addPos map[freqKey][]tokpos.Entry
 	remove map[freqKey][]uint16
 }
 
-// addArticle adds the entries of the article id, whose counts are counts.
-func (f *freqChanges) addArticle(id int64, counts map[string]*tokfreq.Counts) {
+// addArticle adds the entries of the article id, whose counts are counts
+// and whose positions are positions.
+func (f *freqChanges) addArticle(id int64, counts map[string]*tokfreq.Counts, positions map[string]*tokpos.Positions) {
 	if f.add == nil {
 		f.add = map[freqKey][]tokfreq.Entry{}
+		f.addPos = map[freqKey][]tokpos.Entry{}
 	}
 	chunk, off := tokfreq.ChunkOf(id)
 	for tok, c := range counts {
 		k := freqKey{tok, chunk}
 		f.add[k] = append(f.add[k], tokfreq.Entry{Off: off, Counts: *c})
+	}
+	for tok, p := range positions {
+		k := freqKey{tok, chunk}
+		f.addPos[k] = append(f.addPos[k], tokpos.Entry{Off: off, Pos: *p})
 	}
 }
 
@@ -180,53 +189,135 @@ func sortedKeys[V any](m map[freqKey]V) []freqKey {
 	return keys
 }
 
-// apply writes the changes: first the removals, each row read, rewritten
-// without the removed articles as one piece (or deleted when none is left),
-// then the additions, appended as one piece per row to the rows of the
-// server process's shard. Rows are locked in key order in each statement.
-// Two writers that replace articles the other one stored may still lock
-// each other's rows in a cycle; PostgreSQL then fails one of them, which
-// PutArticles runs again.
+// pieceTable is a table of rows of pieces keyed by token, chunk and shard
+// (token_freqs, token_positions), and how a row is rewritten without some
+// of its articles.
+type pieceTable struct {
+	name, column string
+	// without returns the value v without the entries of the articles at
+	// the offsets gone, as one piece (nil when none is left), and whether
+	// it held any of them.
+	without func(v []byte, gone map[uint16]bool) ([]byte, bool, error)
+}
+
+// The tables of pieces, in the order a write changes them.
+var (
+	freqsTable = pieceTable{name: "token_freqs", column: "freqs", without: func(v []byte, gone map[uint16]bool) ([]byte, bool, error) {
+		var (
+			kept    []tokfreq.Entry
+			removed bool
+		)
+		err := eachFreq(v, func(off uint16, c *tokfreq.Counts) {
+			if gone[off] {
+				removed = true
+				return
+			}
+			kept = append(kept, tokfreq.Entry{Off: off, Counts: *c})
+		})
+		if err != nil || !removed || len(kept) == 0 {
+			return nil, removed, err
+		}
+		sort.Slice(kept, func(a, b int) bool { return kept[a].Off < kept[b].Off })
+		return appendPiece(nil, tokfreq.Encode(kept)), true, nil
+	}}
+	positionsTable = pieceTable{name: "token_positions", column: "positions", without: func(v []byte, gone map[uint16]bool) ([]byte, bool, error) {
+		var (
+			kept    []tokpos.Entry
+			removed bool
+		)
+		err := eachPos(v, func(off uint16, p *tokpos.Positions) {
+			if gone[off] {
+				removed = true
+				return
+			}
+			e := tokpos.Entry{Off: off}
+			for c := range p {
+				e.Pos[c] = slices.Clone(p[c])
+			}
+			kept = append(kept, e)
+		})
+		if err != nil || !removed || len(kept) == 0 {
+			return nil, removed, err
+		}
+		sort.Slice(kept, func(a, b int) bool { return kept[a].Off < kept[b].Off })
+		return appendPiece(nil, tokpos.Encode(kept)), true, nil
+	}}
+)
+
+// apply writes the changes, to token_freqs then to token_positions: first
+// the removals, each row read, rewritten without the removed articles as
+// one piece (or deleted when none is left), then the additions, appended as
+// one piece per row to the rows of the server process's shard. Rows are
+// locked in key order in each statement. Two writers that replace
+// articles the other one stored may still lock each other's rows in a
+// cycle; PostgreSQL then fails one of them, which PutArticles runs again.
 func (f *freqChanges) apply(ctx context.Context, tx pgx.Tx) error {
 	if len(f.remove) > 0 {
-		if err := f.applyRemovals(ctx, tx); err != nil {
+		if err := f.applyRemovals(ctx, tx, freqsTable, f.remove); err != nil {
 			return fmt.Errorf("token counts: %w", err)
 		}
+		// The words columns have no positions.
+		remove := make(map[freqKey][]uint16, len(f.remove))
+		for k, offs := range f.remove {
+			if !strings.HasPrefix(k.token, wordsKey) {
+				remove[k] = offs
+			}
+		}
+		if err := f.applyRemovals(ctx, tx, positionsTable, remove); err != nil {
+			return fmt.Errorf("token positions: %w", err)
+		}
 	}
-	if len(f.add) == 0 {
-		return nil
-	}
-	keys := sortedKeys(f.add)
-	toks := make([]string, len(keys))
-	chunks := make([]int64, len(keys))
-	vals := make([][]byte, len(keys))
-	for i, k := range keys {
-		entries := f.add[k]
+	if err := appendPieces(ctx, tx, freqsTable, f.add, func(entries []tokfreq.Entry) []byte {
 		sort.Slice(entries, func(a, b int) bool { return entries[a].Off < entries[b].Off })
-		toks[i], chunks[i], vals[i] = k.token, k.chunk, appendPiece(nil, tokfreq.Encode(entries))
-	}
-	// Sorted as the primary key sorts (COLLATE "C"), the order in which
-	// every writer locks the rows.
-	if _, err := tx.Exec(ctx, `INSERT INTO token_freqs (token, chunk, shard, freqs)
-		SELECT t, c, (pg_backend_pid() % 16)::smallint, v FROM unnest($1::text[], $2::bigint[], $3::bytea[]) AS u(t, c, v)
-		ORDER BY t, c
-		ON CONFLICT (token, chunk, shard) DO UPDATE SET freqs = token_freqs.freqs || EXCLUDED.freqs`,
-		toks, chunks, vals); err != nil {
+		return tokfreq.Encode(entries)
+	}); err != nil {
 		return fmt.Errorf("token counts: %w", err)
+	}
+	if err := appendPieces(ctx, tx, positionsTable, f.addPos, func(entries []tokpos.Entry) []byte {
+		sort.Slice(entries, func(a, b int) bool { return entries[a].Off < entries[b].Off })
+		return tokpos.Encode(entries)
+	}); err != nil {
+		return fmt.Errorf("token positions: %w", err)
 	}
 	return nil
 }
 
-// applyRemovals removes the articles of f.remove from the rows of every
-// shard.
-func (f *freqChanges) applyRemovals(ctx context.Context, tx pgx.Tx) error {
-	keys := sortedKeys(f.remove)
+// appendPieces appends to the rows of t in the server process's shard a
+// piece per key of add, its entries encoded by encode.
+func appendPieces[E any](ctx context.Context, tx pgx.Tx, t pieceTable, add map[freqKey][]E, encode func([]E) []byte) error {
+	if len(add) == 0 {
+		return nil
+	}
+	keys := sortedKeys(add)
+	toks := make([]string, len(keys))
+	chunks := make([]int64, len(keys))
+	vals := make([][]byte, len(keys))
+	for i, k := range keys {
+		toks[i], chunks[i], vals[i] = k.token, k.chunk, appendPiece(nil, encode(add[k]))
+	}
+	// Sorted as the primary key sorts (COLLATE "C"), the order in which
+	// every writer locks the rows.
+	_, err := tx.Exec(ctx, `INSERT INTO `+t.name+` (token, chunk, shard, `+t.column+`)
+		SELECT t, c, (pg_backend_pid() % 16)::smallint, v FROM unnest($1::text[], $2::bigint[], $3::bytea[]) AS u(t, c, v)
+		ORDER BY t, c
+		ON CONFLICT (token, chunk, shard) DO UPDATE SET `+t.column+` = `+t.name+`.`+t.column+` || EXCLUDED.`+t.column,
+		toks, chunks, vals)
+	return err
+}
+
+// applyRemovals removes the articles of remove from the rows of t in
+// every shard.
+func (f *freqChanges) applyRemovals(ctx context.Context, tx pgx.Tx, t pieceTable, remove map[freqKey][]uint16) error {
+	if len(remove) == 0 {
+		return nil
+	}
+	keys := sortedKeys(remove)
 	toks := make([]string, len(keys))
 	chunks := make([]int64, len(keys))
 	for i, k := range keys {
 		toks[i], chunks[i] = k.token, k.chunk
 	}
-	rows, err := tx.Query(ctx, `SELECT f.token, f.chunk, f.shard, f.freqs FROM token_freqs f
+	rows, err := tx.Query(ctx, `SELECT f.token, f.chunk, f.shard, f.`+t.column+` FROM `+t.name+` f
 		JOIN unnest($1::text[], $2::bigint[]) AS u(t, c) ON f.token = u.t AND f.chunk = u.c
 		ORDER BY f.token, f.chunk, f.shard FOR UPDATE OF f`, toks, chunks)
 	if err != nil {
@@ -249,20 +340,10 @@ func (f *freqChanges) applyRemovals(ctx context.Context, tx pgx.Tx) error {
 			return err
 		}
 		gone := map[uint16]bool{}
-		for _, off := range f.remove[freqKey{r.token, r.chunk}] {
+		for _, off := range remove[freqKey{r.token, r.chunk}] {
 			gone[off] = true
 		}
-		var (
-			kept    []tokfreq.Entry
-			removed bool
-		)
-		err := eachFreq(v, func(off uint16, c *tokfreq.Counts) {
-			if gone[off] {
-				removed = true
-				return
-			}
-			kept = append(kept, tokfreq.Entry{Off: off, Counts: *c})
-		})
+		value, removed, err := t.without(v, gone)
 		if err != nil {
 			rows.Close()
 			return fmt.Errorf("token %q, chunk %d: %w", r.token, r.chunk, err)
@@ -270,10 +351,7 @@ func (f *freqChanges) applyRemovals(ctx context.Context, tx pgx.Tx) error {
 		if !removed {
 			continue
 		}
-		if len(kept) > 0 {
-			sort.Slice(kept, func(a, b int) bool { return kept[a].Off < kept[b].Off })
-			r.value = appendPiece(nil, tokfreq.Encode(kept))
-		}
+		r.value = value
 		out = append(out, r)
 	}
 	rows.Close()
@@ -297,14 +375,14 @@ func (f *freqChanges) applyRemovals(ctx context.Context, tx pgx.Tx) error {
 		upT, upC, upS, upV = append(upT, r.token), append(upC, r.chunk), append(upS, r.shard), append(upV, r.value)
 	}
 	if len(upT) > 0 {
-		if _, err := tx.Exec(ctx, `UPDATE token_freqs f SET freqs = u.v
+		if _, err := tx.Exec(ctx, `UPDATE `+t.name+` f SET `+t.column+` = u.v
 			FROM unnest($1::text[], $2::bigint[], $3::smallint[], $4::bytea[]) AS u(t, c, s, v)
 			WHERE f.token = u.t AND f.chunk = u.c AND f.shard = u.s`, upT, upC, upS, upV); err != nil {
 			return err
 		}
 	}
 	if len(delT) > 0 {
-		if _, err := tx.Exec(ctx, `DELETE FROM token_freqs f USING unnest($1::text[], $2::bigint[], $3::smallint[]) AS u(t, c, s)
+		if _, err := tx.Exec(ctx, `DELETE FROM `+t.name+` f USING unnest($1::text[], $2::bigint[], $3::smallint[]) AS u(t, c, s)
 			WHERE f.token = u.t AND f.chunk = u.c AND f.shard = u.s`, delT, delC, delS); err != nil {
 			return err
 		}
@@ -318,6 +396,36 @@ const fillSpan = 8 << tokfreq.ChunkBits
 // fillTokenFreqs fills token_freqs from the index entries, in shard 0: the
 // migration that creates the table calls it in its transaction.
 func fillTokenFreqs(ctx context.Context, tx pgx.Tx) error {
+	var built map[freqKey]*tokfreq.Builder
+	return fillFromIndex(ctx, tx, freqsTable, func(id int64, d docPositions) {
+		if built == nil {
+			built = map[freqKey]*tokfreq.Builder{}
+		}
+		chunk, off := tokfreq.ChunkOf(id)
+		for tok, c := range tokenCounts(d) {
+			k := freqKey{tok, chunk}
+			b := built[k]
+			if b == nil {
+				b = new(tokfreq.Builder)
+				built[k] = b
+			}
+			b.Add(off, c) // IDs ascend: offsets within a chunk too
+		}
+	}, func() map[freqKey][]byte {
+		out := make(map[freqKey][]byte, len(built))
+		for k, b := range built {
+			out[k] = b.Bytes()
+		}
+		built = nil
+		return out
+	})
+}
+
+// fillFromIndex fills the table t, in shard 0, from the index entries read
+// fillSpan IDs at a time in ascending ID order: add is called with each
+// article's ID and lexeme positions, then chunks returns the stored chunk
+// of each key for the articles of the span.
+func fillFromIndex(ctx context.Context, tx pgx.Tx, t pieceTable, add func(id int64, d docPositions), chunks func() map[freqKey][]byte) error {
 	var lo, hi int64
 	if err := tx.QueryRow(ctx, `SELECT coalesce(min(id), 0), coalesce(max(id), -1) FROM article_index`).Scan(&lo, &hi); err != nil {
 		return err
@@ -328,7 +436,6 @@ func fillTokenFreqs(ctx context.Context, tx pgx.Tx) error {
 		if err != nil {
 			return err
 		}
-		built := map[freqKey]*tokfreq.Builder{}
 		for rows.Next() {
 			var (
 				id  int64
@@ -338,26 +445,18 @@ func fillTokenFreqs(ctx context.Context, tx pgx.Tx) error {
 				rows.Close()
 				return err
 			}
-			chunk, off := tokfreq.ChunkOf(id)
-			for tok, c := range tokenCounts(parseTsvector(tsv)) {
-				k := freqKey{tok, chunk}
-				b := built[k]
-				if b == nil {
-					b = new(tokfreq.Builder)
-					built[k] = b
-				}
-				b.Add(off, c) // IDs ascend: offsets within a chunk too
-			}
+			add(id, parseTsvector(tsv))
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
 			return err
 		}
+		built := chunks()
 		out := make([][]any, 0, len(built))
 		for _, k := range sortedKeys(built) {
-			out = append(out, []any{k.token, k.chunk, int16(0), appendPiece(nil, built[k].Bytes())})
+			out = append(out, []any{k.token, k.chunk, int16(0), appendPiece(nil, built[k])})
 		}
-		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"token_freqs"}, []string{"token", "chunk", "shard", "freqs"},
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{t.name}, []string{"token", "chunk", "shard", t.column},
 			pgx.CopyFromRows(out)); err != nil {
 			return err
 		}
@@ -365,16 +464,24 @@ func fillTokenFreqs(ctx context.Context, tx pgx.Tx) error {
 	return nil
 }
 
-// countable reports whether every phrase of phrases is a single token,
-// whole or a prefix, searched in counted columns only: what token_freqs
-// can count.
+// countable reports whether the instances of every phrase of phrases are
+// found without reading tsvectors: a single token, whole or a prefix,
+// searched in counted columns only (token_freqs), or a positional phrase
+// (token_positions).
 func countable(phrases []*expr) bool {
 	for _, ph := range phrases {
-		if len(ph.tokens) != 1 || !countedColumns(ph) {
+		if !(len(ph.tokens) == 1 && countedColumns(ph) || positional(ph)) {
 			return false
 		}
 	}
 	return true
+}
+
+// exact reports whether the instances of the phrase ph that readCounts
+// gives are those its positions give: a whole token in counted columns,
+// or a positional phrase.
+func exact(ph *expr) bool {
+	return len(ph.tokens) == 1 && !ph.prefix && countedColumns(ph) || positional(ph)
 }
 
 // countedColumns reports whether every column of ph is counted.
@@ -438,7 +545,9 @@ func prefixKey(key string) string { return "\x00" + key }
 // to those of the article id under key: the rows of whole tokens in one
 // statement, under their keys, and those of the tokens the prefix of a
 // one-token phrase begins as one range of the primary key each, under the
-// prefix's prefixKey. visit must not keep c.
+// prefix's prefixKey; for a positional phrase, its instances found from
+// token_positions, under its phraseKey (see readPhrases). visit must not
+// keep c.
 func readCounts(ctx context.Context, conn querier, phrases []*expr, chunkCond string, chunkArgs []any,
 	visit func(key string, id int64, c *tokfreq.Counts)) error {
 	read := func(as, cond string, args ...any) error {
@@ -472,10 +581,13 @@ func readCounts(ctx context.Context, conn querier, phrases []*expr, chunkCond st
 		return nil
 	}
 	arg := func(k int) string { return "$" + strconv.Itoa(len(chunkArgs)+k) }
+	if err := readPhrases(ctx, conn, phrases, chunkCond, chunkArgs, visit); err != nil {
+		return err
+	}
 	var whole []string
 	seenWhole, seenPrefix := map[string]bool{}, map[string]bool{}
 	for _, ph := range phrases {
-		if !countedColumns(ph) {
+		if !countedColumns(ph) || positional(ph) {
 			continue
 		}
 		for _, col := range ph.cols {
@@ -507,10 +619,10 @@ func readCounts(ctx context.Context, conn querier, phrases []*expr, chunkCond st
 	return nil
 }
 
-// instances returns, for each phrase of phrases (one token each, see
-// countable), a function giving its number of instances in one of its
-// columns in the article win[i]: those of its token, or of the tokens its
-// prefix begins, added up (see readCounts).
+// instances returns, for each phrase of phrases (see countable), a
+// function giving its number of instances in one of its columns in the
+// article win[i]: those of its token, or of the tokens its prefix begins,
+// added up, or those found from its tokens' positions (see readCounts).
 func (wc windowCounts) instances(phrases []*expr) []func(i, col int) uint32 {
 	out := make([]func(i, col int) uint32, len(phrases))
 	for j, ph := range phrases {
@@ -521,7 +633,10 @@ func (wc windowCounts) instances(phrases []*expr) []func(i, col int) uint32 {
 		byCol := map[int]source{}
 		for _, col := range ph.cols {
 			key, place, _ := countKey(col, ph.tokens[0])
-			if ph.prefix {
+			switch {
+			case positional(ph):
+				key = phraseKey(ph)
+			case ph.prefix:
 				key = prefixKey(key)
 			}
 			byCol[col] = source{counts: wc[key], place: place}
@@ -534,16 +649,6 @@ func (wc windowCounts) instances(phrases []*expr) []func(i, col int) uint32 {
 		}
 	}
 	return out
-}
-
-// count returns the instances of the whole token tok in the column col of
-// the article win[i].
-func (wc windowCounts) count(i, col int, tok string) uint32 {
-	key, place, _ := countKey(col, tok)
-	if c := wc[key]; c != nil {
-		return c[i][place]
-	}
-	return 0
 }
 
 // sortedColumns returns the columns of each phrase in column order, as
@@ -567,12 +672,26 @@ func sortedColumns(phrases []*expr) [][]int {
 // prefix there count once in its positions and twice in the counts; FTS5
 // counts both.)
 func matchFromCounts(p *plan, st *rankStats, wc windowCounts, win []scored, lens []int) []float64 {
-	inst := wc.instances(p.phrases)
-	cols := sortedColumns(p.phrases)
-	occ := make(map[*expr][]int, len(p.phrases))
-	out := make([]float64, len(win))
-	for i := range win {
-		for j, ph := range p.phrases {
+	return bm25FromCounts(p.match, p.phrases, st.idf, &ranking.Weights, st.avgdl, wc, lens)
+}
+
+// boostFromCounts returns the bm25 of the boost terms of the articles
+// whose token counts are lens, from the counts wc: p's boost phrases must
+// be exact (see exact).
+func boostFromCounts(p *plan, st *rankStats, wc windowCounts, lens []int) []float64 {
+	return bm25FromCounts(p.boost, p.boostPhrases, st.boostIDF, &ranking.BoostWeights, st.avgdl, wc, lens)
+}
+
+// bm25FromCounts is bm25 for the expression x, whose phrases are phrases,
+// of the articles whose token counts are lens, their phrases' instances
+// taken from the counts wc.
+func bm25FromCounts(x *expr, phrases []*expr, idf []float64, w *weights, avgdl float64, wc windowCounts, lens []int) []float64 {
+	inst := wc.instances(phrases)
+	cols := sortedColumns(phrases)
+	occ := make(map[*expr][]int, len(phrases))
+	out := make([]float64, len(lens))
+	for i := range lens {
+		for j, ph := range phrases {
 			list := occ[ph][:0]
 			for _, col := range cols[j] {
 				for range inst[j](i, col) {
@@ -581,7 +700,7 @@ func matchFromCounts(p *plan, st *rankStats, wc windowCounts, win []scored, lens
 			}
 			occ[ph] = list
 		}
-		out[i] = bm25Occ(occ, lens[i], p.match, p.phrases, st.idf, &ranking.Weights, st.avgdl)
+		out[i] = bm25Occ(occ, lens[i], x, phrases, idf, w, avgdl)
 	}
 	return out
 }

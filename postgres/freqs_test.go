@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"reflect"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"github.com/diembao/diembao"
 	"github.com/diembao/diembao/internal/storetest"
 	"github.com/diembao/diembao/internal/tokfreq"
+	"github.com/diembao/diembao/internal/tokpos"
 	"github.com/diembao/diembao/query"
 )
 
@@ -99,6 +101,91 @@ func checkTokenFreqs(t *testing.T, db *DB, step string) {
 	}
 }
 
+// checkTokenPositions compares token_positions with the positions of
+// each article's index entry, as checkTokenFreqs does for token_freqs.
+func checkTokenPositions(t *testing.T, db *DB, step string) {
+	t.Helper()
+	ctx := context.Background()
+	want := map[string]map[int64]tokpos.Positions{}
+	rows, err := db.pool.Query(ctx, `SELECT id, tsv::text FROM article_index`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var (
+			id  int64
+			tsv string
+		)
+		if err := rows.Scan(&id, &tsv); err != nil {
+			t.Fatal(err)
+		}
+		for tok, p := range tokenPositions(parseTsvector(tsv)) {
+			if want[tok] == nil {
+				want[tok] = map[int64]tokpos.Positions{}
+			}
+			want[tok][id] = *p
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]map[int64]tokpos.Positions{}
+	rows, err = db.pool.Query(ctx, `SELECT token, chunk, shard, positions FROM token_positions`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var (
+			tok   string
+			chunk int64
+			shard int16
+			v     []byte
+		)
+		if err := rows.Scan(&tok, &chunk, &shard, &v); err != nil {
+			t.Fatal(err)
+		}
+		if got[tok] == nil {
+			got[tok] = map[int64]tokpos.Positions{}
+		}
+		err := eachPos(v, func(off uint16, p *tokpos.Positions) {
+			id := chunk<<tokfreq.ChunkBits | int64(off)
+			if _, dup := got[tok][id]; dup {
+				t.Errorf("%s: token %q: article %d has two entries (shard %d)", step, tok, id, shard)
+			}
+			var c tokpos.Positions
+			for i := range p {
+				c[i] = slices.Clone(p[i])
+			}
+			got[tok][id] = c
+		})
+		if err != nil {
+			t.Errorf("%s: token %q chunk %d shard %d: %v", step, tok, chunk, shard, err)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if len(want) == 0 {
+		t.Fatalf("%s: no positions to compare", step)
+	}
+	for tok, ids := range want {
+		for id, p := range ids {
+			if g, ok := got[tok][id]; !ok || !reflect.DeepEqual(g, p) {
+				t.Errorf("%s: token %q, article %d: positions %v in token_positions, %v in the index", step, tok, id, g, p)
+			}
+		}
+	}
+	for tok, ids := range got {
+		for id, p := range ids {
+			if _, ok := want[tok][id]; !ok {
+				t.Errorf("%s: token %q, article %d: positions %v in token_positions, none in the index", step, tok, id, p)
+			}
+		}
+	}
+}
+
 // putBatches stores the articles article(0) … article(n-1), size at a
 // time.
 func putBatches(t *testing.T, as *ArticleService, n, size int, article func(int) *diembao.Article) {
@@ -115,7 +202,7 @@ func putBatches(t *testing.T, as *ArticleService, n, size int, article func(int)
 	}
 }
 
-// TestTokenFreqsFollowIndex checks token_freqs after inserts across a chunk
+// TestTokenFreqsFollowIndex checks token_freqs and token_positions after inserts across a chunk
 // boundary, updates (one within the call that stored the article), writers
 // on several connections replacing each other's articles at once, and
 // after the migration fills the table from the index.
@@ -137,6 +224,7 @@ func TestTokenFreqsFollowIndex(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkTokenFreqs(t, db, "one writer")
+	checkTokenPositions(t, db, "one writer")
 	var wg sync.WaitGroup
 	for w := range 6 {
 		wg.Go(func() {
@@ -153,13 +241,16 @@ func TestTokenFreqsFollowIndex(t *testing.T) {
 	}
 	wg.Wait()
 	checkTokenFreqs(t, db, "concurrent writers")
-	if _, err := db.pool.Exec(ctx, `DROP TABLE token_freqs; DELETE FROM schema_migrations WHERE name = '0005_token_freqs.sql'`); err != nil {
+	checkTokenPositions(t, db, "concurrent writers")
+	if _, err := db.pool.Exec(ctx, `DROP TABLE token_freqs, token_positions;
+		DELETE FROM schema_migrations WHERE name IN ('0005_token_freqs.sql', '0006_token_positions.sql')`); err != nil {
 		t.Fatal(err)
 	}
 	if err := db.migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
 	checkTokenFreqs(t, db, "migration")
+	checkTokenPositions(t, db, "migration")
 }
 
 // loadSuite opens a fresh store holding the corpus of the conformance
@@ -183,9 +274,8 @@ func loadSuite(t *testing.T) (*DB, []storetest.Query) {
 }
 
 // TestWindowScoresFromCounts checks that searches scored from token_freqs
-// give the answers, scores to the bit included, of the same searches
-// scored from the tsvectors, page after page: those with boost terms read
-// the tsvectors of the articles their bounds cannot leave off the page.
+// and token_positions give the answers, scores to the bit included, of the
+// same searches scored from the tsvectors, page after page.
 func TestWindowScoresFromCounts(t *testing.T) {
 	db, qs := loadSuite(t)
 	var reqs []diembao.SearchRequest
@@ -196,11 +286,13 @@ func TestWindowScoresFromCounts(t *testing.T) {
 		"bản OR ban", "hà*", "ng* -hà", "title:th*", "tỉnh -thành published:[2020-01-01 TO 2021-01-01]", "UBND",
 		"xyzzyqwerty", "hà nội", "ha noi", "mưa lớn miền trung", "kinh tế -hà", "(hà nội) OR (sài gòn)",
 		"(lũ OR bão) -mưa published:[2019-01-01 TO 2030-01-01]", "hà nội published:[2020-01-01 TO 2030-01-01]",
-		"ng* -hà* published:[2000-01-01 TO 2030-01-01]", "tỉnh -\"hà nội\" published:[2000-01-01 TO 2030-01-01]"} {
+		"ng* -hà* published:[2000-01-01 TO 2030-01-01]", "tỉnh -\"hà nội\" published:[2000-01-01 TO 2030-01-01]",
+		`"hà nội"`, `"ha noi"`, `title:"hà nội"`, `"mưa lớn" OR lũ`, `"hà nội" -mưa`, `"miền trung" published:[2020-01-01 TO 2030-01-01]`,
+		`"kinh tế" hà`, `author:"hà nội"`} {
 		reqs = append(reqs, diembao.SearchRequest{Query: q}, diembao.SearchRequest{Query: q, Facets: []string{"source"}})
 	}
 	since := time.Date(2020, 1, 1, 0, 0, 0, 0, diembao.Vietnam)
-	for _, q := range []string{"hà", "hà nội", "lũ -mưa", "ha*"} {
+	for _, q := range []string{"hà", "hà nội", "lũ -mưa", "ha*", `"hà nội"`} {
 		reqs = append(reqs, diembao.SearchRequest{Query: q, Since: since}, diembao.SearchRequest{Query: q, SourceIDs: []int64{1, 2}})
 	}
 	for _, candidates := range []int{maxCandidates, 2} {
@@ -221,16 +313,15 @@ func compareCounted(t *testing.T, db *DB, reqs []diembao.SearchRequest, lim quer
 	positions := NewSearchService(db)
 	positions.noCounts = true
 	counted.Limits, positions.Limits = lim, lim
-	// Pages of one article scored a few at a time leave most of a window
-	// unread.
-	defer func(n int) { firstBatch = n }(firstBatch)
-	firstBatch = 1
-	matchCounted, boosted := 0, 0
+	matchCounted, boosted, phrases := 0, 0, 0
 	for _, req := range reqs {
 		if p, err := counted.plan(req); err == nil && p.match != nil && countable(p.phrases) {
 			matchCounted++
 			if p.boost != nil {
 				boosted++
+			}
+			if slices.ContainsFunc(p.phrases, positional) {
+				phrases++
 			}
 		}
 		for _, size := range []int{200, 3, 1} {
@@ -262,8 +353,9 @@ func compareCounted(t *testing.T, db *DB, reqs []diembao.SearchRequest, lim quer
 			}
 		}
 	}
-	if matchCounted < len(reqs)/4 || boosted == 0 {
-		t.Errorf("only %d of %d searches have a match scored from the counts, %d with a boost", matchCounted, len(reqs), boosted)
+	if matchCounted < len(reqs)/4 || boosted == 0 || phrases == 0 {
+		t.Errorf("only %d of %d searches have a match scored from the counts, %d with a boost, %d with phrases",
+			matchCounted, len(reqs), boosted, phrases)
 	}
 }
 
@@ -291,13 +383,14 @@ func TestNewestMatchesFromCounts(t *testing.T) {
 	firstSpan = 1
 	var reqs []diembao.SearchRequest
 	for _, q := range []string{"mưa", "hiếm", "ha noi", "bản", "lũ -bão", "(hiếm OR bão) -mưa", "kin*", "hà nội",
-		"mưa lũ", "tỉnh dân -hiếm"} {
+		"mưa lũ", "tỉnh dân -hiếm", `"hà nội"`, `"miền trung" -mưa`, `"kinh tế" OR hiếm`, `"ha noi mưa"`} {
 		reqs = append(reqs, diembao.SearchRequest{Query: q}, diembao.SearchRequest{Query: q, Facets: []string{"day"}})
 	}
 	// Filters that leave a part of the archive, answered from the
 	// candidates they leave or, past maxCandidates, from the newest
 	// matches checked against them.
-	for _, q := range []string{"mưa published:[2020-02-01 TO 2020-03-15]", "hiếm published:>2020-03-01", "lũ -bão published:<2020-02-01"} {
+	for _, q := range []string{"mưa published:[2020-02-01 TO 2020-03-15]", "hiếm published:>2020-03-01", "lũ -bão published:<2020-02-01",
+		`"kinh tế" published:>2020-02-01`} {
 		reqs = append(reqs, diembao.SearchRequest{Query: q}, diembao.SearchRequest{Query: q, Facets: []string{"day", "source"}})
 	}
 	defer func(n int) { maxCandidates = n }(maxCandidates)
@@ -370,60 +463,4 @@ func sortEntries(entries []tokfreq.Entry) []tokfreq.Entry {
 		}
 	}
 	return out
-}
-
-// TestBoostBoundsHold checks, for every article of the windows of the
-// boosted searches of the suite, that the bound pageFromBounds starts from
-// is never above the score from the positions: the boost never adds more
-// than boostBounds allows.
-func TestBoostBoundsHold(t *testing.T) {
-	ctx := context.Background()
-	db, qs := loadSuite(t)
-	queries := []string{"hà nội", "ha noi", "mưa lớn miền trung", "kinh tế", "quốc hội", "ủy ban nhân dân tỉnh"}
-	for _, q := range qs {
-		queries = append(queries, q.Query)
-	}
-	s := NewSearchService(db)
-	s.noCounts = true
-	checked, withWords := 0, 0
-	for _, q := range queries {
-		p, err := s.plan(diembao.SearchRequest{Query: q})
-		if err != nil || p.match == nil || p.boost == nil || !countable(p.phrases) {
-			continue
-		}
-		st, err := s.stats(ctx, db.pool, p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		win, _, _, err := s.window(ctx, db.pool, p, st, nil, 1, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		lens := make([]int, len(win))
-		for i, sc := range win {
-			if err := db.pool.QueryRow(ctx, `SELECT ntokens FROM article_index WHERE id = $1`, sc.ID).Scan(&lens[i]); err != nil {
-				t.Fatal(err)
-			}
-		}
-		wc, err := readWindowCounts(ctx, db.pool, p.allPhrases(), win)
-		if err != nil {
-			t.Fatal(err)
-		}
-		match := matchFromCounts(p, st, wc, win, lens)
-		bound := boostBounds(p, st, wc, lens)
-		for i, sc := range win {
-			checked++
-			if lower := match[i] - ranking.BoostFactor*bound[i]; lower > sc.Score+1e-12 {
-				t.Errorf("%q, article %d: bound %v above the score %v", q, sc.ID, lower, sc.Score)
-			}
-			for _, ph := range p.boostPhrases {
-				if ph.cols[0] >= colWords && ph.cols[0] <= colWordsFolded && wc.count(i, ph.cols[0], ph.tokens[0]) > 0 {
-					withWords++
-				}
-			}
-		}
-	}
-	if checked == 0 || withWords == 0 {
-		t.Errorf("%d articles checked, %d with a segmented word of the boost", checked, withWords)
-	}
 }

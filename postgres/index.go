@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/diembao/diembao/internal/tokfreq"
+	"github.com/diembao/diembao/internal/tokpos"
 	"github.com/diembao/diembao/query"
 )
 
@@ -42,13 +43,15 @@ const (
 
 // indexEntry is the index entry of one article: its tsvector in PostgreSQL's
 // text form, its number of tokens over all columns, its distinct tokens
-// (what the article adds to term_stats) and its counts by token_freqs key
-// (what it adds to token_freqs, see countKey).
+// (what the article adds to term_stats), its counts by token_freqs key
+// (what it adds to token_freqs, see countKey) and its positions by
+// token_positions key (see addPositions).
 type indexEntry struct {
-	tsv     string
-	ntokens int
-	tokens  []string
-	counts  map[string]*tokfreq.Counts
+	tsv       string
+	ntokens   int
+	tokens    []string
+	counts    map[string]*tokfreq.Counts
+	positions map[string]*tokpos.Positions
 }
 
 // buildEntry turns the analysed document into its index entry. The texts
@@ -82,6 +85,8 @@ func buildEntry(doc *query.Document) indexEntry {
 	sort.Strings(lexemes)
 	var b strings.Builder
 	counts := map[string]*tokfreq.Counts{}
+	positionsOf := map[string]*tokpos.Positions{}
+	var kept []int
 	for i, lex := range lexemes {
 		if i > 0 {
 			b.WriteByte(' ')
@@ -89,21 +94,22 @@ func buildEntry(doc *query.Document) indexEntry {
 		writeQuoted(&b, lex)
 		b.WriteByte(':')
 		prev := -1
-		written := 0
+		kept = kept[:0]
 		for _, p := range positions[lex] {
 			if p == prev { // positions clamped to maxPos collapse
 				continue
 			}
-			if written > 0 {
+			if len(kept) > 0 {
 				b.WriteByte(',')
 			}
 			b.WriteString(strconv.Itoa(p))
 			prev = p
-			written++
+			kept = append(kept, p)
 		}
-		addCount(counts, lex, written)
+		addCount(counts, lex, len(kept))
+		addPositions(positionsOf, lex, kept)
 	}
-	return indexEntry{tsv: b.String(), ntokens: n, tokens: distinct, counts: counts}
+	return indexEntry{tsv: b.String(), ntokens: n, tokens: distinct, counts: counts, positions: positionsOf}
 }
 
 // writeQuoted writes s as a quoted lexeme of tsvector or tsquery text.

@@ -42,7 +42,8 @@ var migrationFS embed.FS
 // migrationFills are the steps of migrations written in Go, run after the
 // migration's SQL in its transaction.
 var migrationFills = map[string]func(context.Context, pgx.Tx) error{
-	"0005_token_freqs.sql": fillTokenFreqs,
+	"0005_token_freqs.sql":     fillTokenFreqs,
+	"0006_token_positions.sql": fillTokenPositions,
 }
 
 // migrationLock is the key of the advisory lock held while migrating

@@ -1,11 +1,9 @@
 package postgres
 
 import (
-	"cmp"
 	"context"
 	"fmt"
-	"math"
-	"slices"
+	"math/bits"
 	"sort"
 	"strconv"
 	"strings"
@@ -258,20 +256,17 @@ func (p *plan) score(d docPositions, ntokens int, st *rankStats) float64 {
 // IDs when more match (see query.Limits), and the number of matching
 // articles, or -1 when it was not counted (the window is full).
 //
-// When the match is made of single tokens (see countable), no tsvector is
-// read to find it: when filters (dates, sources) leave at most
+// When the phrases of the match are single tokens or positional phrases
+// (see countable) and those of the boost terms are exact (see boostExact),
+// no tsvector is read: when filters (dates, sources) leave at most
 // maxCandidates articles, the match, exclusions included, is decided from
 // the counts of those articles (see candidates); otherwise the newest
-// matches are found in token_freqs and checked against the filters (see
-// newest). The window is then scored from the counts. A query with boost
-// terms reads the tsvectors of the articles that may rank on the page after
-// cur only (see pageFromBounds): the scores of the others are lower bounds,
-// below which their scores cannot fall, so that query.ScorePage gives the
-// same page as with every score. Other queries find their window with the
-// GIN index and score it from its tsvectors.
-func (s *SearchService) window(ctx context.Context, conn querier, p *plan, st *rankStats, cur *query.Cursor, limit int,
-	facetNames []string) (win []scored, total int, facets map[string][]diembao.FacetCount, err error) {
-	counted := !s.noCounts && p.match != nil && countable(p.phrases)
+// matches are found in token_freqs and token_positions and checked
+// against the filters (see newest). The window is then scored from the
+// counts, the boost terms' read for its articles only. Other queries find
+// their window with the GIN index and score it from its tsvectors.
+func (s *SearchService) window(ctx context.Context, conn querier, p *plan, st *rankStats, facetNames []string) (win []scored, total int, facets map[string][]diembao.FacetCount, err error) {
+	counted := !s.noCounts && p.match != nil && countable(p.phrases) && boostExact(p)
 	var (
 		docs  []docPositions
 		lens  []int
@@ -294,7 +289,21 @@ func (s *SearchService) window(ctx context.Context, conn querier, p *plan, st *r
 		if s.Limits.Window > 0 && len(win) > s.Limits.Window {
 			win, lens, wc = win[:s.Limits.Window], lens[:s.Limits.Window], wc.prefix(s.Limits.Window)
 		}
-		return win, total, facets, s.scoreWindow(ctx, conn, p, st, win, lens, wc, cur, limit)
+		// The boost terms count in the window only: their tokens are read
+		// for its articles once the matches are found.
+		if p.boost != nil && len(win) > 0 {
+			boost, err := readWindowCounts(ctx, conn, p.boostPhrases, win)
+			if err != nil {
+				return nil, 0, nil, err
+			}
+			for key, c := range boost {
+				if _, ok := wc[key]; !ok {
+					wc[key] = c
+				}
+			}
+		}
+		s.scoreWindow(win, lens, p, st, wc)
+		return win, total, facets, nil
 	}
 	if counted && len(p.filterWhere) > 0 {
 		var ok bool
@@ -418,7 +427,7 @@ func (s *SearchService) candidates(ctx context.Context, conn querier, p *plan, w
 	for i, a := range all {
 		ids[i].ID = a.id
 	}
-	counts, err := readWindowCounts(ctx, conn, p.allPhrases(), ids)
+	counts, err := readWindowCounts(ctx, conn, p.phrases, ids)
 	if err != nil {
 		return nil, nil, nil, nil, false, err
 	}
@@ -586,8 +595,12 @@ func (wc windowCounts) prefix(n int) windowCounts {
 }
 
 // firstSpan is the number of chunks newest reads first; it doubles at
-// each step. A variable for tests.
+// each step, up to maxSpan. A variable for tests.
 var firstSpan = 16
+
+// maxSpan is the largest number of chunks newest reads at a time: its
+// counts take 16 bytes per article of the span and key.
+const maxSpan = 128
 
 // newest returns, in descending ID order, the newest articles that the
 // match of p (made of single tokens) and its filters select, with their
@@ -605,20 +618,19 @@ func (s *SearchService) newest(ctx context.Context, conn querier, p *plan, need 
 		return nil, nil, nil, nil, fmt.Errorf("postgres: search: %w", err)
 	}
 	var parts []windowCounts // the counts of the matches of each batch
-	phrases := p.allPhrases()
-	for hi, span := maxID>>tokfreq.ChunkBits, int64(firstSpan); hi >= 0 && (need <= 0 || len(win) < need); hi, span = hi-span, span*2 {
+	phrases := p.phrases
+	for hi, span := maxID>>tokfreq.ChunkBits, int64(firstSpan); hi >= 0 && (need <= 0 || len(win) < need); hi, span = hi-span, min(span*2, maxSpan) {
 		lo := max(0, hi-span+1)
-		// The entries of the span, gathered then sorted by article,
-		// newest first.
-		type entry struct {
-			id  int64
-			key int
-			c   tokfreq.Counts
-		}
+		// The counts of the span, by key, in slots of a dense array
+		// (the ID less the span's first), which marks the slots of the
+		// articles with counts.
+		base := lo << tokfreq.ChunkBits
+		n := int(hi-lo+1) << tokfreq.ChunkBits
 		var (
-			entries []entry
+			dense   [][]tokfreq.Counts
 			keys    []string
 			keyAt   = map[string]int{}
+			present = make([]uint64, (n+63)/64)
 		)
 		err := readCounts(ctx, conn, phrases, `chunk >= $1 AND chunk <= $2`, []any{lo, hi}, func(key string, id int64, c *tokfreq.Counts) {
 			k, ok := keyAt[key]
@@ -626,29 +638,32 @@ func (s *SearchService) newest(ctx context.Context, conn querier, p *plan, need 
 				k = len(keys)
 				keyAt[key] = k
 				keys = append(keys, key)
+				dense = append(dense, make([]tokfreq.Counts, n))
 			}
-			entries = append(entries, entry{id, k, *c})
+			slot := id - base
+			addCounts(&dense[k][slot], c)
+			present[slot/64] |= 1 << (slot % 64)
 		})
 		if err != nil {
 			return nil, nil, nil, nil, err
 		}
-		slices.SortFunc(entries, func(a, b entry) int { return cmp.Compare(b.id, a.id) })
-		var ids []int64
-		for _, e := range entries {
-			if len(ids) == 0 || ids[len(ids)-1] != e.id {
-				ids = append(ids, e.id)
+		var slots []int
+		for w := len(present) - 1; w >= 0; w-- {
+			for b := present[w]; b != 0; b &^= 1 << (63 - bits.LeadingZeros64(b)) {
+				slots = append(slots, w*64+63-bits.LeadingZeros64(b))
 			}
+		}
+		ids := make([]int64, len(slots))
+		for i, slot := range slots {
+			ids[i] = base + int64(slot)
 		}
 		counts := windowCounts{}
-		for _, key := range keys {
-			counts[key] = make([]tokfreq.Counts, len(ids))
-		}
-		i := -1
-		for k, e := range entries {
-			if k == 0 || entries[k-1].id != e.id {
-				i++
+		for k, key := range keys {
+			c := make([]tokfreq.Counts, len(slots))
+			for i, slot := range slots {
+				c[i] = dense[k][slot]
 			}
-			addCounts(&counts[keys[e.key]][i], &e.c)
+			counts[key] = c
 		}
 		// The matches of the span, newest first, checked against
 		// article_index as many at a time as are still needed.
@@ -696,115 +711,32 @@ func (s *SearchService) newest(ctx context.Context, conn querier, p *plan, need 
 }
 
 // scoreWindow scores the articles of win, whose lengths are lens, from the
-// counts wc of their tokens: every score for a query without boost terms,
-// else a lower bound for each and the exact scores of those that may rank
-// on the page (see pageFromBounds).
-func (s *SearchService) scoreWindow(ctx context.Context, conn querier, p *plan, st *rankStats, win []scored, lens []int, wc windowCounts,
-	cur *query.Cursor, limit int) error {
+// counts wc of their tokens, the match and the boost terms (see
+// boostExact).
+func (s *SearchService) scoreWindow(win []scored, lens []int, p *plan, st *rankStats, wc windowCounts) {
 	if len(win) == 0 {
-		return nil
+		return
 	}
 	match := matchFromCounts(p, st, wc, win, lens)
 	if p.boost == nil {
 		for i := range win {
 			win[i].Score = match[i]
 		}
-		return nil
+		return
 	}
-	bound := boostBounds(p, st, wc, lens)
+	boost := boostFromCounts(p, st, wc, lens)
 	for i := range win {
-		// The best score the article can have. The margin covers the
-		// rounding of the sums, which may differ from the exact score's.
-		v := match[i] - ranking.BoostFactor*bound[i]
-		win[i].Score = v - 1e-9*(1+math.Abs(v))
+		win[i].Score = match[i] + float64(ranking.BoostFactor*boost[i])
 	}
-	return s.pageFromBounds(ctx, conn, p, st, win, lens, cur, limit)
 }
 
-// boostBounds returns, for each article of the window whose token counts
-// are lens, the largest score the boost terms can give it (as a positive
-// number): each boost phrase weighs as if it counted with at most as many
-// instances in a column as the rarest of its tokens has there (a phrase of
-// tokens that follow each other cannot occur more often than any of them),
-// and, where the counts do not tell (a prefix, the author, source and
-// section columns), with as many as saturate BM25.
-func boostBounds(p *plan, st *rankStats, wc windowCounts, lens []int) []float64 {
-	const k1, b = query.BM25K1, query.BM25B
-	out := make([]float64, len(lens))
-	for i, n := range lens {
-		norm := k1 * (1 - b + b*float64(n)/st.avgdl)
-		sum := 0.0
-		for k, ph := range p.boostPhrases {
-			f, saturated := 0.0, ph.prefix || !countedColumns(ph)
-			for _, c := range ph.cols {
-				if saturated {
-					break
-				}
-				most := uint32(math.MaxUint32)
-				for _, tok := range ph.tokens {
-					most = min(most, wc.count(i, c, tok))
-				}
-				f += ranking.BoostWeights[c] * float64(most)
-			}
-			switch {
-			case saturated:
-				sum += st.boostIDF[k] * (k1 + 1)
-			case f > 0:
-				sum += st.boostIDF[k] * (f * (k1 + 1) / (f + norm))
-			}
-		}
-		out[i] = sum
-	}
-	return out
-}
-
-// firstBatch is the smallest number of articles pageFromBounds scores
-// first; a variable for tests, whose archives are small.
-var firstBatch = 32
-
-// pageFromBounds gives the exact score, read from the tsvectors, to every
-// article of win whose score, a lower bound on entry, may put it among the
-// first limit+1 articles after cur, and leaves the others' bounds: in the
-// order of their bounds, a growing number of articles at a time, until the
-// next bound is above the limit+1-th exact score after cur. Those left
-// can then only rank after every article of the page and after the one
-// that tells that more follow.
-func (s *SearchService) pageFromBounds(ctx context.Context, conn querier, p *plan, st *rankStats, win []scored, lens []int, cur *query.Cursor, limit int) error {
-	order := make([]int, len(win))
-	for i := range order {
-		order[i] = i
-	}
-	slices.SortFunc(order, func(a, b int) int { return query.CompareScores(win[a], win[b]) })
-	afterCursor := func(sc scored) bool {
-		return cur == nil || sc.Score > cur.Score || sc.Score == cur.Score && sc.ID > cur.ID
-	}
-	var after []scored // exactly scored articles after cur
-	next, batch := 0, max(2*(limit+1), firstBatch)
-	for next < len(order) {
-		end := min(len(order), next+batch)
-		ids := make([]int64, 0, end-next)
-		ntokens := make(map[int64]int, end-next)
-		for _, i := range order[next:end] {
-			ids = append(ids, win[i].ID)
-			ntokens[win[i].ID] = lens[i]
-		}
-		scores, err := positionScores(ctx, conn, p, st, ids, ntokens)
-		if err != nil {
-			return err
-		}
-		for _, i := range order[next:end] {
-			win[i].Score = scores[win[i].ID]
-			if afterCursor(win[i]) {
-				after = append(after, win[i])
-			}
-		}
-		next, batch = end, batch*2
-		if next < len(order) && len(after) > limit {
-			slices.SortFunc(after, query.CompareScores)
-			if win[order[next]].Score > after[limit].Score {
-				break
-			}
+// boostExact reports whether every boost phrase of p is exact (see exact):
+// its boost is then scored from the counts.
+func boostExact(p *plan) bool {
+	for _, ph := range p.boostPhrases {
+		if !exact(ph) {
+			return false
 		}
 	}
-	return nil
+	return true
 }

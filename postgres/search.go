@@ -156,7 +156,7 @@ func (s *SearchService) Search(ctx context.Context, req diembao.SearchRequest) (
 	)
 	faceted := false // res.Facets is set
 	if ranked {
-		win, total, facets, err := s.window(ctx, conn, p, st, cur, limit, req.Facets)
+		win, total, facets, err := s.window(ctx, conn, p, st, req.Facets)
 		if err != nil {
 			return nil, err
 		}

@@ -1,0 +1,186 @@
+package tokpos
+
+import (
+	"math/rand/v2"
+	"reflect"
+	"slices"
+	"testing"
+)
+
+// randomEntries returns n entries at distinct ascending offsets with random
+// positions, some with folded positions equal to the exact ones.
+func randomEntries(r *rand.Rand, n int) []Entry {
+	offs := r.Perm(1024)[:n]
+	slices.Sort(offs)
+	out := make([]Entry, 0, n)
+	for _, off := range offs {
+		e := Entry{Off: uint16(off)}
+		for c := range e.Pos {
+			if r.IntN(3) == 0 {
+				continue
+			}
+			set := map[uint16]bool{}
+			for range 1 + r.IntN(6) {
+				set[uint16(1+r.IntN(20000))] = true
+			}
+			for p := range set {
+				e.Pos[c] = append(e.Pos[c], p)
+			}
+			slices.Sort(e.Pos[c])
+		}
+		if r.IntN(2) == 0 {
+			e.Pos[1], e.Pos[3] = slices.Clone(e.Pos[0]), slices.Clone(e.Pos[2])
+		}
+		if e.Pos.IsZero() {
+			e.Pos[2] = []uint16{7}
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+func TestRoundTrip(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	for _, n := range []int{0, 1, 2, 50, 1024} {
+		entries := randomEntries(r, n)
+		got, err := Decode(Encode(entries))
+		if err != nil {
+			t.Fatalf("%d entries: %v", n, err)
+		}
+		if len(entries) == 0 && len(got) == 0 {
+			continue
+		}
+		if !reflect.DeepEqual(got, entries) {
+			t.Fatalf("%d entries: round trip differs:\n got %v\nwant %v", n, got, entries)
+		}
+	}
+}
+
+func TestSameFoldedWrittenOnce(t *testing.T) {
+	pos := []uint16{3, 9, 400}
+	same := Encode([]Entry{{Off: 5, Pos: Positions{pos, pos, nil, nil}}})
+	apart := Encode([]Entry{{Off: 5, Pos: Positions{pos, {3, 9, 401}, nil, nil}}})
+	if len(same) >= len(apart) {
+		t.Errorf("equal folded positions take %d bytes, different ones %d", len(same), len(apart))
+	}
+	got, err := Decode(same)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (Positions{pos, pos, nil, nil}); len(got) != 1 || !reflect.DeepEqual(got[0].Pos, want) {
+		t.Errorf("decoded %v, want %v", got, want)
+	}
+}
+
+func TestSkipsEmptyEntries(t *testing.T) {
+	b := Encode([]Entry{{Off: 1}, {Off: 2, Pos: Positions{nil, nil, {4}, {4}}}, {Off: 3}})
+	got, err := Decode(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[0].Off != 2 {
+		t.Errorf("decoded %v, want the entry at offset 2 only", got)
+	}
+}
+
+func TestCorrupt(t *testing.T) {
+	valid := Encode([]Entry{{Off: 2, Pos: Positions{{1, 5}, nil, {2}, nil}}})
+	for _, tc := range []struct {
+		name string
+		b    []byte
+	}{
+		{"truncated", valid[:len(valid)-1]},
+		{"gap only", []byte{3}},
+		{"offset beyond the chunk", []byte{0x80, 0x08, 0b0100, 1, 4}},
+		{"unknown mask bit", []byte{0, 0b100100, 1, 4}},
+		{"empty mask", []byte{0, 0}},
+		{"same with folded columns", []byte{0, sameBit | 0b0011, 1, 4, 1, 4}},
+		{"no positions in a marked column", []byte{0, 0b0100, 0}},
+		{"positions not ascending", []byte{0, 0b0100, 2, 4, 0}},
+		{"position too large", []byte{0, 0b0100, 2, 0xff, 0xff, 0x03, 1}},
+		{"varint not shortest", []byte{0, 0b0100, 1, 0x84, 0x00}},
+	} {
+		if _, err := Decode(tc.b); err != ErrCorrupt {
+			t.Errorf("%s: err = %v, want ErrCorrupt", tc.name, err)
+		}
+	}
+}
+
+// follow counts the places where the lists follow each other the plain
+// way.
+func follow(pos ...[]uint16) int {
+	if len(pos) == 0 {
+		return 0
+	}
+	n := 0
+	for _, q := range pos[0] {
+		ok := true
+		for j := 1; j < len(pos) && ok; j++ {
+			ok = slices.Contains(pos[j], q+uint16(j))
+		}
+		if ok {
+			n++
+		}
+	}
+	return n
+}
+
+func TestFollow(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		pos  [][]uint16
+		want int
+	}{
+		{"none", nil, 0},
+		{"one list", [][]uint16{{1, 4, 9}}, 3},
+		{"pair", [][]uint16{{1, 4, 9}, {2, 6, 10}}, 2},
+		{"triple, one broken", [][]uint16{{1, 4, 9}, {2, 5, 10}, {3, 11}}, 2},
+		{"second list empty", [][]uint16{{1, 4}, {}}, 0},
+		{"adjacent repeats", [][]uint16{{1, 2, 3}, {2, 3, 4}}, 3},
+		{"second list runs out", [][]uint16{{1, 8, 20}, {2}}, 1},
+	} {
+		if got := Follow(tc.pos...); got != tc.want {
+			t.Errorf("%s: Follow = %d, want %d", tc.name, got, tc.want)
+		}
+	}
+	r := rand.New(rand.NewPCG(3, 4))
+	for range 500 {
+		lists := make([][]uint16, 1+r.IntN(4))
+		for j := range lists {
+			set := map[uint16]bool{}
+			for range r.IntN(12) {
+				set[uint16(r.IntN(30))] = true
+			}
+			for p := range set {
+				lists[j] = append(lists[j], p)
+			}
+			slices.Sort(lists[j])
+		}
+		if got, want := Follow(lists...), follow(lists...); got != want {
+			t.Fatalf("Follow(%v) = %d, want %d", lists, got, want)
+		}
+	}
+}
+
+func FuzzDecode(f *testing.F) {
+	f.Add(Encode([]Entry{{Off: 2, Pos: Positions{{1, 5}, {1, 5}, {2}, {2}}}, {Off: 900, Pos: Positions{nil, {7}, nil, nil}}}))
+	f.Add([]byte{0, 0b0100, 1, 4})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		entries, err := Decode(b)
+		if err != nil {
+			return
+		}
+		for i := 1; i < len(entries); i++ {
+			if entries[i].Off <= entries[i-1].Off {
+				t.Fatalf("offsets not ascending: %v", entries)
+			}
+		}
+		again, err := Decode(Encode(entries))
+		if err != nil {
+			t.Fatalf("re-encoded chunk: %v", err)
+		}
+		if len(entries) > 0 && !reflect.DeepEqual(again, entries) {
+			t.Fatalf("re-encoded chunk differs:\n got %v\nwant %v", again, entries)
+		}
+	})
+}
