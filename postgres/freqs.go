@@ -282,8 +282,17 @@ func (f *freqChanges) apply(ctx context.Context, tx pgx.Tx) error {
 	return nil
 }
 
+// tailLimit is the size in bytes of a piece, or of a tail row's value,
+// from which it goes to the main row of its token, chunk and shard: a
+// smaller piece is appended to the tail row, which is moved onto the main
+// row once it holds tailLimit bytes (migration 0007). Each append rewrites
+// its row whole: the tail keeps the appends of single articles small.
+const tailLimit = 1024
+
 // appendPieces appends to the rows of t in the server process's shard a
-// piece per key of add, its entries encoded by encode.
+// piece per key of add, its entries encoded by encode: to the main row when
+// the piece holds at least tailLimit bytes, else to the tail row, which is
+// then moved onto the main row if it reached tailLimit bytes.
 func appendPieces[E any](ctx context.Context, tx pgx.Tx, t pieceTable, add map[freqKey][]E, encode func([]E) []byte) error {
 	if len(add) == 0 {
 		return nil
@@ -291,17 +300,55 @@ func appendPieces[E any](ctx context.Context, tx pgx.Tx, t pieceTable, add map[f
 	keys := sortedKeys(add)
 	toks := make([]string, len(keys))
 	chunks := make([]int64, len(keys))
+	tails := make([]bool, len(keys))
 	vals := make([][]byte, len(keys))
 	for i, k := range keys {
-		toks[i], chunks[i], vals[i] = k.token, k.chunk, appendPiece(nil, encode(add[k]))
+		v := encode(add[k])
+		toks[i], chunks[i], tails[i], vals[i] = k.token, k.chunk, len(v) < tailLimit, appendPiece(nil, v)
 	}
-	// Sorted as the primary key sorts (COLLATE "C"), the order in which
-	// every writer locks the rows.
-	_, err := tx.Exec(ctx, `INSERT INTO `+t.name+` (token, chunk, shard, `+t.column+`)
-		SELECT t, c, (pg_backend_pid() % 16)::smallint, v FROM unnest($1::text[], $2::bigint[], $3::bytea[]) AS u(t, c, v)
-		ORDER BY t, c
-		ON CONFLICT (token, chunk, shard) DO UPDATE SET `+t.column+` = `+t.name+`.`+t.column+` || EXCLUDED.`+t.column,
-		toks, chunks, vals)
+	// Sorted as the primary key sorts (COLLATE "C", main row before tail),
+	// the order in which every writer locks the rows.
+	rows, err := tx.Query(ctx, `INSERT INTO `+t.name+` (token, chunk, shard, tail, `+t.column+`)
+		SELECT t, c, (pg_backend_pid() % 16)::smallint, l, v FROM unnest($1::text[], $2::bigint[], $3::bool[], $4::bytea[]) AS u(t, c, l, v)
+		ORDER BY t, c, l
+		ON CONFLICT (token, chunk, shard, tail) DO UPDATE SET `+t.column+` = `+t.name+`.`+t.column+` || EXCLUDED.`+t.column+`
+		RETURNING token, chunk, tail AND octet_length(`+t.column+`) >= $5`,
+		toks, chunks, tails, vals, tailLimit)
+	if err != nil {
+		return err
+	}
+	var fullT []string
+	var fullC []int64
+	for rows.Next() {
+		var (
+			tok  string
+			c    int64
+			full bool
+		)
+		if err := rows.Scan(&tok, &c, &full); err != nil {
+			rows.Close()
+			return err
+		}
+		if full {
+			fullT, fullC = append(fullT, tok), append(fullC, c)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if len(fullT) == 0 {
+		return nil
+	}
+	// The full tails, moved onto their main rows.
+	_, err = tx.Exec(ctx, `WITH moved AS (
+			DELETE FROM `+t.name+` f USING unnest($1::text[], $2::bigint[]) AS u(t, c)
+			WHERE f.token = u.t AND f.chunk = u.c AND f.shard = (pg_backend_pid() % 16)::smallint AND f.tail
+			RETURNING f.token, f.chunk, f.shard, f.`+t.column+` AS v)
+		INSERT INTO `+t.name+` (token, chunk, shard, tail, `+t.column+`)
+		SELECT token, chunk, shard, false, v FROM moved ORDER BY token, chunk
+		ON CONFLICT (token, chunk, shard, tail) DO UPDATE SET `+t.column+` = `+t.name+`.`+t.column+` || EXCLUDED.`+t.column,
+		fullT, fullC)
 	return err
 }
 
@@ -317,9 +364,9 @@ func (f *freqChanges) applyRemovals(ctx context.Context, tx pgx.Tx, t pieceTable
 	for i, k := range keys {
 		toks[i], chunks[i] = k.token, k.chunk
 	}
-	rows, err := tx.Query(ctx, `SELECT f.token, f.chunk, f.shard, f.`+t.column+` FROM `+t.name+` f
+	rows, err := tx.Query(ctx, `SELECT f.token, f.chunk, f.shard, f.tail, f.`+t.column+` FROM `+t.name+` f
 		JOIN unnest($1::text[], $2::bigint[]) AS u(t, c) ON f.token = u.t AND f.chunk = u.c
-		ORDER BY f.token, f.chunk, f.shard FOR UPDATE OF f`, toks, chunks)
+		ORDER BY f.token, f.chunk, f.shard, f.tail FOR UPDATE OF f`, toks, chunks)
 	if err != nil {
 		return err
 	}
@@ -327,6 +374,7 @@ func (f *freqChanges) applyRemovals(ctx context.Context, tx pgx.Tx, t pieceTable
 		token string
 		chunk int64
 		shard int16
+		tail  bool
 		value []byte // nil: delete the row
 	}
 	var out []rewrite
@@ -335,7 +383,7 @@ func (f *freqChanges) applyRemovals(ctx context.Context, tx pgx.Tx, t pieceTable
 			r rewrite
 			v []byte
 		)
-		if err := rows.Scan(&r.token, &r.chunk, &r.shard, &v); err != nil {
+		if err := rows.Scan(&r.token, &r.chunk, &r.shard, &r.tail, &v); err != nil {
 			rows.Close()
 			return err
 		}
@@ -365,25 +413,26 @@ func (f *freqChanges) applyRemovals(ctx context.Context, tx pgx.Tx, t pieceTable
 		upT, delT []string
 		upC, delC []int64
 		upS, delS []int16
+		upL, delL []bool
 		upV       [][]byte
 	)
 	for _, r := range out {
 		if r.value == nil {
-			delT, delC, delS = append(delT, r.token), append(delC, r.chunk), append(delS, r.shard)
+			delT, delC, delS, delL = append(delT, r.token), append(delC, r.chunk), append(delS, r.shard), append(delL, r.tail)
 			continue
 		}
-		upT, upC, upS, upV = append(upT, r.token), append(upC, r.chunk), append(upS, r.shard), append(upV, r.value)
+		upT, upC, upS, upL, upV = append(upT, r.token), append(upC, r.chunk), append(upS, r.shard), append(upL, r.tail), append(upV, r.value)
 	}
 	if len(upT) > 0 {
 		if _, err := tx.Exec(ctx, `UPDATE `+t.name+` f SET `+t.column+` = u.v
-			FROM unnest($1::text[], $2::bigint[], $3::smallint[], $4::bytea[]) AS u(t, c, s, v)
-			WHERE f.token = u.t AND f.chunk = u.c AND f.shard = u.s`, upT, upC, upS, upV); err != nil {
+			FROM unnest($1::text[], $2::bigint[], $3::smallint[], $4::bool[], $5::bytea[]) AS u(t, c, s, l, v)
+			WHERE f.token = u.t AND f.chunk = u.c AND f.shard = u.s AND f.tail = u.l`, upT, upC, upS, upL, upV); err != nil {
 			return err
 		}
 	}
 	if len(delT) > 0 {
-		if _, err := tx.Exec(ctx, `DELETE FROM `+t.name+` f USING unnest($1::text[], $2::bigint[], $3::smallint[]) AS u(t, c, s)
-			WHERE f.token = u.t AND f.chunk = u.c AND f.shard = u.s`, delT, delC, delS); err != nil {
+		if _, err := tx.Exec(ctx, `DELETE FROM `+t.name+` f USING unnest($1::text[], $2::bigint[], $3::smallint[], $4::bool[]) AS u(t, c, s, l)
+			WHERE f.token = u.t AND f.chunk = u.c AND f.shard = u.s AND f.tail = u.l`, delT, delC, delS, delL); err != nil {
 			return err
 		}
 	}

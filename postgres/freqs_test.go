@@ -243,7 +243,7 @@ func TestTokenFreqsFollowIndex(t *testing.T) {
 	checkTokenFreqs(t, db, "concurrent writers")
 	checkTokenPositions(t, db, "concurrent writers")
 	if _, err := db.pool.Exec(ctx, `DROP TABLE token_freqs, token_positions;
-		DELETE FROM schema_migrations WHERE name IN ('0005_token_freqs.sql', '0006_token_positions.sql')`); err != nil {
+		DELETE FROM schema_migrations WHERE name IN ('0005_token_freqs.sql', '0006_token_positions.sql', '0007_token_tails.sql')`); err != nil {
 		t.Fatal(err)
 	}
 	if err := db.migrate(ctx); err != nil {
@@ -251,6 +251,40 @@ func TestTokenFreqsFollowIndex(t *testing.T) {
 	}
 	checkTokenFreqs(t, db, "migration")
 	checkTokenPositions(t, db, "migration")
+}
+
+// TestTailsMoveOntoMainRows stores articles one at a time, as the crawler
+// does, and checks that their pieces went to tail rows, that a tail is
+// moved onto its main row once it reaches tailLimit bytes, and that the
+// tables still hold every article's entries once.
+func TestTailsMoveOntoMainRows(t *testing.T) {
+	ctx := context.Background()
+	db := openTestDB(t)
+	as := NewArticleService(db)
+	for i := range 400 {
+		a := &diembao.Article{URL: fmt.Sprintf("https://t.example.vn/%d", i), Title: fmt.Sprintf("Mưa lớn ở Hà Nội, ngày %d", i),
+			Body: []diembao.Paragraph{{Text: "Mưa lớn kéo dài ở Hà Nội và các tỉnh miền Bắc. Người dân Hà Nội đi làm trong mưa."}}}
+		if _, err := as.PutArticle(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	checkTokenFreqs(t, db, "one at a time")
+	checkTokenPositions(t, db, "one at a time")
+	for _, table := range []pieceTable{freqsTable, positionsTable} {
+		var tails, mains, largest int
+		err := db.pool.QueryRow(ctx, `SELECT count(*) FILTER (WHERE tail), count(*) FILTER (WHERE NOT tail),
+			coalesce(max(octet_length(`+table.column+`)) FILTER (WHERE tail), 0) FROM `+table.name).Scan(&tails, &mains, &largest)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tails == 0 || mains == 0 {
+			t.Errorf("%s: %d tail rows, %d main rows: want both", table.name, tails, mains)
+		}
+		// A tail below the limit takes one more piece (of one article).
+		if largest >= tailLimit+200 {
+			t.Errorf("%s: a tail holds %d bytes, past the limit of %d", table.name, largest, tailLimit)
+		}
+	}
 }
 
 // loadSuite opens a fresh store holding the corpus of the conformance
