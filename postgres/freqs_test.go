@@ -329,6 +329,13 @@ func TestWindowScoresFromCounts(t *testing.T) {
 	for _, q := range []string{"hà", "hà nội", "lũ -mưa", "ha*", `"hà nội"`} {
 		reqs = append(reqs, diembao.SearchRequest{Query: q, Since: since}, diembao.SearchRequest{Query: q, SourceIDs: []int64{1, 2}})
 	}
+	// Date orders, answered from the counts when they find every match.
+	for _, q := range []string{"hà", "ha noi", `"hà nội"`, "lũ OR mưa", "tỉnh -thành", "hà*", `"mưa lớn" OR lũ`} {
+		for _, order := range []diembao.Sort{diembao.SortNewest, diembao.SortOldest} {
+			reqs = append(reqs, diembao.SearchRequest{Query: q, Sort: order},
+				diembao.SearchRequest{Query: q, Sort: order, Since: since, Facets: []string{"source", "day"}})
+		}
+	}
 	for _, candidates := range []int{maxCandidates, 2} {
 		t.Run(fmt.Sprintf("candidates=%d", candidates), func(t *testing.T) {
 			defer func(n int) { maxCandidates = n }(maxCandidates)
@@ -426,6 +433,12 @@ func TestNewestMatchesFromCounts(t *testing.T) {
 	for _, q := range []string{"mưa published:[2020-02-01 TO 2020-03-15]", "hiếm published:>2020-03-01", "lũ -bão published:<2020-02-01",
 		`"kinh tế" published:>2020-02-01`} {
 		reqs = append(reqs, diembao.SearchRequest{Query: q}, diembao.SearchRequest{Query: q, Facets: []string{"day", "source"}})
+	}
+	// Date orders: all matches found in the counts for the rare ones,
+	// the date index for those with more matches than the limits count.
+	for _, q := range []string{"hiếm", `"hà nội"`, "mưa", "(hiếm OR bão) -mưa", "hiếm published:>2020-03-01"} {
+		reqs = append(reqs, diembao.SearchRequest{Query: q, Sort: diembao.SortNewest},
+			diembao.SearchRequest{Query: q, Sort: diembao.SortOldest, Facets: []string{"day"}})
 	}
 	defer func(n int) { maxCandidates = n }(maxCandidates)
 	check := func(step string) {

@@ -28,6 +28,8 @@ type rankStats struct {
 	avgdl    float64
 	idf      []float64
 	boostIDF []float64
+	// df is the document frequency of each whole token of the phrases.
+	df map[string]int64
 }
 
 // docPositions holds, for one article, the positions of the lexemes a query
@@ -268,10 +270,10 @@ func (p *plan) score(d docPositions, ntokens int, st *rankStats) float64 {
 func (s *SearchService) window(ctx context.Context, conn querier, p *plan, st *rankStats, facetNames []string) (win []scored, total int, facets map[string][]diembao.FacetCount, err error) {
 	counted := !s.noCounts && p.match != nil && countable(p.phrases) && boostExact(p)
 	var (
-		docs  []docPositions
-		lens  []int
-		wc    windowCounts
-		attrs []facetValues
+		docs []docPositions
+		lens []int
+		wc   windowCounts
+		info []articleInfo
 	)
 	total = -1
 	// With facets and filters, every match is found, with the values it
@@ -284,8 +286,9 @@ func (s *SearchService) window(ctx context.Context, conn querier, p *plan, st *r
 	done := func() ([]scored, int, map[string][]diembao.FacetCount, error) {
 		var facets map[string][]diembao.FacetCount
 		if withFacets {
-			facets = countFacets(facetNames, attrs)
+			facets = countFacets(facetNames, info)
 		}
+		lens = articleLens(info)
 		if s.Limits.Window > 0 && len(win) > s.Limits.Window {
 			win, lens, wc = win[:s.Limits.Window], lens[:s.Limits.Window], wc.prefix(s.Limits.Window)
 		}
@@ -307,7 +310,7 @@ func (s *SearchService) window(ctx context.Context, conn querier, p *plan, st *r
 	}
 	if counted && len(p.filterWhere) > 0 {
 		var ok bool
-		if win, lens, wc, attrs, ok, err = s.candidates(ctx, conn, p, withFacets); err != nil {
+		if win, info, wc, ok, err = s.candidates(ctx, conn, p, withFacets); err != nil {
 			return nil, 0, nil, err
 		}
 		if ok {
@@ -329,7 +332,7 @@ func (s *SearchService) window(ctx context.Context, conn querier, p *plan, st *r
 		default:
 			need = max(need, s.Limits.Count+1)
 		}
-		if win, lens, wc, attrs, err = s.newest(ctx, conn, p, need, withFacets); err != nil {
+		if win, info, wc, err = s.newest(ctx, conn, p, need, withFacets); err != nil {
 			return nil, 0, nil, err
 		}
 		if need <= 0 || len(win) < need || len(facetNames) == 0 {
@@ -393,35 +396,36 @@ var maxCandidates = 20000
 
 // candidates returns, in descending ID order, the articles that the
 // filters of p leave and that its match (exclusions included) selects,
-// decided from their counts, with their lengths, the counts of the
-// query's tokens (match and boost) and, withFacets, their facet values. ok
-// is false when the filters leave more than maxCandidates articles.
-func (s *SearchService) candidates(ctx context.Context, conn querier, p *plan, withFacets bool) (win []scored, lens []int, wc windowCounts,
-	attrs []facetValues, ok bool, err error) {
+// decided from their counts, with what article_index holds of them (see
+// articleInfo; facet values withFacets) and the counts of the match's
+// tokens. ok is false when the filters leave more than maxCandidates
+// articles.
+func (s *SearchService) candidates(ctx context.Context, conn querier, p *plan, withFacets bool) (win []scored, info []articleInfo, wc windowCounts,
+	ok bool, err error) {
 	args := append(append([]any(nil), p.filterArgs...), maxCandidates+1)
-	rows, err := conn.Query(ctx, `SELECT a.id, a.ntokens`+facetSelect(withFacets)+` FROM article_index a`+whereClause(p.filterWhere)+
+	rows, err := conn.Query(ctx, `SELECT `+infoSelect(withFacets)+` FROM article_index a`+whereClause(p.filterWhere)+
 		` ORDER BY a.id DESC LIMIT $`+strconv.Itoa(len(args)), args...)
 	if err != nil {
-		return nil, nil, nil, nil, false, fmt.Errorf("postgres: search: %w", err)
+		return nil, nil, nil, false, fmt.Errorf("postgres: search: %w", err)
 	}
 	var all []articleInfo
 	for rows.Next() {
 		var a articleInfo
 		if err := rows.Scan(a.dest(withFacets)...); err != nil {
 			rows.Close()
-			return nil, nil, nil, nil, false, fmt.Errorf("postgres: search: %w", err)
+			return nil, nil, nil, false, fmt.Errorf("postgres: search: %w", err)
 		}
 		all = append(all, a)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return nil, nil, nil, nil, false, fmt.Errorf("postgres: search: %w", err)
+		return nil, nil, nil, false, fmt.Errorf("postgres: search: %w", err)
 	}
 	if len(all) > maxCandidates {
-		return nil, nil, nil, nil, false, nil
+		return nil, nil, nil, false, nil
 	}
 	if len(all) == 0 {
-		return nil, nil, windowCounts{}, nil, true, nil
+		return nil, nil, windowCounts{}, true, nil
 	}
 	ids := make([]scored, len(all))
 	for i, a := range all {
@@ -429,13 +433,13 @@ func (s *SearchService) candidates(ctx context.Context, conn querier, p *plan, w
 	}
 	counts, err := readWindowCounts(ctx, conn, p.phrases, ids)
 	if err != nil {
-		return nil, nil, nil, nil, false, err
+		return nil, nil, nil, false, err
 	}
 	keep := matching(p, counts, len(all))
 	for _, i := range keep {
-		win, lens, attrs = append(win, ids[i]), append(lens, all[i].n), append(attrs, all[i].facetValues)
+		win, info = append(win, ids[i]), append(info, all[i])
 	}
-	return win, lens, counts.subset(keep), attrs, true, nil
+	return win, info, counts.subset(keep), true, nil
 }
 
 // facetValues are the values an article is counted under in the source,
@@ -456,26 +460,39 @@ func (v *facetValues) get(name string) string {
 }
 
 // articleInfo is what a search of words reads of a matching article in
-// article_index: its length and, for facets, its facet values.
+// article_index: its length, its publication time (Unix seconds, nil when
+// it has none) and, for facets, its facet values.
 type articleInfo struct {
-	id int64
-	n  int
+	id        int64
+	n         int
+	published *int64
 	facetValues
 }
 
-// facetSelect returns the columns of the facet values to select after the
-// ID and length (see articleInfo.dest), as facets counts them.
-func facetSelect(withFacets bool) string {
-	if !withFacets {
-		return ""
+// articleLens returns the lengths of the articles info.
+func articleLens(info []articleInfo) []int {
+	lens := make([]int, len(info))
+	for i := range info {
+		lens[i] = info[i].n
 	}
-	return `, coalesce(` + facetColumns["source"] + `, ''), coalesce(` + facetColumns["section"] + `, ''), coalesce(` +
+	return lens
+}
+
+// infoSelect returns the columns of article_index to select for an
+// articleInfo (see articleInfo.dest): the ID, the length, the
+// publication time and, withFacets, the facet values.
+func infoSelect(withFacets bool) string {
+	cols := `a.id, a.ntokens, extract(epoch FROM a.published)::bigint`
+	if !withFacets {
+		return cols
+	}
+	return cols + `, coalesce(` + facetColumns["source"] + `, ''), coalesce(` + facetColumns["section"] + `, ''), coalesce(` +
 		facetColumns["day"] + `, '')`
 }
 
-// dest returns the destinations of a row selected with facetSelect.
+// dest returns the destinations of a row selected with infoSelect.
 func (a *articleInfo) dest(withFacets bool) []any {
-	d := []any{&a.id, &a.n}
+	d := []any{&a.id, &a.n, &a.published}
 	if withFacets {
 		d = append(d, &a.source, &a.section, &a.day)
 	}
@@ -484,7 +501,7 @@ func (a *articleInfo) dest(withFacets bool) []any {
 
 // countFacets counts the articles whose facet values are attrs by each of
 // the named facets, as facets does in SQL.
-func countFacets(names []string, attrs []facetValues) map[string][]diembao.FacetCount {
+func countFacets(names []string, attrs []articleInfo) map[string][]diembao.FacetCount {
 	out := make(map[string][]diembao.FacetCount, len(names))
 	for _, name := range names {
 		counts := map[string]int{}
@@ -565,7 +582,7 @@ func articleLengths(ctx context.Context, conn querier, ids []int64, idx []int, w
 			want[ids[i]] = true
 		}
 	}
-	rows, err := conn.Query(ctx, `SELECT a.id, a.ntokens`+facetSelect(withFacets)+` FROM article_index a`+whereClause(where), args...)
+	rows, err := conn.Query(ctx, `SELECT `+infoSelect(withFacets)+` FROM article_index a`+whereClause(where), args...)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: search: %w", err)
 	}
@@ -603,19 +620,19 @@ var firstSpan = 16
 const maxSpan = 128
 
 // newest returns, in descending ID order, the newest articles that the
-// match of p (made of single tokens) and its filters select, with their
-// lengths and the counts of the query's tokens: the chunks of token_freqs
-// are read from the newest down, a growing span at a time, the match is
-// decided from the counts, and the matching IDs are checked against
-// article_index and the filters, which also gives their lengths (and drops
-// an article deleted by hand, whose counts stay behind), until need
-// articles match (need <= 0: all). Fewer than need articles are returned
-// only when no more match.
-func (s *SearchService) newest(ctx context.Context, conn querier, p *plan, need int, withFacets bool) (win []scored, lens []int, wc windowCounts,
-	attrs []facetValues, err error) {
+// match of p (see countable) and its filters select, with what
+// article_index holds of them (see articleInfo) and the counts of the
+// match's tokens: the chunks of token_freqs and token_positions are read
+// from the newest down, a growing span at a time, the match is decided
+// from the counts, and the matching IDs are checked against article_index
+// and the filters (which drops an article deleted by hand, whose counts
+// stay behind), until need articles match (need <= 0: all). Fewer than
+// need articles are returned only when no more match.
+func (s *SearchService) newest(ctx context.Context, conn querier, p *plan, need int, withFacets bool) (win []scored, info []articleInfo, wc windowCounts,
+	err error) {
 	var maxID int64
 	if err := conn.QueryRow(ctx, `SELECT coalesce(max(id), -1) FROM article_index`).Scan(&maxID); err != nil {
-		return nil, nil, nil, nil, fmt.Errorf("postgres: search: %w", err)
+		return nil, nil, nil, fmt.Errorf("postgres: search: %w", err)
 	}
 	var parts []windowCounts // the counts of the matches of each batch
 	phrases := p.phrases
@@ -645,7 +662,7 @@ func (s *SearchService) newest(ctx context.Context, conn querier, p *plan, need 
 			present[slot/64] |= 1 << (slot % 64)
 		})
 		if err != nil {
-			return nil, nil, nil, nil, err
+			return nil, nil, nil, err
 		}
 		var slots []int
 		for w := len(present) - 1; w >= 0; w-- {
@@ -676,16 +693,13 @@ func (s *SearchService) newest(ctx context.Context, conn querier, p *plan, need 
 			keep = keep[take:]
 			live, err := articleLengths(ctx, conn, ids, batch, p.filterWhere, p.filterArgs, withFacets)
 			if err != nil {
-				return nil, nil, nil, nil, err
+				return nil, nil, nil, err
 			}
 			var alive []int
 			for _, i := range batch {
 				if a, ok := live[ids[i]]; ok {
 					alive = append(alive, i)
-					win, lens = append(win, scored{ID: ids[i]}), append(lens, a.n)
-					if withFacets {
-						attrs = append(attrs, a.facetValues)
-					}
+					win, info = append(win, scored{ID: ids[i]}), append(info, a)
 				}
 			}
 			parts = append(parts, counts.subset(alive))
@@ -707,7 +721,7 @@ func (s *SearchService) newest(ctx context.Context, conn querier, p *plan, need 
 		}
 		off += n
 	}
-	return win, lens, wc, attrs, nil
+	return win, info, wc, nil
 }
 
 // scoreWindow scores the articles of win, whose lengths are lens, from the

@@ -167,8 +167,23 @@ func (s *SearchService) Search(ctx context.Context, req diembao.SearchRequest) (
 			res.Facets, faceted = facets, true
 		}
 		page, more = query.ScorePage(win, cur, limit)
-	} else if page, more, err = s.byDate(ctx, conn, p, st, order, cur, limit); err != nil {
-		return nil, err
+	} else {
+		var (
+			total  int
+			facets map[string][]diembao.FacetCount
+			ok     bool
+		)
+		if page, more, total, facets, ok, err = s.byDateFromCounts(ctx, conn, p, st, order, cur, limit, req.Facets); err != nil {
+			return nil, err
+		}
+		if ok {
+			res.Total, counted = total, true
+			if facets != nil {
+				res.Facets, faceted = facets, true
+			}
+		} else if page, more, err = s.byDate(ctx, conn, p, st, order, cur, limit); err != nil {
+			return nil, err
+		}
 	}
 	switch {
 	case faceted:
@@ -324,6 +339,7 @@ func (s *SearchService) stats(ctx context.Context, conn querier, p *plan) (*rank
 		}
 		ts.SetPrefix(t, n)
 	}
+	st.df = ts.DF
 	for i, dfs := range ts.PhraseDFs(phrases) {
 		v := query.PhraseIDF(st.rows, dfs)
 		if i < len(p.phrases) {

@@ -1,0 +1,159 @@
+package postgres
+
+import (
+	"cmp"
+	"context"
+	"slices"
+
+	"github.com/diembao/diembao"
+	"github.com/diembao/diembao/query"
+)
+
+// byDateFromCounts answers a search in date order whose match can be
+// decided from token_freqs and token_positions (see window), when the
+// page is found among the first dateProbe articles after the cursor in
+// the date index (matches are dense there), or when the query has at most
+// Limits.Count matches: they are then all found (see candidates and
+// newest), sorted by publication time, and the page after cur is scored
+// from their counts; the total is then exact, and the facets are counted
+// when filters would make the facets statement test the match on
+// tsvectors (total -1 and nil facets when they are not). ok is false when
+// the query is not answered: the date index then finds the page, testing
+// the match on each article it passes (see byDate).
+func (s *SearchService) byDateFromCounts(ctx context.Context, conn querier, p *plan, st *rankStats, order diembao.Sort,
+	cur *query.Cursor, limit int, facetNames []string) (page []scored, more bool, total int, facets map[string][]diembao.FacetCount, ok bool, err error) {
+	if s.noCounts || p.match == nil || !countable(p.phrases) || !boostExact(p) {
+		return nil, false, 0, nil, false, nil
+	}
+	withFacets := len(facetNames) > 0 && len(p.filterWhere) > 0
+	var (
+		win  []scored
+		info []articleInfo
+		wc   windowCounts
+	)
+	found := false
+	if len(p.filterWhere) > 0 {
+		if win, info, wc, found, err = s.candidates(ctx, conn, p, withFacets); err != nil {
+			return nil, false, 0, nil, false, err
+		}
+	}
+	if !found {
+		// A query expected to match many more articles than the limits
+		// count goes to the date index at once: finding Limits.Count+1
+		// matches in the counts would only tell that there are more.
+		if s.Limits.Count > 0 && p.match.expected(st) > 2*float64(s.Limits.Count) {
+			return nil, false, 0, nil, false, nil
+		}
+		need := 0
+		if s.Limits.Count > 0 {
+			need = s.Limits.Count + 1
+		}
+		if win, info, wc, err = s.newest(ctx, conn, p, need, withFacets); err != nil {
+			return nil, false, 0, nil, false, err
+		}
+		if need > 0 && len(win) >= need {
+			return nil, false, 0, nil, false, nil
+		}
+	}
+	// The sort key of each match, as byDate computes it.
+	noDate := int64(noDateNewest)
+	if order == diembao.SortOldest {
+		noDate = noDateOldest
+	}
+	for i := range win {
+		win[i].Key = noDate
+		if info[i].published != nil {
+			win[i].Key = *info[i].published
+		}
+	}
+	idx := make([]int, 0, len(win))
+	for i := range win {
+		if afterDate(win[i], cur, order) {
+			idx = append(idx, i)
+		}
+	}
+	slices.SortFunc(idx, func(a, b int) int {
+		c := cmp.Or(cmp.Compare(win[a].Key, win[b].Key), cmp.Compare(win[a].ID, win[b].ID))
+		if order != diembao.SortOldest {
+			c = -c
+		}
+		return c
+	})
+	if more = len(idx) > limit; more {
+		idx = idx[:limit]
+	}
+	page = make([]scored, len(idx))
+	lens := make([]int, len(idx))
+	for k, i := range idx {
+		page[k], lens[k] = win[i], info[i].n
+	}
+	pc := wc.subset(idx)
+	if p.boost != nil && len(page) > 0 {
+		boost, err := readWindowCounts(ctx, conn, p.boostPhrases, page)
+		if err != nil {
+			return nil, false, 0, nil, false, err
+		}
+		for key, c := range boost {
+			if _, ok := pc[key]; !ok {
+				pc[key] = c
+			}
+		}
+	}
+	s.scoreWindow(page, lens, p, st, pc)
+	if withFacets {
+		facets = countFacets(facetNames, info)
+	}
+	return page, more, len(win), facets, true, nil
+}
+
+// afterDate reports whether sc comes after the cursor cur in the date
+// order order: an earlier (newest first) or later (oldest first) sort key,
+// or the same key and a lower (higher) ID.
+func afterDate(sc scored, cur *query.Cursor, order diembao.Sort) bool {
+	if cur == nil {
+		return true
+	}
+	if order == diembao.SortOldest {
+		return sc.Key > cur.Key || sc.Key == cur.Key && sc.ID > cur.ID
+	}
+	return sc.Key < cur.Key || sc.Key == cur.Key && sc.ID < cur.ID
+}
+
+// expected estimates the number of articles x matches from the document
+// frequencies of its tokens in st, for choosing how to answer a search
+// only: a one-token phrase matches the articles holding its token, an AND
+// the fraction of the archive its parts match together as if they were
+// independent, an OR at least as many as its most frequent part, a NOT as
+// many as its first part, a prefix as many as its most frequent token.
+// Phrases of several tokens count as matching nothing, so that the counts
+// are tried first: the date index
+// would test the match on the tsvector of every article holding their
+// tokens.
+func (x *expr) expected(st *rankStats) float64 {
+	n := float64(max(st.rows, 1))
+	switch x.op {
+	case opPhrase:
+		switch {
+		case len(x.tokens) != 1:
+			return 0
+		case x.prefix:
+			return float64(st.df[x.tokens[0]+"*"]) // its most frequent token's
+		}
+		return float64(st.df[x.tokens[0]])
+	case opAnd:
+		f := 1.0
+		for _, k := range x.kids {
+			f *= min(k.expected(st)/n, 1)
+		}
+		return f * n
+	case opOr:
+		most := 0.0
+		for _, k := range x.kids {
+			most = max(most, k.expected(st))
+		}
+		return most
+	case opNot:
+		return x.kids[0].expected(st)
+	}
+	return 0
+}
