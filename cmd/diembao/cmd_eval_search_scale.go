@@ -45,9 +45,11 @@ type scaleReport struct {
 	// WarmSeconds is how long the store took to read what its searches
 	// keep in memory (as diembao serve does at start-up), before the
 	// queries; 0 for a store that keeps nothing.
-	WarmSeconds  float64       `json:"warm_seconds"`
-	PeakRSSBytes int64         `json:"peak_rss_bytes"`
-	Shapes       []*scaleShape `json:"shapes"`
+	WarmSeconds  float64 `json:"warm_seconds"`
+	PeakRSSBytes int64   `json:"peak_rss_bytes"`
+	// Sort is the order the queries asked for.
+	Sort   diembao.Sort  `json:"sort"`
+	Shapes []*scaleShape `json:"shapes"`
 }
 
 func init() {
@@ -58,6 +60,7 @@ func init() {
 			perShape int
 			seed     uint64
 			asJSON   bool
+			sort     string
 		)
 		cmd := &cobra.Command{
 			Use:   "search-scale",
@@ -74,12 +77,21 @@ word and a phrase) within a month, with the source and day facets, and a prefix
 reads what its searches keep in memory, as diembao serve does at start-up; the
 time it takes is reported apart.
 
+--sort newest (or oldest) asks for the same queries in date order instead of
+relevance.
+
 Articles already in the data directory count: running it again with a larger
 --articles continues the import where it stopped, and --articles 0 only runs
 the queries.`,
 			Args: cobra.NoArgs,
 			RunE: func(cmd *cobra.Command, args []string) error {
-				return runEvalSearchScale(cmd.Context(), app, corpus, articles, perShape, seed, asJSON)
+				order := diembao.Sort(sort)
+				switch order {
+				case diembao.SortRelevance, diembao.SortNewest, diembao.SortOldest:
+				default:
+					return diembao.Errorf(diembao.EINVALID, "unknown sort %q: use relevance, newest or oldest", sort)
+				}
+				return runEvalSearchScale(cmd.Context(), app, corpus, articles, perShape, seed, order, asJSON)
 			},
 		}
 		fl := cmd.Flags()
@@ -88,11 +100,12 @@ the queries.`,
 		fl.IntVar(&perShape, "queries", 100, "queries per shape")
 		fl.Uint64Var(&seed, "seed", 1, "seed of the generator")
 		fl.BoolVar(&asJSON, "json", false, "print the figures as JSON")
+		fl.StringVar(&sort, "sort", string(diembao.SortRelevance), "order of the queries: relevance, newest or oldest")
 		return cmd
 	})
 }
 
-func runEvalSearchScale(ctx context.Context, app *App, corpus string, articles, perShape int, seed uint64, asJSON bool) error {
+func runEvalSearchScale(ctx context.Context, app *App, corpus string, articles, perShape int, seed uint64, order diembao.Sort, asJSON bool) error {
 	recs, err := readVNTC(corpus)
 	if err != nil {
 		return err
@@ -132,7 +145,8 @@ func runEvalSearchScale(ctx context.Context, app *App, corpus string, articles, 
 		}
 		rep.WarmSeconds = time.Since(start).Seconds()
 	}
-	rep.Shapes = runScaleQueries(ctx, st.Search, c, perShape, seed)
+	rep.Sort = order
+	rep.Shapes = runScaleQueries(ctx, st.Search, c, perShape, seed, order)
 	rep.PeakRSSBytes = peakRSS()
 	if asJSON {
 		enc := json.NewEncoder(app.Stdout)
@@ -276,7 +290,7 @@ func scaleWords(c *vntc.Generator, rng *rand.Rand, n int) []string {
 	}
 }
 
-func runScaleQueries(ctx context.Context, search diembao.SearchService, c *vntc.Generator, perShape int, seed uint64) []*scaleShape {
+func runScaleQueries(ctx context.Context, search diembao.SearchService, c *vntc.Generator, perShape int, seed uint64, order diembao.Sort) []*scaleShape {
 	rng := rand.New(rand.NewPCG(seed, 0x5eed))
 	shapes := []struct {
 		name string
@@ -328,7 +342,7 @@ func runScaleQueries(ctx context.Context, search diembao.SearchService, c *vntc.
 		total := 0
 		for range perShape {
 			req := sh.make()
-			req.Limit = 20
+			req.Limit, req.Sort = 20, order
 			if s.Example == "" {
 				s.Example = req.Query
 			}
@@ -378,6 +392,9 @@ func printScaleReport(w io.Writer, r *scaleReport) {
 	}
 	if r.WarmSeconds > 0 {
 		fmt.Fprintf(w, "Search attributes read in %.1fs (as serve does at start-up), before the queries\n", r.WarmSeconds)
+	}
+	if r.Sort != "" && r.Sort != diembao.SortRelevance {
+		fmt.Fprintf(w, "Queries sorted %s first\n", r.Sort)
 	}
 	fmt.Fprintln(w)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
