@@ -9,20 +9,28 @@ import (
 	"github.com/diembao/diembao/query"
 )
 
-// byDateFromCounts answers a search in date order whose match can be
-// decided from token_freqs and token_positions (see window), when the
-// page is found among the first dateProbe articles after the cursor in
-// the date index (matches are dense there), or when the query has at most
-// Limits.Count matches: they are then all found (see candidates and
-// newest), sorted by publication time, and the page after cur is scored
-// from their counts; the total is then exact, and the facets are counted
-// when filters would make the facets statement test the match on
-// tsvectors (total -1 and nil facets when they are not). ok is false when
-// the query is not answered: the date index then finds the page, testing
-// the match on each article it passes (see byDate).
+// byDateFromCounts answers a search in date order from token_freqs and
+// token_positions when it can: a search whose match they decide (see
+// window) and that has at most Limits.Count matches, or one that only
+// excludes, within filters that leave at most maxCandidates articles. Its
+// matches are all found (see candidates and newest) and sorted by
+// publication time, and the page after cur is scored from their counts;
+// the total is then exact, and the facets are counted when filters would
+// make the facets statement test the match on tsvectors (nil when they
+// are not). ok is false when the search is not answered this way: byDate
+// then finds the page with the date statement.
 func (s *SearchService) byDateFromCounts(ctx context.Context, conn querier, p *plan, st *rankStats, order diembao.Sort,
 	cur *query.Cursor, limit int, facetNames []string) (page []scored, more bool, total int, facets map[string][]diembao.FacetCount, ok bool, err error) {
-	if s.noCounts || p.match == nil || !countable(p.phrases) || !boostExact(p) {
+	switch {
+	case s.noCounts:
+		return nil, false, 0, nil, false, nil
+	case p.match == nil:
+		// A query that only excludes, within filters that leave few
+		// articles: the exclusions are decided from their counts.
+		if len(p.exclude) == 0 || len(p.filterWhere) == 0 || !countable(p.excludePhrases) {
+			return nil, false, 0, nil, false, nil
+		}
+	case !countable(p.phrases) || !boostExact(p):
 		return nil, false, 0, nil, false, nil
 	}
 	withFacets := len(facetNames) > 0 && len(p.filterWhere) > 0
@@ -36,6 +44,9 @@ func (s *SearchService) byDateFromCounts(ctx context.Context, conn querier, p *p
 		if win, info, wc, found, err = s.candidates(ctx, conn, p, withFacets); err != nil {
 			return nil, false, 0, nil, false, err
 		}
+	}
+	if !found && p.match == nil {
+		return nil, false, 0, nil, false, nil
 	}
 	if !found {
 		// A query expected to match many more articles than the limits
@@ -86,6 +97,13 @@ func (s *SearchService) byDateFromCounts(ctx context.Context, conn querier, p *p
 	lens := make([]int, len(idx))
 	for k, i := range idx {
 		page[k], lens[k] = win[i], info[i].n
+	}
+	if p.match == nil {
+		// Nothing to score: byDate leaves such a page's scores at zero.
+		if withFacets {
+			facets = countFacets(facetNames, info)
+		}
+		return page, more, len(win), facets, true, nil
 	}
 	pc := wc.subset(idx)
 	if p.boost != nil && len(page) > 0 {

@@ -330,7 +330,7 @@ func TestWindowScoresFromCounts(t *testing.T) {
 		reqs = append(reqs, diembao.SearchRequest{Query: q, Since: since}, diembao.SearchRequest{Query: q, SourceIDs: []int64{1, 2}})
 	}
 	// Date orders, answered from the counts when they find every match.
-	for _, q := range []string{"hà", "ha noi", `"hà nội"`, "lũ OR mưa", "tỉnh -thành", "hà*", `"mưa lớn" OR lũ`} {
+	for _, q := range []string{"hà", "ha noi", `"hà nội"`, "lũ OR mưa", "tỉnh -thành", "hà*", `"mưa lớn" OR lũ`, "-mưa", `-"hà nội" -lũ`} {
 		for _, order := range []diembao.Sort{diembao.SortNewest, diembao.SortOldest} {
 			reqs = append(reqs, diembao.SearchRequest{Query: q, Sort: order},
 				diembao.SearchRequest{Query: q, Sort: order, Since: since, Facets: []string{"source", "day"}})
@@ -436,7 +436,8 @@ func TestNewestMatchesFromCounts(t *testing.T) {
 	}
 	// Date orders: all matches found in the counts for the rare ones,
 	// the date index for those with more matches than the limits count.
-	for _, q := range []string{"hiếm", `"hà nội"`, "mưa", "(hiếm OR bão) -mưa", "hiếm published:>2020-03-01"} {
+	for _, q := range []string{"hiếm", `"hà nội"`, "mưa", "(hiếm OR bão) -mưa", "hiếm published:>2020-03-01",
+		"-mưa published:[2020-02-01 TO 2020-03-15]", `-"hà nội" -hiếm published:>2020-03-01`} {
 		reqs = append(reqs, diembao.SearchRequest{Query: q, Sort: diembao.SortNewest},
 			diembao.SearchRequest{Query: q, Sort: diembao.SortOldest, Facets: []string{"day"}})
 	}

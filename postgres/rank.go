@@ -395,7 +395,8 @@ func (s *SearchService) window(ctx context.Context, conn querier, p *plan, st *r
 var maxCandidates = 20000
 
 // candidates returns, in descending ID order, the articles that the
-// filters of p leave and that its match (exclusions included) selects,
+// filters of p leave and that its match (exclusions included) selects, or
+// that none of its exclusions selects when it has no match (see matching),
 // decided from their counts, with what article_index holds of them (see
 // articleInfo; facet values withFacets) and the counts of the match's
 // tokens. ok is false when the filters leave more than maxCandidates
@@ -431,7 +432,11 @@ func (s *SearchService) candidates(ctx context.Context, conn querier, p *plan, w
 	for i, a := range all {
 		ids[i].ID = a.id
 	}
-	counts, err := readWindowCounts(ctx, conn, p.phrases, ids)
+	phrases := p.phrases
+	if p.match == nil {
+		phrases = p.excludePhrases
+	}
+	counts, err := readWindowCounts(ctx, conn, phrases, ids)
 	if err != nil {
 		return nil, nil, nil, false, err
 	}
@@ -514,15 +519,29 @@ func countFacets(names []string, attrs []articleInfo) map[string][]diembao.Facet
 }
 
 // matching returns the indices, among n articles whose counts are wc, of
-// those the match of p selects, exclusions included (its NOT nodes),
-// decided from the counts: a phrase of one token occurs in an article when
-// it has an instance in one of its columns.
+// those the match of p selects, exclusions included (its NOT nodes), or,
+// for a query that only excludes, those none of its exclusions selects,
+// decided from the counts: a phrase occurs in an article when it has an
+// instance in one of its columns.
 func matching(p *plan, wc windowCounts, n int) []int {
-	inst := wc.instances(p.phrases)
-	occ := make(map[*expr][]int, len(p.phrases))
+	phrases := p.phrases
+	selects := func(occ map[*expr][]int) bool { return p.match.matches(occ) }
+	if p.match == nil {
+		phrases = p.excludePhrases
+		selects = func(occ map[*expr][]int) bool {
+			for _, x := range p.exclude {
+				if x.matches(occ) {
+					return false
+				}
+			}
+			return true
+		}
+	}
+	inst := wc.instances(phrases)
+	occ := make(map[*expr][]int, len(phrases))
 	var keep []int
 	for i := range n {
-		for j, ph := range p.phrases {
+		for j, ph := range phrases {
 			occ[ph] = occ[ph][:0]
 			for _, col := range ph.cols {
 				if inst[j](i, col) > 0 {
@@ -531,7 +550,7 @@ func matching(p *plan, wc windowCounts, n int) []int {
 				}
 			}
 		}
-		if p.match.matches(occ) {
+		if selects(occ) {
 			keep = append(keep, i)
 		}
 	}

@@ -71,6 +71,10 @@ type plan struct {
 	boostPhrases []*expr
 	where        []string
 	args         []any
+	// exclude is what a query without a match excludes, excludePhrases
+	// the phrases of its expressions.
+	exclude        []*expr
+	excludePhrases []*expr
 	// filterWhere and filterArgs are the conditions of where that are not
 	// the match (dates, sources), with arguments of their own.
 	filterWhere []string
@@ -244,8 +248,10 @@ func (s *SearchService) plan(req diembao.SearchRequest) (*plan, error) {
 		}
 		p.where = append(p.where, "a.tsv @@ "+p.arg(q)+"::tsquery")
 	} else {
+		p.exclude = c.exclude
 		for _, x := range c.exclude {
 			p.where = append(p.where, "NOT (a.tsv @@ "+p.arg(x.tsquery())+"::tsquery)")
+			p.excludePhrases = append(p.excludePhrases, x.phrases()...)
 		}
 	}
 	// filter adds a condition that is not the match, whose one argument
