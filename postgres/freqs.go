@@ -113,12 +113,19 @@ func appendPiece(dst, b []byte) []byte {
 // the entries before, when v is not a sequence of pieces. f must not keep
 // c.
 func eachFreq(v []byte, f func(off uint16, c *tokfreq.Counts)) error {
+	return eachPiece(v, func(chunk []byte) error { return tokfreq.Each(chunk, f) })
+}
+
+// eachPiece calls each with the stored chunk of each piece of a value of
+// token_freqs or token_positions, and returns errCorruptFreqs, wrapping
+// each's error if any, when v is not a sequence of pieces.
+func eachPiece(v []byte, each func(chunk []byte) error) error {
 	for len(v) > 0 {
 		n, k := binary.Uvarint(v)
 		if k <= 0 || n > uint64(len(v)-k) {
 			return errCorruptFreqs
 		}
-		if err := tokfreq.Each(v[k:k+int(n)], f); err != nil {
+		if err := each(v[k : k+int(n)]); err != nil {
 			return fmt.Errorf("%w: %w", errCorruptFreqs, err)
 		}
 		v = v[k+int(n):]
@@ -445,27 +452,39 @@ const fillSpan = 8 << tokfreq.ChunkBits
 // fillTokenFreqs fills token_freqs from the index entries, in shard 0: the
 // migration that creates the table calls it in its transaction.
 func fillTokenFreqs(ctx context.Context, tx pgx.Tx) error {
-	var built map[freqKey]*tokfreq.Builder
-	return fillFromIndex(ctx, tx, freqsTable, func(id int64, d docPositions) {
-		if built == nil {
-			built = map[freqKey]*tokfreq.Builder{}
-		}
+	return fillBuilt[tokfreq.Builder](ctx, tx, freqsTable, tokenCounts)
+}
+
+// chunkBuilder is a builder of stored chunks (tokfreq.Builder,
+// tokpos.Builder) whose entries are V.
+type chunkBuilder[B, V any] interface {
+	*B
+	Add(off uint16, v V)
+	Bytes() []byte
+}
+
+// fillBuilt fills the table t from the index entries (see fillFromIndex),
+// each article's entries by key being those entries returns for its
+// lexeme positions, built into chunks with a B.
+func fillBuilt[B any, V any, PB chunkBuilder[B, V]](ctx context.Context, tx pgx.Tx, t pieceTable, entries func(docPositions) map[string]V) error {
+	built := map[freqKey]PB{}
+	return fillFromIndex(ctx, tx, t, func(id int64, d docPositions) {
 		chunk, off := tokfreq.ChunkOf(id)
-		for tok, c := range tokenCounts(d) {
+		for tok, v := range entries(d) {
 			k := freqKey{tok, chunk}
 			b := built[k]
 			if b == nil {
-				b = new(tokfreq.Builder)
+				b = PB(new(B))
 				built[k] = b
 			}
-			b.Add(off, c) // IDs ascend: offsets within a chunk too
+			b.Add(off, v) // IDs ascend: offsets within a chunk too
 		}
 	}, func() map[freqKey][]byte {
 		out := make(map[freqKey][]byte, len(built))
 		for k, b := range built {
 			out[k] = b.Bytes()
 		}
-		built = nil
+		clear(built)
 		return out
 	})
 }

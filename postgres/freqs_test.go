@@ -22,91 +22,35 @@ import (
 // shard, and nothing else is.
 func checkTokenFreqs(t *testing.T, db *DB, step string) {
 	t.Helper()
-	ctx := context.Background()
-	want := map[string]map[int64]tokfreq.Counts{}
-	rows, err := db.pool.Query(ctx, `SELECT id, tsv::text FROM article_index`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	articles := 0
-	for rows.Next() {
-		var (
-			id  int64
-			tsv string
-		)
-		if err := rows.Scan(&id, &tsv); err != nil {
-			t.Fatal(err)
-		}
-		articles++
-		for tok, c := range tokenCounts(parseTsvector(tsv)) {
-			if want[tok] == nil {
-				want[tok] = map[int64]tokfreq.Counts{}
-			}
-			want[tok][id] = *c
-		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
-	got := map[string]map[int64]tokfreq.Counts{}
-	rows, err = db.pool.Query(ctx, `SELECT token, chunk, shard, freqs FROM token_freqs`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for rows.Next() {
-		var (
-			tok   string
-			chunk int64
-			shard int16
-			v     []byte
-		)
-		if err := rows.Scan(&tok, &chunk, &shard, &v); err != nil {
-			t.Fatal(err)
-		}
-		if got[tok] == nil {
-			got[tok] = map[int64]tokfreq.Counts{}
-		}
-		err := eachFreq(v, func(off uint16, c *tokfreq.Counts) {
-			id := chunk<<tokfreq.ChunkBits | int64(off)
-			if _, dup := got[tok][id]; dup {
-				t.Errorf("%s: token %q: article %d has two entries (shard %d)", step, tok, id, shard)
-			}
-			got[tok][id] = *c
-		})
-		if err != nil {
-			t.Errorf("%s: token %q chunk %d shard %d: %v", step, tok, chunk, shard, err)
-		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
-	if articles == 0 || len(want) == 0 {
-		t.Fatalf("%s: no articles to compare", step)
-	}
-	for tok, ids := range want {
-		for id, c := range ids {
-			if g := got[tok][id]; g != c {
-				t.Errorf("%s: token %q, article %d: counts %v in token_freqs, %v in the index", step, tok, id, g, c)
-			}
-		}
-	}
-	for tok, ids := range got {
-		for id, c := range ids {
-			if _, ok := want[tok][id]; !ok {
-				t.Errorf("%s: token %q, article %d: counts %v in token_freqs, none in the index", step, tok, id, c)
-			}
-		}
-	}
+	checkPieces(t, db, step, freqsTable, tokenCounts, func(v []byte, f func(uint16, tokfreq.Counts)) error {
+		return eachFreq(v, func(off uint16, c *tokfreq.Counts) { f(off, *c) })
+	})
 }
 
 // checkTokenPositions compares token_positions with the positions of
 // each article's index entry, as checkTokenFreqs does for token_freqs.
 func checkTokenPositions(t *testing.T, db *DB, step string) {
 	t.Helper()
+	checkPieces(t, db, step, positionsTable, tokenPositions, func(v []byte, f func(uint16, tokpos.Positions)) error {
+		return eachPos(v, func(off uint16, p *tokpos.Positions) {
+			var c tokpos.Positions
+			for i := range p {
+				c[i] = slices.Clone(p[i])
+			}
+			f(off, c)
+		})
+	})
+}
+
+// checkPieces compares the entries of the table t, which each reads from
+// a row's value, with those fromIndex gives for each stored article's
+// index entry: every article's entries are there, once, in one row, and
+// nothing else is.
+func checkPieces[V any](t *testing.T, db *DB, step string, table pieceTable, fromIndex func(docPositions) map[string]*V,
+	each func(v []byte, f func(off uint16, e V)) error) {
+	t.Helper()
 	ctx := context.Background()
-	want := map[string]map[int64]tokpos.Positions{}
+	want := map[string]map[int64]V{}
 	rows, err := db.pool.Query(ctx, `SELECT id, tsv::text FROM article_index`)
 	if err != nil {
 		t.Fatal(err)
@@ -119,19 +63,19 @@ func checkTokenPositions(t *testing.T, db *DB, step string) {
 		if err := rows.Scan(&id, &tsv); err != nil {
 			t.Fatal(err)
 		}
-		for tok, p := range tokenPositions(parseTsvector(tsv)) {
+		for tok, e := range fromIndex(parseTsvector(tsv)) {
 			if want[tok] == nil {
-				want[tok] = map[int64]tokpos.Positions{}
+				want[tok] = map[int64]V{}
 			}
-			want[tok][id] = *p
+			want[tok][id] = *e
 		}
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		t.Fatal(err)
 	}
-	got := map[string]map[int64]tokpos.Positions{}
-	rows, err = db.pool.Query(ctx, `SELECT token, chunk, shard, positions FROM token_positions`)
+	got := map[string]map[int64]V{}
+	rows, err = db.pool.Query(ctx, `SELECT token, chunk, shard, tail, `+table.column+` FROM `+table.name)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,27 +84,24 @@ func checkTokenPositions(t *testing.T, db *DB, step string) {
 			tok   string
 			chunk int64
 			shard int16
+			tail  bool
 			v     []byte
 		)
-		if err := rows.Scan(&tok, &chunk, &shard, &v); err != nil {
+		if err := rows.Scan(&tok, &chunk, &shard, &tail, &v); err != nil {
 			t.Fatal(err)
 		}
 		if got[tok] == nil {
-			got[tok] = map[int64]tokpos.Positions{}
+			got[tok] = map[int64]V{}
 		}
-		err := eachPos(v, func(off uint16, p *tokpos.Positions) {
+		err := each(v, func(off uint16, e V) {
 			id := chunk<<tokfreq.ChunkBits | int64(off)
 			if _, dup := got[tok][id]; dup {
-				t.Errorf("%s: token %q: article %d has two entries (shard %d)", step, tok, id, shard)
+				t.Errorf("%s: %s: token %q: article %d has two entries (shard %d, tail %v)", step, table.name, tok, id, shard, tail)
 			}
-			var c tokpos.Positions
-			for i := range p {
-				c[i] = slices.Clone(p[i])
-			}
-			got[tok][id] = c
+			got[tok][id] = e
 		})
 		if err != nil {
-			t.Errorf("%s: token %q chunk %d shard %d: %v", step, tok, chunk, shard, err)
+			t.Errorf("%s: %s: token %q chunk %d shard %d: %v", step, table.name, tok, chunk, shard, err)
 		}
 	}
 	rows.Close()
@@ -168,19 +109,19 @@ func checkTokenPositions(t *testing.T, db *DB, step string) {
 		t.Fatal(err)
 	}
 	if len(want) == 0 {
-		t.Fatalf("%s: no positions to compare", step)
+		t.Fatalf("%s: no articles to compare", step)
 	}
 	for tok, ids := range want {
-		for id, p := range ids {
-			if g, ok := got[tok][id]; !ok || !reflect.DeepEqual(g, p) {
-				t.Errorf("%s: token %q, article %d: positions %v in token_positions, %v in the index", step, tok, id, g, p)
+		for id, e := range ids {
+			if g, ok := got[tok][id]; !ok || !reflect.DeepEqual(g, e) {
+				t.Errorf("%s: token %q, article %d: %v in %s, %v in the index", step, tok, id, g, table.name, e)
 			}
 		}
 	}
 	for tok, ids := range got {
-		for id, p := range ids {
+		for id, e := range ids {
 			if _, ok := want[tok][id]; !ok {
-				t.Errorf("%s: token %q, article %d: positions %v in token_positions, none in the index", step, tok, id, p)
+				t.Errorf("%s: token %q, article %d: %v in %s, none in the index", step, tok, id, e, table.name)
 			}
 		}
 	}

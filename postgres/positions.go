@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"encoding/binary"
 	"fmt"
 	"slices"
 	"strconv"
@@ -53,43 +52,14 @@ func tokenPositions(d docPositions) map[string]*tokpos.Positions {
 // f for the entries before, when v is not a sequence of pieces. f must not
 // keep p or its slices.
 func eachPos(v []byte, f func(off uint16, p *tokpos.Positions)) error {
-	for len(v) > 0 {
-		n, k := binary.Uvarint(v)
-		if k <= 0 || n > uint64(len(v)-k) {
-			return errCorruptFreqs
-		}
-		if err := tokpos.Each(v[k:k+int(n)], f); err != nil {
-			return fmt.Errorf("%w: %w", errCorruptFreqs, err)
-		}
-		v = v[k+int(n):]
-	}
-	return nil
+	return eachPiece(v, func(chunk []byte) error { return tokpos.Each(chunk, f) })
 }
 
 // fillTokenPositions fills token_positions from the index entries, in
 // shard 0: the migration that creates the table calls it in its
 // transaction.
 func fillTokenPositions(ctx context.Context, tx pgx.Tx) error {
-	built := map[freqKey]*tokpos.Builder{}
-	return fillFromIndex(ctx, tx, positionsTable, func(id int64, d docPositions) {
-		chunk, off := tokfreq.ChunkOf(id)
-		for tok, p := range tokenPositions(d) {
-			k := freqKey{tok, chunk}
-			b := built[k]
-			if b == nil {
-				b = new(tokpos.Builder)
-				built[k] = b
-			}
-			b.Add(off, p) // IDs ascend: offsets within a chunk too
-		}
-	}, func() map[freqKey][]byte {
-		out := make(map[freqKey][]byte, len(built))
-		for k, b := range built {
-			out[k] = b.Bytes()
-		}
-		clear(built)
-		return out
-	})
+	return fillBuilt[tokpos.Builder](ctx, tx, positionsTable, tokenPositions)
 }
 
 // positional reports whether the instances of ph are found from
