@@ -106,16 +106,8 @@ func (s *SearchService) byDateFromCounts(ctx context.Context, conn querier, p *p
 		return page, more, len(win), facets, true, nil
 	}
 	pc := wc.subset(idx)
-	if p.boost != nil && len(page) > 0 {
-		boost, err := readWindowCounts(ctx, conn, p.boostPhrases, page)
-		if err != nil {
-			return nil, false, 0, nil, false, err
-		}
-		for key, c := range boost {
-			if _, ok := pc[key]; !ok {
-				pc[key] = c
-			}
-		}
+	if err := addBoostCounts(ctx, conn, p, page, pc); err != nil {
+		return nil, false, 0, nil, false, err
 	}
 	s.scoreWindow(page, lens, p, st, pc)
 	if withFacets {

@@ -196,9 +196,9 @@ func sortedKeys[V any](m map[freqKey]V) []freqKey {
 	return keys
 }
 
-// pieceTable is a table of rows of pieces keyed by token, chunk and shard
-// (token_freqs, token_positions), and how a row is rewritten without some
-// of its articles.
+// pieceTable is a table of rows of pieces keyed by token, chunk, shard and
+// tail (token_freqs, token_positions), and how a row is rewritten without
+// some of its articles.
 type pieceTable struct {
 	name, column string
 	// without returns the value v without the entries of the articles at
@@ -254,10 +254,11 @@ var (
 // apply writes the changes, to token_freqs then to token_positions: first
 // the removals, each row read, rewritten without the removed articles as
 // one piece (or deleted when none is left), then the additions, appended as
-// one piece per row to the rows of the server process's shard. Rows are
-// locked in key order in each statement. Two writers that replace
-// articles the other one stored may still lock each other's rows in a
-// cycle; PostgreSQL then fails one of them, which PutArticles runs again.
+// one piece per row to the rows of the server process's shard (see
+// appendPieces). Rows are locked in key order in each statement. Two
+// writers that replace articles the other one stored, or that share a
+// shard, may still lock each other's rows in a cycle; PostgreSQL then
+// fails one of them, which PutArticles runs again.
 func (f *freqChanges) apply(ctx context.Context, tx pgx.Tx) error {
 	if len(f.remove) > 0 {
 		if err := f.applyRemovals(ctx, tx, freqsTable, f.remove); err != nil {
@@ -360,7 +361,7 @@ func appendPieces[E any](ctx context.Context, tx pgx.Tx, t pieceTable, add map[f
 }
 
 // applyRemovals removes the articles of remove from the rows of t in
-// every shard.
+// every shard, main rows and tails.
 func (f *freqChanges) applyRemovals(ctx context.Context, tx pgx.Tx, t pieceTable, remove map[freqKey][]uint16) error {
 	if len(remove) == 0 {
 		return nil

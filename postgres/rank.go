@@ -294,16 +294,8 @@ func (s *SearchService) window(ctx context.Context, conn querier, p *plan, st *r
 		}
 		// The boost terms count in the window only: their tokens are read
 		// for its articles once the matches are found.
-		if p.boost != nil && len(win) > 0 {
-			boost, err := readWindowCounts(ctx, conn, p.boostPhrases, win)
-			if err != nil {
-				return nil, 0, nil, err
-			}
-			for key, c := range boost {
-				if _, ok := wc[key]; !ok {
-					wc[key] = c
-				}
-			}
+		if err := addBoostCounts(ctx, conn, p, win, wc); err != nil {
+			return nil, 0, nil, err
 		}
 		s.scoreWindow(win, lens, p, st, wc)
 		return win, total, facets, nil
@@ -741,6 +733,24 @@ func (s *SearchService) newest(ctx context.Context, conn querier, p *plan, need 
 		off += n
 	}
 	return win, info, wc, nil
+}
+
+// addBoostCounts adds to wc, the counts of the articles win, those of the
+// tokens of p's boost terms, read from the tables.
+func addBoostCounts(ctx context.Context, conn querier, p *plan, win []scored, wc windowCounts) error {
+	if p.boost == nil || len(win) == 0 {
+		return nil
+	}
+	boost, err := readWindowCounts(ctx, conn, p.boostPhrases, win)
+	if err != nil {
+		return err
+	}
+	for key, c := range boost {
+		if _, ok := wc[key]; !ok {
+			wc[key] = c
+		}
+	}
+	return nil
 }
 
 // scoreWindow scores the articles of win, whose lengths are lens, from the
