@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"math/rand/v2"
 	"slices"
 	"sort"
 	"strconv"
@@ -17,6 +18,10 @@ import (
 	"github.com/diembao/diembao"
 	"github.com/diembao/diembao/query"
 )
+
+// deadlockAttempts is how many times PutArticles runs a write that
+// PostgreSQL ended to break a deadlock.
+const deadlockAttempts = 8
 
 // ArticleService implements diembao.ArticleService on PostgreSQL.
 type ArticleService struct {
@@ -70,9 +75,16 @@ func (s *ArticleService) PutArticles(ctx context.Context, list []*diembao.Articl
 		if c, ok := uniqueViolation(err); ok && c == "articles_url_key" && attempt < 3 {
 			continue
 		}
-		// Two writers replacing each other's articles can lock rows of
-		// token_freqs in a cycle; PostgreSQL ends one of them.
-		if isDeadlock(err) && attempt < 3 {
+		// Two writers replacing each other's articles, or sharing a shard,
+		// can lock rows of token_freqs and token_positions in a cycle;
+		// PostgreSQL ends one of them. It runs again after a short random
+		// pause, so that the two do not meet again at once.
+		if isDeadlock(err) && attempt < deadlockAttempts {
+			select {
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			case <-time.After(time.Duration(1+rand.IntN(10*attempt)) * time.Millisecond):
+			}
 			continue
 		}
 		break
