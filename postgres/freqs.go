@@ -210,46 +210,56 @@ type pieceTable struct {
 // The tables of pieces, in the order a write changes them.
 var (
 	freqsTable = pieceTable{name: "token_freqs", column: "freqs", without: func(v []byte, gone map[uint16]bool) ([]byte, bool, error) {
-		var (
-			kept    []tokfreq.Entry
-			removed bool
-		)
-		err := eachFreq(v, func(off uint16, c *tokfreq.Counts) {
-			if gone[off] {
-				removed = true
-				return
-			}
-			kept = append(kept, tokfreq.Entry{Off: off, Counts: *c})
-		})
-		if err != nil || !removed || len(kept) == 0 {
-			return nil, removed, err
-		}
-		sort.Slice(kept, func(a, b int) bool { return kept[a].Off < kept[b].Off })
-		return appendPiece(nil, tokfreq.Encode(kept)), true, nil
+		return without(v, gone, func(v []byte, f func(uint16, tokfreq.Entry)) error {
+			return eachFreq(v, func(off uint16, c *tokfreq.Counts) { f(off, tokfreq.Entry{Off: off, Counts: *c}) })
+		}, encodeFreqs)
 	}}
 	positionsTable = pieceTable{name: "token_positions", column: "positions", without: func(v []byte, gone map[uint16]bool) ([]byte, bool, error) {
-		var (
-			kept    []tokpos.Entry
-			removed bool
-		)
-		err := eachPos(v, func(off uint16, p *tokpos.Positions) {
-			if gone[off] {
-				removed = true
-				return
-			}
-			e := tokpos.Entry{Off: off}
-			for c := range p {
-				e.Pos[c] = slices.Clone(p[c])
-			}
-			kept = append(kept, e)
-		})
-		if err != nil || !removed || len(kept) == 0 {
-			return nil, removed, err
-		}
-		sort.Slice(kept, func(a, b int) bool { return kept[a].Off < kept[b].Off })
-		return appendPiece(nil, tokpos.Encode(kept)), true, nil
+		return without(v, gone, func(v []byte, f func(uint16, tokpos.Entry)) error {
+			return eachPos(v, func(off uint16, p *tokpos.Positions) {
+				e := tokpos.Entry{Off: off}
+				for c := range p {
+					e.Pos[c] = slices.Clone(p[c])
+				}
+				f(off, e)
+			})
+		}, encodePositions)
 	}}
 )
+
+// encodeFreqs and encodePositions return the stored chunk of entries, in
+// any order (they are sorted by offset first).
+func encodeFreqs(entries []tokfreq.Entry) []byte {
+	slices.SortFunc(entries, func(a, b tokfreq.Entry) int { return int(a.Off) - int(b.Off) })
+	return tokfreq.Encode(entries)
+}
+
+func encodePositions(entries []tokpos.Entry) []byte {
+	slices.SortFunc(entries, func(a, b tokpos.Entry) int { return int(a.Off) - int(b.Off) })
+	return tokpos.Encode(entries)
+}
+
+// without returns the value v of a table of pieces, whose entries each
+// reads, without the entries of the articles at the offsets gone, as one
+// piece that encode stores (nil when none is left), and whether it held any
+// of them.
+func without[E any](v []byte, gone map[uint16]bool, each func([]byte, func(uint16, E)) error, encode func([]E) []byte) ([]byte, bool, error) {
+	var (
+		kept    []E
+		removed bool
+	)
+	err := each(v, func(off uint16, e E) {
+		if gone[off] {
+			removed = true
+			return
+		}
+		kept = append(kept, e)
+	})
+	if err != nil || !removed || len(kept) == 0 {
+		return nil, removed, err
+	}
+	return appendPiece(nil, encode(kept)), true, nil
+}
 
 // apply writes the changes, to token_freqs then to token_positions: first
 // the removals, each row read, rewritten without the removed articles as
@@ -275,16 +285,10 @@ func (f *freqChanges) apply(ctx context.Context, tx pgx.Tx) error {
 			return fmt.Errorf("token positions: %w", err)
 		}
 	}
-	if err := appendPieces(ctx, tx, freqsTable, f.add, func(entries []tokfreq.Entry) []byte {
-		sort.Slice(entries, func(a, b int) bool { return entries[a].Off < entries[b].Off })
-		return tokfreq.Encode(entries)
-	}); err != nil {
+	if err := appendPieces(ctx, tx, freqsTable, f.add, encodeFreqs); err != nil {
 		return fmt.Errorf("token counts: %w", err)
 	}
-	if err := appendPieces(ctx, tx, positionsTable, f.addPos, func(entries []tokpos.Entry) []byte {
-		sort.Slice(entries, func(a, b int) bool { return entries[a].Off < entries[b].Off })
-		return tokpos.Encode(entries)
-	}); err != nil {
+	if err := appendPieces(ctx, tx, positionsTable, f.addPos, encodePositions); err != nil {
 		return fmt.Errorf("token positions: %w", err)
 	}
 	return nil
