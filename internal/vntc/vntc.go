@@ -78,7 +78,17 @@ type Generator struct {
 	lengths    []int
 	labels     []string
 	base       string
+	// PerDay, when positive, dates articles as a crawler stores them: article
+	// i is published on day i/PerDay from 2016-01-01 (at a random time of
+	// that day), except one in twenty, found late, published up to 30 days
+	// before. When zero, every article gets a random time in 2016–2025, so
+	// that the IDs of an archive say nothing of its dates.
+	PerDay int
 }
+
+// CrawlPerDay is the PerDay of an archive of a million articles spread
+// over the ten years random dates span.
+const CrawlPerDay = 274
 
 // NewGenerator returns a generator of articles from recs whose URLs start
 // with base ("https://scale.example/a/").
@@ -98,7 +108,7 @@ func NewGenerator(recs []Record, base string) *Generator {
 
 // Article generates article i: paragraphs of random documents up to the
 // length of another random document, a title from the start of a
-// paragraph, a random outlet, topic and publication time in 2016–2025. The
+// paragraph, a random outlet, topic and publication time (see PerDay). The
 // same seed and i give the same article.
 func (g *Generator) Article(seed uint64, i int) *diembao.Article {
 	rng := rand.New(rand.NewPCG(seed, uint64(i)))
@@ -117,7 +127,15 @@ func (g *Generator) Article(seed uint64, i int) *diembao.Article {
 		n += len(p)
 	}
 	start := time.Date(2016, 1, 1, 0, 0, 0, 0, diembao.Vietnam)
-	a.Published = start.Add(time.Duration(rng.Int64N(int64(10 * 365 * 24 * time.Hour)))).Truncate(time.Minute)
+	const day = 24 * time.Hour
+	at := time.Duration(rng.Int64N(int64(10 * 365 * day)))
+	if g.PerDay > 0 {
+		at = time.Duration(i/g.PerDay)*day + time.Duration(rng.Int64N(int64(day)))
+		if rng.IntN(20) == 0 {
+			at -= time.Duration(rng.Int64N(int64(30 * day)))
+		}
+	}
+	a.Published = start.Add(at).Truncate(time.Minute)
 	a.PublishedPrecision = diembao.PrecisionMinute
 	return a
 }

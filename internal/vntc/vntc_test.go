@@ -7,6 +7,9 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/diembao/diembao"
 )
 
 // corpus is written for these tests.
@@ -102,5 +105,24 @@ func TestGenerator(t *testing.T) {
 	}
 	if c := g.Article(2, 7); reflect.DeepEqual(a, c) {
 		t.Error("another seed gives the same article")
+	}
+
+	// In crawl order, article i is of day i/PerDay, or found late.
+	g.PerDay = 10
+	start := time.Date(2016, 1, 1, 0, 0, 0, 0, diembao.Vietnam)
+	late := 0
+	for i := range 2000 {
+		day := start.AddDate(0, 0, i/g.PerDay)
+		p := g.Article(1, i).Published
+		switch {
+		case !p.Before(day) && p.Before(day.AddDate(0, 0, 1)):
+		case p.Before(day) && !p.Before(day.AddDate(0, 0, -30)):
+			late++
+		default:
+			t.Fatalf("article %d published %v, want on %v or up to 30 days before", i, p, day)
+		}
+	}
+	if late < 50 || late > 150 {
+		t.Errorf("%d of 2000 articles found late, want about 100", late)
 	}
 }
