@@ -47,6 +47,11 @@ type attrs struct {
 	// superset once an article moves to another day, which is all idSpan
 	// needs.
 	days map[int32]idSpan
+	// latest and earliest bound the publication times of the articles of
+	// each block of IDs (see blockBits) that have one, as days does: noTime
+	// and math.MaxInt64 when none has. A date order reads the blocks whose
+	// bounds can still place an article on its page (see scan.walk).
+	latest, earliest []int64
 }
 
 // idSpan is a range of article IDs, lo to hi inclusive.
@@ -84,6 +89,16 @@ func (a *attrs) idSpan(ranges []timeRange) idSpan {
 		return none
 	}
 	return span
+}
+
+// widenBlock widens the bounds of the publication times of the block of
+// article id (latest, earliest) to hold p.
+func (a *attrs) widenBlock(id, p int64) {
+	b := id >> blockBits
+	for int64(len(a.latest)) <= b {
+		a.latest, a.earliest = append(a.latest, noTime), append(a.earliest, math.MaxInt64)
+	}
+	a.latest[b], a.earliest[b] = max(a.latest[b], p), min(a.earliest[b], p)
 }
 
 // dayOf returns the publication day of a Unix time in Vietnam's zone
@@ -182,6 +197,7 @@ func (a *attrs) refresh(ctx context.Context, q *sql.Tx, now int64) error {
 				span = idSpan{lo: id, hi: id}
 			}
 			a.days[d] = idSpan{lo: min(span.lo, id), hi: max(span.hi, id)}
+			a.widenBlock(id, p)
 		}
 		a.published[id] = p
 		a.present[id] = true

@@ -148,15 +148,10 @@ func (s *scan) offer(id int64, known bool) {
 	if known {
 		p = s.a.published[id]
 	}
-	c := query.Cursor{ID: id}
 	newest := s.order == diembao.SortNewest
-	switch {
-	case p != noTime:
-		c.Key = p
-	case newest:
-		c.Key = math.MinInt64 + 1 // coalesce(published, -9223372036854775807)
-	default:
-		c.Key = math.MaxInt64
+	c := query.Cursor{ID: id, Key: p}
+	if p == noTime {
+		c.Key = unknownKey(newest)
 	}
 	if s.cur != nil && !keyAfter(c, *s.cur, newest) {
 		return

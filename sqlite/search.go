@@ -244,14 +244,24 @@ func (s *SearchService) searchText(ctx context.Context, p *plan, req diembao.Sea
 	}
 
 	if sort != diembao.SortRelevance {
-		// One pass: filters, counts and the top of the date order, in Go.
+		// Filters, counts and the top of the date order, in Go, block by
+		// block (see dateBlocks); a single pass when every block is read.
 		sc.order, sc.cur, sc.limit = sort, cur, n
-		where, args := counting()
-		stmt, args, done := sc.keep(`SELECT count(*) FROM article_index`+where, args)
+		every := facets || s.Limits.Count <= 0
+		blocks := s.dateBlocks(p, sort, every)
+		stmt, args, done := sc.keep(`SELECT count(*) FROM article_index WHERE article_index MATCH ? AND rowid BETWEEN ? AND ?`,
+			[]any{p.set, 0, 0})
 		defer done()
-		var none int // the scan keeps no row: it collects the page itself
-		if err := tx.QueryRowContext(ctx, stmt, args...).Scan(&none); err != nil {
-			return nil, queryError(ctx, err)
+		err := sc.walk(blocks, s.Limits.Count, every, true, func(lo, hi int64) error {
+			args[1], args[2] = lo, hi
+			var none int // the scan keeps no row: it collects the page itself
+			if err := tx.QueryRowContext(ctx, stmt, args...).Scan(&none); err != nil {
+				return queryError(ctx, err)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
 		}
 		return s.datePage(ctx, tx, p, req, res, sc, rk, bk, false)
 	}
@@ -422,9 +432,12 @@ func scoreRange(ctx context.Context, tx *sql.Tx, rk *ranker, match string, lo, h
 // request's filters and facets (nil when there are none and the order is
 // relevance). The answers are those of searchText's FTS5 passes.
 //
-// A relevance search without facets needs the newest matches only, up to
-// the window and one past the count limit: it reads the sets group by
-// group from the newest and stops there.
+// The sets are read group by group (a block of IDs, see blockBits), within
+// the IDs a date range allows. A relevance search without facets needs the
+// newest matches only, up to the window and one past the count limit: it
+// reads the groups from the newest and stops there. A date order reads them
+// in the order of their publication times and stops once the page and the
+// count are settled (see dateBlocks).
 func (s *SearchService) searchSets(ctx context.Context, tx *sql.Tx, p *plan, req diembao.SearchRequest, sort diembao.Sort,
 	cur *query.Cursor, n int, res *diembao.SearchResult, sc *scan, rk, bk *ranker) ([]query.Cursor, error) {
 	r := newSetReader(ctx, tx, p.prefixes)
@@ -433,24 +446,26 @@ func (s *SearchService) searchSets(ctx context.Context, tx *sql.Tx, p *plan, req
 	if err != nil {
 		return nil, err
 	}
-	// whole returns the set of matches over every group.
-	whole := func() (*idset.Set, error) {
-		if err := r.readAll(p.setToks, top); err != nil {
-			return nil, err
-		}
-		return r.eval(p.text)
-	}
 	facets := len(req.Facets) > 0
 	if sort != diembao.SortRelevance {
-		set, err := whole()
+		// Group by group, in the order of their dates (see dateBlocks),
+		// or the sets whole when every match of the archive counts.
+		sc.order, sc.cur, sc.limit = sort, cur, n
+		visit := func(id int64) bool {
+			sc.visit(id)
+			return true
+		}
+		every := facets || s.Limits.Count <= 0
+		if every && len(p.ranges) == 0 {
+			err = r.visitAll(p, top, visit)
+		} else {
+			err = sc.walk(s.dateBlocks(p, sort, false), s.Limits.Count, every, false, func(lo, hi int64) error {
+				return r.visitGroup(p, lo, hi, visit)
+			})
+		}
 		if err != nil {
 			return nil, err
 		}
-		sc.order, sc.cur, sc.limit = sort, cur, n
-		set.Descending(func(id int64) bool {
-			sc.visit(id)
-			return true
-		})
 		return s.datePage(ctx, tx, p, req, res, sc, rk, bk, true)
 	}
 
@@ -478,25 +493,32 @@ func (s *SearchService) searchSets(ctx context.Context, tx *sql.Tx, p *plan, req
 		}
 		return true
 	}
-	if !facets && window > 0 && s.Limits.Count > 0 {
-		need := max(window, s.Limits.Count+1)
-		const groupIDs = idset.ChunkSize << groupBits
-		for g := top; g >= 0 && sc.total < need; g-- {
-			if err := r.readGroup(g, p.setToks); err != nil {
-				return nil, err
-			}
-			set, err := r.eval(p.text)
-			if err != nil {
-				return nil, err
-			}
-			set.DescendingIn(g*groupIDs, (g+1)*groupIDs, visit)
+	// Group by group from the newest, within the IDs a date range allows
+	// (see attrs.idSpan); without facets, until the window is full and the
+	// total past the count limit.
+	first, last := top, int64(0)
+	if len(p.ranges) > 0 {
+		span := s.attrs.idSpan(p.ranges)
+		first, last = min(top, span.hi>>blockBits), max(span.lo, 0)>>blockBits
+		if span.lo > span.hi {
+			first = -1
 		}
-	} else {
-		set, err := whole()
-		if err != nil {
+	}
+	need := -1
+	if !facets && window > 0 && s.Limits.Count > 0 {
+		need = max(window, s.Limits.Count+1)
+	}
+	if need < 0 && len(p.ranges) == 0 {
+		// Every match of the archive: the sets whole.
+		if err := r.visitAll(p, top, visit); err != nil {
 			return nil, err
 		}
-		set.Descending(visit)
+	} else {
+		for g := first; g >= last && (need < 0 || sc.total < need); g-- {
+			if err := r.visitGroup(p, g<<blockBits, (g+1)<<blockBits-1, visit); err != nil {
+				return nil, err
+			}
+		}
 	}
 	res.Total, res.TotalLowerBound = s.Limits.Total(sc.total, facets)
 	if facets {
@@ -533,8 +555,26 @@ func (s *SearchService) searchSets(ctx context.Context, tx *sql.Tx, p *plan, req
 	return keys, nil
 }
 
+// dateBlocks returns the blocks a search in date order reads (see
+// attrs.dateBlocks): those of the IDs its date range allows, every ID
+// without one. With one, a single block of them all. The caller holds
+// s.attrs.mu.
+func (s *SearchService) dateBlocks(p *plan, sort diembao.Sort, one bool) []dateBlock {
+	span := idSpan{lo: 1, hi: s.attrs.maxID}
+	if len(p.ranges) > 0 {
+		span = s.attrs.idSpan(p.ranges)
+	}
+	if one {
+		if span.lo > span.hi {
+			return nil
+		}
+		return []dateBlock{{lo: span.lo, hi: span.hi}}
+	}
+	return s.attrs.dateBlocks(span, sort == diembao.SortNewest)
+}
+
 // datePage finishes a search in a date order whose scan has visited every
-// match: the total, the facets, and the page with its scores (from the
+// match that could change its answer (see scan.walk): the total, the facets, and the page with its scores (from the
 // token counts when viaSets, the sets having answered the search; see
 // scoreWindow).
 func (s *SearchService) datePage(ctx context.Context, tx *sql.Tx, p *plan, req diembao.SearchRequest,
@@ -700,10 +740,11 @@ func (s *SearchService) searchAll(ctx context.Context, p *plan, req diembao.Sear
 }
 
 // scanAll answers a query of filters and exclusions from the in-memory
-// attributes: one pass over the articles whose IDs a date range allows
-// (every article without one) skips the excluded ones (see excludedSet),
-// counts the total and the facets and keeps the page of the date order,
-// without reading an article row.
+// attributes: a pass over the articles whose IDs a date range allows
+// (every article without one), block by block in date order until the
+// page and the count are settled (see scan.walk), skips the excluded ones
+// (see excludedSet), counts the total and the facets and keeps the page of
+// the date order, without reading an article row.
 func (s *SearchService) scanAll(ctx context.Context, p *plan, req diembao.SearchRequest, sort diembao.Sort,
 	cur *query.Cursor, n int, res *diembao.SearchResult) ([]query.Cursor, error) {
 	tx, err := s.db.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
@@ -727,15 +768,26 @@ func (s *SearchService) scanAll(ctx context.Context, p *plan, req diembao.Search
 	if err != nil {
 		return nil, err
 	}
-	for id := max(span.lo, 1); id <= span.hi && id < int64(len(a.present)); id++ {
-		if a.present[id] && (excluded == nil || !excluded.Has(id)) {
-			sc.visit(id)
-		}
-		if id&0xffff == 0 && ctx.Err() != nil {
-			return nil, queryError(ctx, ctx.Err())
-		}
-	}
 	facets := len(req.Facets) > 0
+	every := facets || s.Limits.Count <= 0
+	blocks := []dateBlock{{lo: span.lo, hi: span.hi}}
+	if !every {
+		blocks = a.dateBlocks(span, sort == diembao.SortNewest)
+	}
+	err = sc.walk(blocks, s.Limits.Count, every, false, func(lo, hi int64) error {
+		for id := max(lo, 1); id <= hi && id < int64(len(a.present)); id++ {
+			if a.present[id] && (excluded == nil || !excluded.Has(id)) {
+				sc.visit(id)
+			}
+			if id&0xffff == 0 && ctx.Err() != nil {
+				return queryError(ctx, ctx.Err())
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
 	res.Total, res.TotalLowerBound = s.Limits.Total(sc.total, facets)
 	if facets {
 		res.Facets = sc.facets(req.Facets)

@@ -572,6 +572,38 @@ func (r *setReader) maxGroup() (int64, error) {
 	return g.Int64, nil
 }
 
+// visitAll calls visit for each article p's query matches, from the
+// newest down, reading the sets whole (one range of rows per token; top is
+// the newest group, see maxGroup), until visit returns false.
+func (r *setReader) visitAll(p *plan, top int64, visit func(id int64) bool) error {
+	clear(r.read)
+	if err := r.readAll(p.setToks, top); err != nil {
+		return err
+	}
+	set, err := r.eval(p.text)
+	if err != nil {
+		return err
+	}
+	set.Descending(visit)
+	return nil
+}
+
+// visitGroup calls visit for each article p's query matches among IDs lo
+// to hi, which lie in one group of the sets, from the newest down, until
+// visit returns false. It reads the group's sets alone.
+func (r *setReader) visitGroup(p *plan, lo, hi int64, visit func(id int64) bool) error {
+	clear(r.read)
+	if err := r.readGroup(lo>>blockBits, p.setToks); err != nil {
+		return err
+	}
+	set, err := r.eval(p.text)
+	if err != nil {
+		return err
+	}
+	set.DescendingIn(lo, hi+1, visit)
+	return nil
+}
+
 // set returns the set read for key, a token or a prefix with prefixMark.
 func (r *setReader) set(key string) *idset.Set {
 	s := r.read[key]
