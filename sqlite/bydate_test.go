@@ -190,3 +190,38 @@ func TestDateOrderAcrossBlocks(t *testing.T) {
 		}
 	}
 }
+
+// TestPageScoresWalkOrLookUp checks that the page of a date order gets the
+// same scores whether FTS5 walks its range of IDs or looks its articles up
+// (pageWalkIDs): queries scored from the counts or by FTS5, with a boost of
+// adjacent words or without.
+func TestPageScoresWalkOrLookUp(t *testing.T) {
+	ctx := context.Background()
+	db := openCorpus(t)
+	defer func(n int64) { pageWalkIDs = n }(pageWalkIDs)
+	for _, q := range []string{"tỉnh", "hà nội", "hà nội -bão", `"hà nội"`, `"ha noi"`, "ha*", "title:tỉnh", "bão OR lũ"} {
+		for _, order := range []diembao.Sort{diembao.SortNewest, diembao.SortOldest} {
+			req := diembao.SearchRequest{Query: q, Sort: order, Limit: 5}
+			search := func(walk int64) *diembao.SearchResult {
+				pageWalkIDs = walk
+				res, err := NewSearchService(db).Search(ctx, req)
+				if err != nil {
+					t.Fatalf("%s: %v", q, err)
+				}
+				return res
+			}
+			walked, looked := search(1<<40), search(0)
+			if len(walked.Hits) == 0 {
+				t.Fatalf("%s: no hits", q)
+			}
+			for _, h := range walked.Hits {
+				if h.Score == 0 {
+					t.Fatalf("%s %s: %s not scored", q, order, h.URL)
+				}
+			}
+			if fmt.Sprint(walked) != fmt.Sprint(looked) {
+				t.Fatalf("%s %s:\nwalked %+v\nlooked %+v", q, order, walked, looked)
+			}
+		}
+	}
+}

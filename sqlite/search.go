@@ -609,10 +609,7 @@ func (s *SearchService) pageScores(ctx context.Context, tx *sql.Tx, p *plan, rk,
 		return nil
 	}
 	at := make(map[int64]int, len(keys))
-	h, done := rk.register()
-	defer done()
-	args := make([]any, 0, len(keys)+2)
-	args = append(args, h, p.match)
+	args := make([]any, 2, len(keys)+2) // the ranker's handle and the match first
 	var (
 		page   idset.Set
 		lo, hi = keys[0].ID, keys[0].ID
@@ -632,9 +629,22 @@ func (s *SearchService) pageScores(ctx context.Context, tx *sql.Tx, p *plan, rk,
 	if viaSets {
 		rows, ok, err = s.scoreWindow(ctx, tx, p, rk, &page, lo, hi)
 	}
-	if err == nil && !ok {
-		rows, err = scoredRows(ctx, tx, `SELECT rowid, `+rankName+`(article_index, ?) FROM article_index
+	// score scores the page's articles with r for match: FTS5 walks the
+	// page's range of IDs when it is narrow (a page of the newest
+	// articles of an archive stored in about date order), or else looks
+	// each article up, at a few hundred microseconds each.
+	score := func(r *ranker, match string) ([]scored, error) {
+		if hi-lo < pageWalkIDs {
+			return scoreRange(ctx, tx, r, match, lo, hi, &scan{in: &page, window: -1})
+		}
+		h, done := r.register()
+		defer done()
+		args[0], args[1] = h, match
+		return scoredRows(ctx, tx, `SELECT rowid, `+rankName+`(article_index, ?) FROM article_index
 		WHERE article_index MATCH ?`+in, args...)
+	}
+	if err == nil && !ok {
+		rows, err = score(rk, p.match)
 	}
 	if err != nil {
 		return err
@@ -645,11 +655,7 @@ func (s *SearchService) pageScores(ctx context.Context, tx *sql.Tx, p *plan, rk,
 	if p.boost == "" {
 		return nil
 	}
-	bh, bdone := bk.register()
-	defer bdone()
-	args[0], args[1] = bh, p.boost
-	if rows, err = scoredRows(ctx, tx, `SELECT rowid, `+rankName+`(article_index, ?) FROM article_index
-		WHERE article_index MATCH ?`+in, args...); err != nil {
+	if rows, err = score(bk, p.boost); err != nil {
 		return err
 	}
 	for _, r := range rows {
@@ -657,6 +663,12 @@ func (s *SearchService) pageScores(ctx context.Context, tx *sql.Tx, p *plan, rk,
 	}
 	return nil
 }
+
+// pageWalkIDs is the widest range of IDs whose matches FTS5 walks to score
+// the page of a date order, rather than looking its articles up one by one
+// (about 350 µs each at a million articles). Walking half a block of IDs
+// costs less than that for the 21 articles of a page. A variable for tests.
+var pageWalkIDs int64 = 16384
 
 // scoredRows reads (rowid, score) rows.
 func scoredRows(ctx context.Context, tx *sql.Tx, stmt string, args ...any) ([]scored, error) {
