@@ -574,9 +574,9 @@ func (s *SearchService) dateBlocks(p *plan, sort diembao.Sort, one bool) []dateB
 }
 
 // datePage finishes a search in a date order whose scan has visited every
-// match that could change its answer (see scan.walk): the total, the facets, and the page with its scores (from the
-// token counts when viaSets, the sets having answered the search; see
-// scoreWindow).
+// match that could change its answer (see scan.walk): the total, the
+// facets, and the page with its scores (from the token counts when viaSets,
+// the sets having answered the search; see scoreWindow).
 func (s *SearchService) datePage(ctx context.Context, tx *sql.Tx, p *plan, req diembao.SearchRequest,
 	res *diembao.SearchResult, sc *scan, rk, bk *ranker, viaSets bool) ([]query.Cursor, error) {
 	facets := len(req.Facets) > 0
@@ -782,11 +782,7 @@ func (s *SearchService) scanAll(ctx context.Context, p *plan, req diembao.Search
 	}
 	facets := len(req.Facets) > 0
 	every := facets || s.Limits.Count <= 0
-	blocks := []dateBlock{{lo: span.lo, hi: span.hi}}
-	if !every {
-		blocks = a.dateBlocks(span, sort == diembao.SortNewest)
-	}
-	err = sc.walk(blocks, s.Limits.Count, every, false, func(lo, hi int64) error {
+	err = sc.walk(s.dateBlocks(p, sort, every), s.Limits.Count, every, false, func(lo, hi int64) error {
 		for id := max(lo, 1); id <= hi && id < int64(len(a.present)); id++ {
 			if a.present[id] && (excluded == nil || !excluded.Has(id)) {
 				sc.visit(id)
