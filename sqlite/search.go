@@ -218,7 +218,7 @@ func (s *SearchService) searchText(ctx context.Context, p *plan, req diembao.Sea
 		boundArgs []any
 	)
 	if len(p.ranges) > 0 {
-		span := s.attrs.idSpan(p.ranges)
+		span := s.span(p)
 		bound, boundArgs = ` AND rowid BETWEEN ? AND ?`, []any{span.lo, span.hi}
 	}
 	// matching returns the WHERE clause of a statement on the match, and
@@ -247,8 +247,8 @@ func (s *SearchService) searchText(ctx context.Context, p *plan, req diembao.Sea
 		// Filters, counts and the top of the date order, in Go, block by
 		// block (see dateBlocks); a single pass when every block is read.
 		sc.order, sc.cur, sc.limit = sort, cur, n
-		every := facets || s.Limits.Count <= 0
-		blocks := s.dateBlocks(p, sort, every)
+		every := s.readsEvery(facets)
+		blocks := s.dateBlocks(s.span(p), sort, every)
 		stmt, args, done := sc.keep(`SELECT count(*) FROM article_index WHERE article_index MATCH ? AND rowid BETWEEN ? AND ?`,
 			[]any{p.set, 0, 0})
 		defer done()
@@ -455,11 +455,11 @@ func (s *SearchService) searchSets(ctx context.Context, tx *sql.Tx, p *plan, req
 			sc.visit(id)
 			return true
 		}
-		every := facets || s.Limits.Count <= 0
+		every := s.readsEvery(facets)
 		if every && len(p.ranges) == 0 {
 			err = r.visitAll(p, top, visit)
 		} else {
-			err = sc.walk(s.dateBlocks(p, sort, false), s.Limits.Count, every, false, func(lo, hi int64) error {
+			err = sc.walk(s.dateBlocks(s.span(p), sort, false), s.Limits.Count, every, false, func(lo, hi int64) error {
 				return r.visitGroup(p, lo, hi, visit)
 			})
 		}
@@ -498,7 +498,7 @@ func (s *SearchService) searchSets(ctx context.Context, tx *sql.Tx, p *plan, req
 	// total past the count limit.
 	first, last := top, int64(0)
 	if len(p.ranges) > 0 {
-		span := s.attrs.idSpan(p.ranges)
+		span := s.span(p)
 		first, last = min(top, span.hi>>blockBits), max(span.lo, 0)>>blockBits
 		if span.lo > span.hi {
 			first = -1
@@ -555,15 +555,27 @@ func (s *SearchService) searchSets(ctx context.Context, tx *sql.Tx, p *plan, req
 	return keys, nil
 }
 
-// dateBlocks returns the blocks a search in date order reads (see
-// attrs.dateBlocks): those of the IDs its date range allows, every ID
-// without one. With one, a single block of them all. The caller holds
-// s.attrs.mu.
-func (s *SearchService) dateBlocks(p *plan, sort diembao.Sort, one bool) []dateBlock {
-	span := idSpan{lo: 1, hi: s.attrs.maxID}
+// span returns the IDs a search over the attributes reads: those its date
+// range allows (see attrs.idSpan), every ID without one. The caller holds
+// s.attrs.mu, with the attributes brought up to date.
+func (s *SearchService) span(p *plan) idSpan {
 	if len(p.ranges) > 0 {
-		span = s.attrs.idSpan(p.ranges)
+		return s.attrs.idSpan(p.ranges)
 	}
+	return idSpan{lo: 1, hi: s.attrs.maxID}
+}
+
+// readsEvery reports whether a search in date order reads every match, not
+// only the blocks that can change its page (see scan.walk): when facets
+// count them all, or the count has no limit.
+func (s *SearchService) readsEvery(facets bool) bool {
+	return facets || s.Limits.Count <= 0
+}
+
+// dateBlocks returns the blocks of span a search in date order reads (see
+// attrs.dateBlocks), or with one a single block of them all. The caller
+// holds s.attrs.mu.
+func (s *SearchService) dateBlocks(span idSpan, sort diembao.Sort, one bool) []dateBlock {
 	if one {
 		if span.lo > span.hi {
 			return nil
@@ -772,17 +784,14 @@ func (s *SearchService) scanAll(ctx context.Context, p *plan, req diembao.Search
 	defer a.mu.RUnlock()
 	sc := &scan{a: a, ranges: p.ranges, sources: p.sources, order: sort, cur: cur, limit: n}
 	sc.countFacets(req.Facets)
-	span := idSpan{lo: 1, hi: int64(len(a.present)) - 1}
-	if len(p.ranges) > 0 {
-		span = a.idSpan(p.ranges)
-	}
+	span := s.span(p)
 	excluded, err := excludedSet(ctx, tx, p, span)
 	if err != nil {
 		return nil, err
 	}
 	facets := len(req.Facets) > 0
-	every := facets || s.Limits.Count <= 0
-	err = sc.walk(s.dateBlocks(p, sort, every), s.Limits.Count, every, false, func(lo, hi int64) error {
+	every := s.readsEvery(facets)
+	err = sc.walk(s.dateBlocks(span, sort, every), s.Limits.Count, every, false, func(lo, hi int64) error {
 		for id := max(lo, 1); id <= hi && id < int64(len(a.present)); id++ {
 			if a.present[id] && (excluded == nil || !excluded.Has(id)) {
 				sc.visit(id)
