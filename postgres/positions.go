@@ -112,7 +112,7 @@ func readPhrases(ctx context.Context, conn querier, phrases []*expr, chunkCond s
 	if len(list) == 0 {
 		return nil
 	}
-	// The rows come chunk after chunk; the positions of a chunk are kept
+	// The rows come chunk after chunk; the values of a chunk are kept
 	// until the next one begins.
 	rows, err := conn.Query(ctx, `SELECT token, chunk, positions FROM token_positions WHERE token = ANY($`+
 		strconv.Itoa(len(chunkArgs)+1)+`::text[]) AND `+chunkCond+` ORDER BY chunk`,
@@ -121,8 +121,7 @@ func readPhrases(ctx context.Context, conn querier, phrases []*expr, chunkCond s
 		return fmt.Errorf("postgres: search: token positions: %w", err)
 	}
 	defer rows.Close()
-	cp := newChunkPositions(len(tokens))
-	chunk := int64(-1)
+	cp := newChunkPositions(list, tokenAt)
 	for rows.Next() {
 		var (
 			tok string
@@ -132,73 +131,170 @@ func readPhrases(ctx context.Context, conn querier, phrases []*expr, chunkCond s
 		if err := rows.Scan(&tok, &c, &v); err != nil {
 			return fmt.Errorf("postgres: search: token positions: %w", err)
 		}
-		if c != chunk {
-			cp.phrases(list, tokenAt, chunk, visit)
-			cp.reset()
-			chunk = c
+		if c != cp.chunk {
+			if err := cp.phrases(visit); err != nil {
+				return err
+			}
+			cp.reset(c)
 		}
-		if err := cp.add(tokenAt[tok], v); err != nil {
-			return fmt.Errorf("postgres: search: token %q, chunk %d: %w", tok, c, err)
-		}
+		cp.values[tokenAt[tok]] = append(cp.values[tokenAt[tok]], v)
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("postgres: search: token positions: %w", err)
 	}
-	cp.phrases(list, tokenAt, chunk, visit)
+	return cp.phrases(visit)
+}
+
+// chunkPositions finds the instances of phrases in the articles of one
+// chunk from the values of token_positions of their tokens. The positions
+// of token t in the article at offset off are arena[lo:hi] for {lo, hi} =
+// slots[t*ChunkSize+off][column]; they are decoded only for the articles
+// that hold every token of a phrase holding t (see tokpos.EachIn).
+type chunkPositions struct {
+	list    []*expr
+	tokenAt map[string]int
+	// tokens holds, for each phrase of list, the indexes of its tokens.
+	tokens [][]int
+	// chunk is the chunk whose values holds the values of each token.
+	chunk  int64
+	values [][][]byte
+	arena  []uint16
+	slots  [][tokpos.Columns][2]int32
+	// decoded are the offsets of the articles whose positions of each
+	// token were decoded, need those of the articles that may hold each
+	// phrase (see decode).
+	decoded, need []tokpos.Offsets
+}
+
+// newChunkPositions returns an empty chunkPositions for the phrases of
+// list, whose tokens tokenAt numbers.
+func newChunkPositions(list []*expr, tokenAt map[string]int) *chunkPositions {
+	n := len(tokenAt)
+	cp := &chunkPositions{list: list, tokenAt: tokenAt, chunk: -1,
+		values: make([][][]byte, n), slots: make([][tokpos.Columns][2]int32, n*tokfreq.ChunkSize),
+		decoded: make([]tokpos.Offsets, n), need: make([]tokpos.Offsets, len(list))}
+	for _, ph := range list {
+		ts := make([]int, len(ph.tokens))
+		for j, tok := range ph.tokens {
+			ts[j] = tokenAt[tok]
+		}
+		cp.tokens = append(cp.tokens, ts)
+	}
+	return cp
+}
+
+// reset empties cp for the chunk c.
+func (cp *chunkPositions) reset(c int64) {
+	for t := range cp.decoded {
+		cp.decoded[t].Each(func(off uint16) {
+			cp.slots[t*tokfreq.ChunkSize+int(off)] = [tokpos.Columns][2]int32{}
+		})
+		cp.decoded[t] = tokpos.Offsets{}
+		cp.values[t] = cp.values[t][:0]
+	}
+	cp.arena = cp.arena[:0]
+	cp.chunk = c
+}
+
+// decode reads the values of the chunk, token after token, the smallest
+// first: the positions of a token are decoded only in the articles that
+// may still hold a phrase with it, those that hold its tokens read so far,
+// and where each two of them that follow each other in the phrase do so
+// in the article; the others are stepped over (see tokpos.EachIn). The
+// articles left for a phrase in cp.need are those that hold all its
+// tokens, each holding the phrase's first two words in a row.
+func (cp *chunkPositions) decode() error {
+	n := len(cp.values)
+	order, size := make([]int, n), make([]int, n)
+	for t, vs := range cp.values {
+		order[t] = t
+		for _, v := range vs {
+			size[t] += len(v)
+		}
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return size[a] - size[b] })
+	done := make([]bool, n)
+	started := make([]bool, len(cp.tokens))
+	var all tokpos.Offsets
+	for i := range all {
+		all[i] = ^uint64(0)
+	}
+	for _, t := range order {
+		// The articles to decode: those any phrase with t may still hold.
+		var want tokpos.Offsets
+		for i, ts := range cp.tokens {
+			if !slices.Contains(ts, t) {
+				continue
+			}
+			if !started[i] {
+				want = all
+				break
+			}
+			want.Or(&cp.need[i])
+		}
+		for _, v := range cp.values[t] {
+			if err := eachPiece(v, func(b []byte) error {
+				return tokpos.EachIn(b, &want, func(off uint16, p *tokpos.Positions) { cp.add(t, off, p) })
+			}); err != nil {
+				return err
+			}
+		}
+		done[t] = true
+		for i, ts := range cp.tokens {
+			if !slices.Contains(ts, t) {
+				continue
+			}
+			if !started[i] {
+				started[i], cp.need[i] = true, cp.decoded[t]
+			} else {
+				cp.need[i].And(&cp.decoded[t])
+			}
+			cp.narrow(i, t, done)
+		}
+	}
 	return nil
 }
 
-// chunkPositions holds the positions of some tokens in the articles of one
-// chunk: those of token t in the article at offset off are
-// arena[lo:hi] for {lo, hi} = slots[t*ChunkSize+off][column].
-type chunkPositions struct {
-	arena []uint16
-	slots [][tokpos.Columns][2]int32
-	// offs are the offsets of the articles holding each token, in the
-	// order they were added.
-	offs [][]uint16
-}
-
-// newChunkPositions returns an empty chunkPositions for n tokens.
-func newChunkPositions(n int) *chunkPositions {
-	return &chunkPositions{slots: make([][tokpos.Columns][2]int32, n*tokfreq.ChunkSize), offs: make([][]uint16, n)}
-}
-
-// reset empties cp for another chunk.
-func (cp *chunkPositions) reset() {
-	for t, offs := range cp.offs {
-		for _, off := range offs {
-			cp.slots[t*tokfreq.ChunkSize+int(off)] = [tokpos.Columns][2]int32{}
+// narrow removes from cp.need[i] the articles where the token t, just
+// decoded, and a token next to it in the phrase cp.tokens[i], decoded
+// before, do not follow each other in any column.
+func (cp *chunkPositions) narrow(i, t int, done []bool) {
+	ts := cp.tokens[i]
+	for j := range len(ts) - 1 {
+		a, b := ts[j], ts[j+1]
+		if a != t && b != t || !done[a] || !done[b] {
+			continue
 		}
-		cp.offs[t] = offs[:0]
+		cp.need[i].Each(func(off uint16) {
+			for c := range tokpos.Columns {
+				if tokpos.Follow(cp.positions(a, off, c), cp.positions(b, off, c)) > 0 {
+					return
+				}
+			}
+			cp.need[i].Remove(off)
+		})
 	}
-	cp.arena = cp.arena[:0]
 }
 
-// add adds the positions of the token t that the value v of
-// token_positions holds.
-func (cp *chunkPositions) add(t int, v []byte) error {
-	return eachPos(v, func(off uint16, p *tokpos.Positions) {
-		slot := &cp.slots[t*tokfreq.ChunkSize+int(off)]
-		if *slot == ([tokpos.Columns][2]int32{}) {
-			cp.offs[t] = append(cp.offs[t], off)
+// add adds the positions p of the token t in the article at offset off.
+func (cp *chunkPositions) add(t int, off uint16, p *tokpos.Positions) {
+	cp.decoded[t].Add(off)
+	slot := &cp.slots[t*tokfreq.ChunkSize+int(off)]
+	for c := range p {
+		if len(p[c]) == 0 {
+			continue
 		}
-		for c := range p {
-			if len(p[c]) == 0 {
-				continue
-			}
-			lo := len(cp.arena)
-			if old := slot[c]; old[1] > old[0] {
-				// Two pieces hold an article only if a write failed to
-				// remove it: the union of their positions.
-				cp.arena = append(cp.arena, slices.Compact(slices.Sorted(slices.Values(
-					append(slices.Clone(cp.arena[old[0]:old[1]]), p[c]...))))...)
-			} else {
-				cp.arena = append(cp.arena, p[c]...)
-			}
-			slot[c] = [2]int32{int32(lo), int32(len(cp.arena))}
+		lo := len(cp.arena)
+		if old := slot[c]; old[1] > old[0] {
+			// Two pieces hold an article only if a write failed to
+			// remove it: the union of their positions.
+			cp.arena = append(cp.arena, slices.Compact(slices.Sorted(slices.Values(
+				append(slices.Clone(cp.arena[old[0]:old[1]]), p[c]...))))...)
+		} else {
+			cp.arena = append(cp.arena, p[c]...)
 		}
-	})
+		slot[c] = [2]int32{int32(lo), int32(len(cp.arena))}
+	}
 }
 
 // positions returns the positions of the token t in the column c of the
@@ -208,32 +304,25 @@ func (cp *chunkPositions) positions(t int, off uint16, c int) []uint16 {
 	return cp.arena[s[0]:s[1]]
 }
 
-// phrases calls visit with the instances of each phrase of list in each
+// phrases calls visit with the instances of each phrase of cp.list in each
 // column of each article of the chunk where it occurs, under its
-// phraseKey; tokenAt gives the index of each token in cp.
-func (cp *chunkPositions) phrases(list []*expr, tokenAt map[string]int, chunk int64, visit func(key string, id int64, c *tokfreq.Counts)) {
-	if chunk < 0 {
-		return
+// phraseKey.
+func (cp *chunkPositions) phrases(visit func(key string, id int64, c *tokfreq.Counts)) error {
+	if cp.chunk < 0 {
+		return nil
 	}
-	base := chunk << tokfreq.ChunkBits
+	if err := cp.decode(); err != nil {
+		return fmt.Errorf("postgres: search: token positions, chunk %d: %w", cp.chunk, err)
+	}
+	base := cp.chunk << tokfreq.ChunkBits
 	var lists [][]uint16
-	for _, ph := range list {
-		ts := make([]int, len(ph.tokens))
-		rarest := 0
-		for j, tok := range ph.tokens {
-			ts[j] = tokenAt[tok]
-			if len(cp.offs[ts[j]]) < len(cp.offs[ts[rarest]]) {
-				rarest = j
-			}
-		}
+	for i, ph := range cp.list {
 		key := phraseKey(ph)
-		offs := slices.Clone(cp.offs[ts[rarest]])
-		slices.Sort(offs)
-		for _, off := range offs {
+		cp.need[i].Each(func(off uint16) {
 			var c tokfreq.Counts
 			for col := range c {
 				lists = lists[:0]
-				for _, t := range ts {
+				for _, t := range cp.tokens[i] {
 					lists = append(lists, cp.positions(t, off, col))
 				}
 				c[col] = uint32(tokpos.Follow(lists...))
@@ -241,6 +330,7 @@ func (cp *chunkPositions) phrases(list []*expr, tokenAt map[string]int, chunk in
 			if !c.IsZero() {
 				visit(key, base+int64(off), &c)
 			}
-		}
+		})
 	}
+	return nil
 }

@@ -19,6 +19,7 @@ package tokpos
 import (
 	"encoding/binary"
 	"errors"
+	"math/bits"
 	"slices"
 
 	"github.com/diembao/diembao/internal/tokfreq"
@@ -136,6 +137,20 @@ func uvarint(b []byte, limit uint64) (uint64, int) {
 // returns ErrCorrupt, having called f for the entries before, when b is not
 // a chunk. f must not keep p or its slices.
 func Each(b []byte, f func(off uint16, p *Positions)) error {
+	return walk(b, nil, f)
+}
+
+// EachIn is Each for the entries whose offsets want holds: the positions of
+// the others are stepped over, not decoded, and checked only for their
+// length.
+func EachIn(b []byte, want *Offsets, f func(off uint16, p *Positions)) error {
+	return walk(b, want, f)
+}
+
+// walk calls f with each entry of a stored chunk whose offset want holds
+// (every entry when want is nil), and returns ErrCorrupt when b is not a
+// chunk. The positions of an entry not handed to f are stepped over.
+func walk(b []byte, want *Offsets, f func(off uint16, p *Positions)) error {
 	var (
 		p   Positions
 		buf [Columns][]uint16
@@ -154,6 +169,7 @@ func Each(b []byte, f func(off uint16, p *Positions)) error {
 			same && mask&0b1010 != 0 {
 			return ErrCorrupt
 		}
+		decode := want == nil || want.Has(uint16(off))
 		for c := range p {
 			p[c] = nil
 			if mask&(1<<c) == 0 {
@@ -164,6 +180,14 @@ func Each(b []byte, f func(off uint16, p *Positions)) error {
 				return ErrCorrupt
 			}
 			b = b[k:]
+			if !decode {
+				i := skipVarints(b, int(n))
+				if i < 0 {
+					return ErrCorrupt
+				}
+				b = b[i:]
+				continue
+			}
 			pos := buf[c][:0]
 			prev := 0
 			for i := range n {
@@ -177,12 +201,80 @@ func Each(b []byte, f func(off uint16, p *Positions)) error {
 			}
 			buf[c], p[c] = pos, pos
 		}
+		if !decode {
+			continue
+		}
 		if same {
 			p[1], p[3] = p[0], p[2]
 		}
 		f(uint16(off), &p)
 	}
 	return nil
+}
+
+// skipVarints returns the length of the first n varints of b, or -1 when
+// b holds fewer: the bytes up to the n-th byte without the high bit,
+// counted eight bytes at a time.
+func skipVarints(b []byte, n int) int {
+	i := 0
+	for ; n > 0 && i+8 <= len(b); i += 8 {
+		ends := ^binary.LittleEndian.Uint64(b[i:]) & 0x8080808080808080
+		k := bits.OnesCount64(ends)
+		if k < n {
+			n -= k
+			continue
+		}
+		// The n-th end is in this word.
+		for ; n > 1; n-- {
+			ends &= ends - 1
+		}
+		return i + bits.TrailingZeros64(ends)/8 + 1
+	}
+	for ; n > 0; i++ {
+		if i == len(b) {
+			return -1
+		}
+		if b[i] < 0x80 {
+			n--
+		}
+	}
+	return i
+}
+
+// Offsets is a set of offsets within a chunk.
+type Offsets [tokfreq.ChunkSize / 64]uint64
+
+// Add adds off to o.
+func (o *Offsets) Add(off uint16) { o[off>>6] |= 1 << (off & 63) }
+
+// Remove removes off from o.
+func (o *Offsets) Remove(off uint16) { o[off>>6] &^= 1 << (off & 63) }
+
+// Has reports whether o holds off.
+func (o *Offsets) Has(off uint16) bool { return o[off>>6]&(1<<(off&63)) != 0 }
+
+// And keeps in o the offsets that x holds too.
+func (o *Offsets) And(x *Offsets) {
+	for i := range o {
+		o[i] &= x[i]
+	}
+}
+
+// Or adds the offsets of x to o.
+func (o *Offsets) Or(x *Offsets) {
+	for i := range o {
+		o[i] |= x[i]
+	}
+}
+
+// Each calls f with each offset of o in ascending order.
+func (o *Offsets) Each(f func(off uint16)) {
+	for i, w := range o {
+		for w != 0 {
+			f(uint16(i<<6 + bits.TrailingZeros64(w)))
+			w &= w - 1
+		}
+	}
 }
 
 // Decode returns the entries of a stored chunk, their positions copied.

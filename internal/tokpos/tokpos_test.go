@@ -1,6 +1,7 @@
 package tokpos
 
 import (
+	"encoding/binary"
 	"math/rand/v2"
 	"reflect"
 	"slices"
@@ -103,6 +104,131 @@ func TestCorrupt(t *testing.T) {
 		if _, err := Decode(tc.b); err != ErrCorrupt {
 			t.Errorf("%s: err = %v, want ErrCorrupt", tc.name, err)
 		}
+		// Stepping over positions checks the structure, not the
+		// positions themselves.
+		var none Offsets
+		err := EachIn(tc.b, &none, func(uint16, *Positions) { t.Errorf("%s: EachIn hands over an entry", tc.name) })
+		switch tc.name {
+		case "positions not ascending", "position too large", "varint not shortest":
+			if err != nil {
+				t.Errorf("%s: EachIn stepping over: %v, want no error", tc.name, err)
+			}
+		default:
+			if err != ErrCorrupt {
+				t.Errorf("%s: EachIn stepping over: err = %v, want ErrCorrupt", tc.name, err)
+			}
+		}
+	}
+}
+
+// entriesIn returns the entries of b that EachIn hands over for want,
+// their positions copied.
+func entriesIn(t *testing.T, b []byte, want *Offsets) []Entry {
+	t.Helper()
+	var out []Entry
+	err := EachIn(b, want, func(off uint16, p *Positions) {
+		e := Entry{Off: off}
+		for c := range p {
+			if len(p[c]) > 0 {
+				e.Pos[c] = slices.Clone(p[c])
+			}
+		}
+		out = append(out, e)
+	})
+	if err != nil {
+		t.Fatalf("EachIn: %v", err)
+	}
+	return out
+}
+
+func TestEachIn(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	for _, n := range []int{0, 1, 7, 300, 1024} {
+		entries := randomEntries(r, n)
+		b := Encode(entries)
+		var all, none, some Offsets
+		for i := range all {
+			all[i] = ^uint64(0)
+		}
+		var want []Entry
+		for i, e := range entries {
+			if i%3 != 1 {
+				some.Add(e.Off)
+				want = append(want, e)
+			}
+		}
+		// An offset no entry has changes nothing (with 1,024 entries,
+		// the last one is kept anyway: 1023 % 3 != 1).
+		some.Add(1023)
+		for _, tc := range []struct {
+			name string
+			set  *Offsets
+			want []Entry
+		}{
+			{"all", &all, entries},
+			{"none", &none, nil},
+			{"some", &some, want},
+		} {
+			got := entriesIn(t, b, tc.set)
+			if len(got) != len(tc.want) || len(got) > 0 && !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("%d entries, %s: EachIn gives %d entries, want %d", n, tc.name, len(got), len(tc.want))
+			}
+		}
+	}
+}
+
+func TestSkipVarints(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	for range 200 {
+		var b []byte
+		var ends []int
+		for range r.IntN(40) {
+			b = binary.AppendUvarint(b, uint64(r.IntN(1<<(1+r.IntN(20)))))
+			ends = append(ends, len(b))
+		}
+		for n := 0; n <= len(ends)+1; n++ {
+			want := -1
+			switch {
+			case n == 0:
+				want = 0
+			case n <= len(ends):
+				want = ends[n-1]
+			}
+			if got := skipVarints(b, n); got != want {
+				t.Fatalf("skipVarints(%x, %d) = %d, want %d", b, n, got, want)
+			}
+		}
+	}
+}
+
+func TestOffsetsSetOperations(t *testing.T) {
+	var a, b Offsets
+	for _, off := range []uint16{0, 63, 64, 500, 1023} {
+		a.Add(off)
+	}
+	for _, off := range []uint16{63, 65, 500} {
+		b.Add(off)
+	}
+	list := func(o *Offsets) (out []uint16) {
+		o.Each(func(off uint16) { out = append(out, off) })
+		return out
+	}
+	and, or := a, a
+	and.And(&b)
+	or.Or(&b)
+	if got := list(&and); !slices.Equal(got, []uint16{63, 500}) {
+		t.Errorf("And = %v", got)
+	}
+	if got := list(&or); !slices.Equal(got, []uint16{0, 63, 64, 65, 500, 1023}) {
+		t.Errorf("Or = %v", got)
+	}
+	if !a.Has(1023) || a.Has(65) {
+		t.Errorf("Has: 1023 %v, 65 %v", a.Has(1023), a.Has(65))
+	}
+	a.Remove(63)
+	a.Remove(65)
+	if got := list(&a); !slices.Equal(got, []uint16{0, 64, 500, 1023}) {
+		t.Errorf("after Remove: %v", got)
 	}
 }
 
@@ -167,8 +293,27 @@ func FuzzDecode(f *testing.F) {
 	f.Add([]byte{0, 0b0100, 1, 4})
 	f.Fuzz(func(t *testing.T, b []byte) {
 		entries, err := Decode(b)
+		var none Offsets
+		serr := EachIn(b, &none, func(uint16, *Positions) { t.Fatal("EachIn hands over an entry it should step over") })
 		if err != nil {
+			if err != ErrCorrupt {
+				t.Fatalf("Decode: %v", err)
+			}
 			return
+		}
+		if serr != nil {
+			t.Fatalf("stepping over the entries of a chunk Decode reads: %v", serr)
+		}
+		var half Offsets
+		var want []Entry
+		for i, e := range entries {
+			if i%2 == 0 {
+				half.Add(e.Off)
+				want = append(want, e)
+			}
+		}
+		if got := entriesIn(t, b, &half); len(got) != len(want) || len(got) > 0 && !reflect.DeepEqual(got, want) {
+			t.Fatalf("EachIn differs:\n got %v\nwant %v", got, want)
 		}
 		for i := 1; i < len(entries); i++ {
 			if entries[i].Off <= entries[i-1].Off {
