@@ -692,6 +692,40 @@ func readCounts(ctx context.Context, conn querier, phrases []*expr, chunkCond st
 	return nil
 }
 
+// countSource is where the instances of a phrase in one of its columns
+// are: counts[i][place] for the article i.
+type countSource struct {
+	counts []tokfreq.Counts
+	place  int
+}
+
+// sources returns, for each phrase of phrases (see countable), where its
+// instances in each of its columns that has any are (see instances).
+func (wc windowCounts) sources(phrases []*expr) [][]countSource {
+	out := make([][]countSource, len(phrases))
+	for j, ph := range phrases {
+		for _, col := range ph.cols {
+			if src := wc.source(ph, col); src.counts != nil {
+				out[j] = append(out[j], src)
+			}
+		}
+	}
+	return out
+}
+
+// source returns where the instances of ph in the column col are (no
+// counts when no article has any).
+func (wc windowCounts) source(ph *expr, col int) countSource {
+	key, place, _ := countKey(col, ph.tokens[0])
+	switch {
+	case positional(ph):
+		key = phraseKey(ph)
+	case ph.prefix:
+		key = prefixKey(key)
+	}
+	return countSource{counts: wc[key], place: place}
+}
+
 // instances returns, for each phrase of phrases (see countable), a
 // function giving its number of instances in one of its columns in the
 // article win[i]: those of its token, or of the tokens its prefix begins,
@@ -699,20 +733,9 @@ func readCounts(ctx context.Context, conn querier, phrases []*expr, chunkCond st
 func (wc windowCounts) instances(phrases []*expr) []func(i, col int) uint32 {
 	out := make([]func(i, col int) uint32, len(phrases))
 	for j, ph := range phrases {
-		type source struct {
-			counts []tokfreq.Counts
-			place  int
-		}
-		byCol := map[int]source{}
+		byCol := map[int]countSource{}
 		for _, col := range ph.cols {
-			key, place, _ := countKey(col, ph.tokens[0])
-			switch {
-			case positional(ph):
-				key = phraseKey(ph)
-			case ph.prefix:
-				key = prefixKey(key)
-			}
-			byCol[col] = source{counts: wc[key], place: place}
+			byCol[col] = wc.source(ph, col)
 		}
 		out[j] = func(i, col int) uint32 {
 			if src := byCol[col]; src.counts != nil {

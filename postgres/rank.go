@@ -1,9 +1,11 @@
 package postgres
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math/bits"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -517,36 +519,91 @@ func countFacets(names []string, attrs []articleInfo) map[string][]diembao.Facet
 // instance in one of its columns.
 func matching(p *plan, wc windowCounts, n int) []int {
 	phrases := p.phrases
-	selects := func(occ map[*expr][]int) bool { return p.match.matches(occ) }
-	if p.match == nil {
+	index := make(map[*expr]int, len(phrases))
+	for j, ph := range phrases {
+		if _, ok := index[ph]; !ok {
+			index[ph] = j
+		}
+	}
+	var selects func(present []bool) bool
+	if p.match != nil {
+		selects = p.match.matcher(index)
+	} else {
 		phrases = p.excludePhrases
-		selects = func(occ map[*expr][]int) bool {
-			for _, x := range p.exclude {
-				if x.matches(occ) {
+		clear(index)
+		for j, ph := range phrases {
+			if _, ok := index[ph]; !ok {
+				index[ph] = j
+			}
+		}
+		excl := make([]func([]bool) bool, len(p.exclude))
+		for k, x := range p.exclude {
+			excl[k] = x.matcher(index)
+		}
+		selects = func(present []bool) bool {
+			for _, x := range excl {
+				if x(present) {
 					return false
 				}
 			}
 			return true
 		}
 	}
-	inst := wc.instances(phrases)
-	occ := make(map[*expr][]int, len(phrases))
+	srcs := wc.sources(phrases)
+	present := make([]bool, len(phrases))
 	var keep []int
 	for i := range n {
-		for j, ph := range phrases {
-			occ[ph] = occ[ph][:0]
-			for _, col := range ph.cols {
-				if inst[j](i, col) > 0 {
-					occ[ph] = append(occ[ph], col)
+		for j, src := range srcs {
+			present[j] = false
+			for _, s := range src {
+				if s.counts[i][s.place] > 0 {
+					present[j] = true
 					break
 				}
 			}
 		}
-		if selects(occ) {
+		if selects(present) {
 			keep = append(keep, i)
 		}
 	}
 	return keep
+}
+
+// matcher returns a function that reports whether an article matches x,
+// given which phrases occur in it: present[index[ph]] for the phrase ph (a
+// phrase not in index occurs nowhere), as matches decides it.
+func (x *expr) matcher(index map[*expr]int) func(present []bool) bool {
+	kids := make([]func([]bool) bool, len(x.kids))
+	for i, k := range x.kids {
+		kids[i] = k.matcher(index)
+	}
+	switch x.op {
+	case opPhrase:
+		if j, ok := index[x]; ok {
+			return func(present []bool) bool { return present[j] }
+		}
+	case opAnd:
+		return func(present []bool) bool {
+			for _, k := range kids {
+				if !k(present) {
+					return false
+				}
+			}
+			return true
+		}
+	case opOr:
+		return func(present []bool) bool {
+			for _, k := range kids {
+				if k(present) {
+					return true
+				}
+			}
+			return false
+		}
+	case opNot:
+		return func(present []bool) bool { return kids[0](present) && !kids[1](present) }
+	}
+	return func([]bool) bool { return false }
 }
 
 // subset returns the counts of the articles keep (indices in wc's
@@ -565,12 +622,13 @@ func (wc windowCounts) subset(keep []int) windowCounts {
 
 // articleLengths returns what article_index holds of the articles ids[i]
 // for i in idx (in descending ID order) that the conditions where (over
-// args, $1 on) select: their lengths and, withFacets, their facet values;
-// read as one range of IDs when they are dense in it, else one by one.
-func articleLengths(ctx context.Context, conn querier, ids []int64, idx []int, where []string, args []any, withFacets bool) (map[int64]articleInfo, error) {
-	out := make(map[int64]articleInfo, len(idx))
+// args, $1 on) select: their lengths and, withFacets, their facet values,
+// in info[k] for idx[k] when found[k]; read as one range of IDs when they
+// are dense in it, else one by one.
+func articleLengths(ctx context.Context, conn querier, ids []int64, idx []int, where []string, args []any, withFacets bool) (info []articleInfo, found []bool, err error) {
+	info, found = make([]articleInfo, len(idx)), make([]bool, len(idx))
 	if len(idx) == 0 {
-		return out, nil
+		return info, found, nil
 	}
 	args = append([]any(nil), args...)
 	arg := func(v any) string {
@@ -579,7 +637,6 @@ func articleLengths(ctx context.Context, conn querier, ids []int64, idx []int, w
 	}
 	where = append([]string(nil), where...)
 	hi, lo := ids[idx[0]], ids[idx[len(idx)-1]]
-	var want map[int64]bool
 	if hi-lo+1 > 4*int64(len(idx)) {
 		list := make([]int64, len(idx))
 		for k, i := range idx {
@@ -588,29 +645,29 @@ func articleLengths(ctx context.Context, conn querier, ids []int64, idx []int, w
 		where = append(where, "a.id = ANY("+arg(list)+"::bigint[])")
 	} else {
 		where = append(where, "a.id >= "+arg(lo), "a.id <= "+arg(hi))
-		want = make(map[int64]bool, len(idx))
-		for _, i := range idx {
-			want[ids[i]] = true
-		}
 	}
 	rows, err := conn.Query(ctx, `SELECT `+infoSelect(withFacets)+` FROM article_index a`+whereClause(where), args...)
 	if err != nil {
-		return nil, fmt.Errorf("postgres: search: %w", err)
+		return nil, nil, fmt.Errorf("postgres: search: %w", err)
 	}
 	defer rows.Close()
+	var a articleInfo
+	dest := a.dest(withFacets)
 	for rows.Next() {
-		var a articleInfo
-		if err := rows.Scan(a.dest(withFacets)...); err != nil {
-			return nil, fmt.Errorf("postgres: search: %w", err)
+		a = articleInfo{} // the scan allocates what a's pointers point to
+		if err := rows.Scan(dest...); err != nil {
+			return nil, nil, fmt.Errorf("postgres: search: %w", err)
 		}
-		if want == nil || want[a.id] {
-			out[a.id] = a
+		// idx lists the IDs in descending order.
+		k, _ := slices.BinarySearchFunc(idx, a.id, func(i int, id int64) int { return cmp.Compare(id, ids[i]) })
+		if k < len(idx) && ids[idx[k]] == a.id {
+			info[k], found[k] = a, true
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("postgres: search: %w", err)
+		return nil, nil, fmt.Errorf("postgres: search: %w", err)
 	}
-	return out, nil
+	return info, found, nil
 }
 
 // prefix returns the counts of the first n articles.
@@ -702,15 +759,15 @@ func (s *SearchService) newest(ctx context.Context, conn querier, p *plan, need 
 			}
 			batch := keep[:take]
 			keep = keep[take:]
-			live, err := articleLengths(ctx, conn, ids, batch, p.filterWhere, p.filterArgs, withFacets)
+			live, found, err := articleLengths(ctx, conn, ids, batch, p.filterWhere, p.filterArgs, withFacets)
 			if err != nil {
 				return nil, nil, nil, err
 			}
 			var alive []int
-			for _, i := range batch {
-				if a, ok := live[ids[i]]; ok {
+			for k, i := range batch {
+				if found[k] {
 					alive = append(alive, i)
-					win, info = append(win, scored{ID: ids[i]}), append(info, a)
+					win, info = append(win, scored{ID: ids[i]}), append(info, live[k])
 				}
 			}
 			parts = append(parts, counts.subset(alive))
