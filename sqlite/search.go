@@ -11,6 +11,7 @@ import (
 
 	"github.com/diembao/diembao"
 	"github.com/diembao/diembao/internal/idset"
+	"github.com/diembao/diembao/internal/tokfreq"
 	"github.com/diembao/diembao/query"
 )
 
@@ -482,6 +483,10 @@ func (s *SearchService) searchSets(ctx context.Context, tx *sql.Tx, p *plan, req
 	var (
 		win    idset.Set
 		lo, hi int64
+		// chunks counts the chunks of token counts the window's
+		// articles lie in (visited in descending ID order).
+		chunks    int
+		lastChunk int64 = -1
 	)
 	visit := func(id int64) bool {
 		if sc.visit(id) {
@@ -490,6 +495,9 @@ func (s *SearchService) searchSets(ctx context.Context, tx *sql.Tx, p *plan, req
 			}
 			lo = id
 			win.Add(id)
+			if c, _ := tokfreq.ChunkOf(id); c != lastChunk {
+				chunks, lastChunk = chunks+1, c
+			}
 		}
 		return true
 	}
@@ -531,15 +539,14 @@ func (s *SearchService) searchSets(ctx context.Context, tx *sql.Tx, p *plan, req
 	// Score the window from the token counts, or else FTS5 reads the
 	// matches between its first and last article and diembao_rank scores
 	// those of the window. A query with a boost (adjacent words) has FTS5
-	// walk that range for the boost anyway: scoring in the same kind of
-	// walk reads nothing more, where the counts are read on top of it
-	// (two words at a million articles from an empty page cache: p99 326
-	// ms with the counts, 87 without; see ADR 0010).
+	// walk that range for the boost anyway; the counts are read on top of
+	// that walk only when the window is dense in its chunks of counts (see
+	// denseWindow).
 	var (
 		scoredWin []scored
 		ok        bool
 	)
-	if p.boost == "" {
+	if p.boost == "" || sc.kept >= denseWindow*chunks {
 		scoredWin, ok, err = s.scoreWindow(ctx, tx, p, rk, &win, lo, hi)
 	}
 	if err == nil && !ok {
@@ -675,6 +682,19 @@ func (s *SearchService) pageScores(ctx context.Context, tx *sql.Tx, p *plan, rk,
 	}
 	return nil
 }
+
+// denseWindow is the number of articles of the relevance window per chunk
+// of token counts (tokfreq.ChunkSize IDs) from which a query with a boost
+// scores its window from the counts rather than in FTS5's walk. A row of
+// counts is read whole whatever number of the window's articles it holds:
+// a window spread thinly over the archive (a common word beside a rare
+// one) read rows of the common word's counts for one or two articles each
+// and took up to 350 ms from an empty page cache where FTS5, skipping
+// through the rare word's postings, took 110; a dense one (two common
+// words) is scored faster from the counts (two words at a million
+// articles, warm: 13 against 19–26 ms p50). Of 8 and 32, tried on the
+// scale benchmark's queries, 32 gave the better p99. A variable for tests.
+var denseWindow = 32
 
 // pageWalkIDs is the widest range of IDs whose matches FTS5 walks to score
 // the page of a date order, rather than looking its articles up one by one

@@ -229,48 +229,54 @@ func TestSetsAnswerAsFTS5(t *testing.T) {
 		{small, diembao.SortOldest, all},
 	}
 	viaSets := 0
-	for _, text := range texts {
-		for _, c := range combos {
-			req := diembao.SearchRequest{Query: text, Sort: c.sort, Facets: c.facets, Limit: 3}
-			name := fmt.Sprintf("%s/%v/%s/%v", text, c.lim, c.sort, c.facets)
-			// sets may score from the token counts when a filter has
-			// loaded the attributes, warmed always can.
-			sets, warmed, fts := NewSearchService(db), NewSearchService(db), NewSearchService(db)
-			sets.Limits, warmed.Limits, fts.Limits = c.lim, c.lim, c.lim
-			fts.noSets = true
-			if err := warmed.Warm(ctx); err != nil {
-				t.Fatal(err)
-			}
-			p, err := sets.plan(req)
-			if err != nil || p.setToks == nil && !p.excluding {
-				continue // both would walk FTS5
-			}
+	defer func(d int) { denseWindow = d }(denseWindow)
+	// A query with a boost scores a dense window from the counts, a
+	// sparse one in FTS5's walk (see denseWindow): both ways, every time.
+	for _, dense := range []int{0, 1 << 20} {
+		denseWindow = dense
+		for _, text := range texts {
+			for _, c := range combos {
+				req := diembao.SearchRequest{Query: text, Sort: c.sort, Facets: c.facets, Limit: 3}
+				name := fmt.Sprintf("%s/%v/%s/%v", text, c.lim, c.sort, c.facets)
+				// sets may score from the token counts when a filter has
+				// loaded the attributes, warmed always can.
+				sets, warmed, fts := NewSearchService(db), NewSearchService(db), NewSearchService(db)
+				sets.Limits, warmed.Limits, fts.Limits = c.lim, c.lim, c.lim
+				fts.noSets = true
+				if err := warmed.Warm(ctx); err != nil {
+					t.Fatal(err)
+				}
+				p, err := sets.plan(req)
+				if err != nil || p.setToks == nil && !p.excluding {
+					continue // both would walk FTS5
+				}
 
-			viaSets++
-			for page := 0; page < 4; page++ {
-				a, errA := sets.Search(ctx, req)
-				w, errW := warmed.Search(ctx, req)
-				f, errF := fts.Search(ctx, req)
-				if (errA != nil) != (errF != nil) || (errW != nil) != (errF != nil) {
-					t.Fatalf("%s: errors %v, %v and %v", name, errA, errW, errF)
+				viaSets++
+				for page := 0; page < 4; page++ {
+					a, errA := sets.Search(ctx, req)
+					w, errW := warmed.Search(ctx, req)
+					f, errF := fts.Search(ctx, req)
+					if (errA != nil) != (errF != nil) || (errW != nil) != (errF != nil) {
+						t.Fatalf("%s: errors %v, %v and %v", name, errA, errW, errF)
+					}
+					if errA != nil {
+						break
+					}
+					if fmt.Sprint(a) != fmt.Sprint(f) {
+						t.Fatalf("%s page %d:\nsets %+v\nFTS5 %+v", name, page, a, f)
+					}
+					if fmt.Sprint(w) != fmt.Sprint(f) {
+						t.Fatalf("%s page %d:\nwarmed %+v\nFTS5 %+v", name, page, w, f)
+					}
+					if a.NextCursor == "" {
+						break
+					}
+					req.Cursor = a.NextCursor
 				}
-				if errA != nil {
-					break
-				}
-				if fmt.Sprint(a) != fmt.Sprint(f) {
-					t.Fatalf("%s page %d:\nsets %+v\nFTS5 %+v", name, page, a, f)
-				}
-				if fmt.Sprint(w) != fmt.Sprint(f) {
-					t.Fatalf("%s page %d:\nwarmed %+v\nFTS5 %+v", name, page, w, f)
-				}
-				if a.NextCursor == "" {
-					break
-				}
-				req.Cursor = a.NextCursor
 			}
 		}
 	}
-	if viaSets < 200 {
+	if viaSets < 400 {
 		t.Fatalf("only %d searches went through the token sets", viaSets)
 	}
 }
