@@ -1,6 +1,7 @@
 package query
 
 import (
+	"bytes"
 	"strings"
 	"unicode/utf8"
 
@@ -34,13 +35,14 @@ func NewHighlighter(n Node) *Highlighter {
 	return h
 }
 
-// match reports whether a folded token is a query word, and which.
-func (h *Highlighter) match(folded string) (string, bool) {
-	if h.words[folded] {
-		return folded, true
+// match reports whether a folded token is a query word, and which. It
+// allocates only for a query word.
+func (h *Highlighter) match(folded []byte) (string, bool) {
+	if h.words[string(folded)] {
+		return string(folded), true
 	}
 	for _, p := range h.prefixes {
-		if strings.HasPrefix(folded, p) {
+		if bytes.HasPrefix(folded, []byte(p)) {
 			return p + "*", true
 		}
 	}
@@ -82,7 +84,7 @@ func (h *Highlighter) scan(text string, fn func(start, end int, word string)) {
 				start = i
 			} else if !in && start >= 0 {
 				buf = viet.AppendFold(buf[:0], viet.Normalize(s[start:i]))
-				if w, ok := h.match(string(buf)); ok {
+				if w, ok := h.match(buf); ok {
 					fn(t.Start+start, t.Start+i, w)
 				}
 				start = -1
