@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	"modernc.org/libc"
 
@@ -509,8 +510,6 @@ func (s *SearchService) scoreWindow(ctx context.Context, tx *sql.Tx, p *plan, rk
 	// counts[(i*nl+logical)*Columns+c]: article i's instances of a
 	// logical phrase in column c.
 	counts := make([]uint32, len(ids)*nl*tokfreq.Columns)
-	loChunk, _ := tokfreq.ChunkOf(lo)
-	hiChunk, _ := tokfreq.ChunkOf(hi)
 	// add adds the counts of one stored chunk of a token to those of the
 	// window's articles.
 	add := func(tok []byte, chunk int64, b []byte) error {
@@ -557,12 +556,41 @@ func (s *SearchService) scoreWindow(ctx context.Context, tx *sql.Tx, p *plan, rk
 		return add(args.bytes(0), args.int64(1), args.bytes(2))
 	})
 	defer done()
+	// Only the groups that hold articles of the window are read, and in
+	// each the range of its chunks that do, or a list of them when they
+	// are fewer than half of that range: a window spread over the archive
+	// (a date order's page when the dates do not follow the IDs, a rare
+	// word beside a common one) would otherwise read every row of its
+	// tokens between its first and last article, while a range read
+	// whole costs less than a list (a date range over such an archive,
+	// whose window holds a few articles of every chunk: 69–75 ms p50
+	// with ranges, 89–94 with lists, a million articles, empty cache).
+	byGroup := map[int64][]int64{}
+	var groups []int64
+	for k := range chunks {
+		g := freqGroupOf(k)
+		if byGroup[g] == nil {
+			groups = append(groups, g)
+		}
+		byGroup[g] = append(byGroup[g], k)
+	}
+	slices.Sort(groups)
 	for _, r := range reads {
-		for g := freqGroupOf(loChunk); g <= freqGroupOf(hiChunk); g++ {
+		for _, g := range groups {
+			list := byGroup[g]
+			slices.Sort(list)
+			first, last := list[0], list[len(list)-1]
+			cond, args := ` AND chunk BETWEEN ? AND ?`, []any{first, last}
+			if 2*int64(len(list)) < last-first+1 {
+				cond, args = ` AND chunk IN (`+strings.TrimSuffix(strings.Repeat("?,", len(list)), ",")+`)`, args[:0]
+				for _, k := range list {
+					args = append(args, k)
+				}
+			}
 			var none int64
-			err := tx.QueryRowContext(ctx, `SELECT count(*) FROM token_freqs WHERE grp = ? AND `+r.stmt+
-				` AND chunk BETWEEN ? AND ? AND `+visitName+`(?, token, chunk, freqs)`,
-				append(append([]any{g}, r.args...), loChunk, hiChunk, h)...).Scan(&none)
+			err := tx.QueryRowContext(ctx, `SELECT count(*) FROM token_freqs WHERE grp = ? AND `+r.stmt+cond+
+				` AND `+visitName+`(?, token, chunk, freqs)`,
+				append(append(append([]any{g}, r.args...), args...), h)...).Scan(&none)
 			if err != nil {
 				return nil, false, queryError(ctx, err)
 			}

@@ -8,6 +8,7 @@ import (
 	"math"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/diembao/diembao"
 	"github.com/diembao/diembao/internal/idset"
@@ -117,6 +118,25 @@ func TestTokenFreqsFollowIndex(t *testing.T) {
 func TestWindowScoresFromCounts(t *testing.T) {
 	ctx := context.Background()
 	db := openCorpus(t)
+	// A few articles in chunks of counts 5 and 20 as well, so that
+	// windows hold chunks both as a range and as a list (see
+	// scoreWindow).
+	for i, chunk := range []int64{5, 5, 20} {
+		if _, err := db.db.ExecContext(ctx, `INSERT OR IGNORE INTO articles (id, url, content_hash, stored_at, updated_at)
+			VALUES (?, ?, 'x', 0, 0)`, chunk*tokfreq.ChunkSize-1, fmt.Sprintf("https://placeholder.example/%d", chunk)); err != nil {
+			t.Fatal(err)
+		}
+		a := &diembao.Article{URL: fmt.Sprintf("https://xa-xa.example/%d", i), SourceName: "Báo Xa Xa", Title: "Tỉnh Hà Nam mưa lũ",
+			Published: time.Date(2024, 5, 1, 8, 0, 0, 0, diembao.Vietnam),
+			Body:      []diembao.Paragraph{{Text: "Mưa lũ ở tỉnh Hà Nam và Hà Nội; bão số 3 sạt lở nhiều nơi."}}}
+		res, err := NewArticleService(db).PutArticle(ctx, a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := tokfreq.ChunkOf(res.ID); got != chunk {
+			t.Fatalf("article %d is in chunk %d, want %d", res.ID, got, chunk)
+		}
+	}
 	s := NewSearchService(db)
 	if err := s.Warm(ctx); err != nil {
 		t.Fatal(err)
