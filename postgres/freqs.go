@@ -576,20 +576,32 @@ type windowCounts map[string][]tokfreq.Counts
 // win (in descending ID order), of the tokens of phrases in their columns
 // (see readCounts).
 func readWindowCounts(ctx context.Context, conn querier, phrases []*expr, win []scored) (windowCounts, error) {
-	at := make(map[int64]int, len(win))
+	// The position in win of each article, by chunk and offset (plus
+	// one; 0 for an article not in win): the rows hold every article of
+	// their chunks, and come chunk after chunk.
+	slots := map[int64]*[tokfreq.ChunkSize]int32{}
 	var chunks []int64
 	for i, sc := range win {
-		at[sc.ID] = i
-		if c, _ := tokfreq.ChunkOf(sc.ID); len(chunks) == 0 || chunks[len(chunks)-1] != c {
+		c, off := tokfreq.ChunkOf(sc.ID)
+		s := slots[c]
+		if s == nil {
+			s = new([tokfreq.ChunkSize]int32)
+			slots[c] = s
 			chunks = append(chunks, c)
 		}
+		s[off] = int32(i + 1)
 	}
+	lastChunk, last := int64(-1), (*[tokfreq.ChunkSize]int32)(nil)
 	counts := windowCounts{}
 	err := readCounts(ctx, conn, phrases, `chunk = ANY($1::bigint[])`, []any{chunks}, func(key string, id int64, c *tokfreq.Counts) {
-		i, ok := at[id]
-		if !ok {
+		chunk, off := tokfreq.ChunkOf(id)
+		if chunk != lastChunk {
+			lastChunk, last = chunk, slots[chunk]
+		}
+		if last == nil || last[off] == 0 {
 			return
 		}
+		i := int(last[off]) - 1
 		dst := counts[key]
 		if dst == nil {
 			dst = make([]tokfreq.Counts, len(win))
