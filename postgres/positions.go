@@ -151,11 +151,11 @@ func readPhrases(ctx context.Context, conn querier, phrases []*expr, chunkCond s
 // slots[t*ChunkSize+off][column]; they are decoded only for the articles
 // that hold every token of a phrase holding t (see tokpos.EachIn).
 type chunkPositions struct {
-	list    []*expr
-	tokenAt map[string]int
+	list []*expr
 	// tokens holds, for each phrase of list, the indexes of its tokens.
 	tokens [][]int
-	// chunk is the chunk whose values holds the values of each token.
+	// chunk is the chunk being read, values the values of each token in
+	// it.
 	chunk  int64
 	values [][][]byte
 	arena  []uint16
@@ -170,7 +170,7 @@ type chunkPositions struct {
 // list, whose tokens tokenAt numbers.
 func newChunkPositions(list []*expr, tokenAt map[string]int) *chunkPositions {
 	n := len(tokenAt)
-	cp := &chunkPositions{list: list, tokenAt: tokenAt, chunk: -1,
+	cp := &chunkPositions{list: list, chunk: -1,
 		values: make([][][]byte, n), slots: make([][tokpos.Columns][2]int32, n*tokfreq.ChunkSize),
 		decoded: make([]tokpos.Offsets, n), need: make([]tokpos.Offsets, len(list))}
 	for _, ph := range list {
@@ -201,8 +201,8 @@ func (cp *chunkPositions) reset(c int64) {
 // may still hold a phrase with it, those that hold its tokens read so far,
 // and where each two of them that follow each other in the phrase do so
 // in the article; the others are stepped over (see tokpos.EachIn). The
-// articles left for a phrase in cp.need are those that hold all its
-// tokens, each holding the phrase's first two words in a row.
+// articles left for a phrase in cp.need hold all its tokens, and each two
+// tokens next to each other in it in a row, in some column.
 func (cp *chunkPositions) decode() error {
 	n := len(cp.values)
 	order, size := make([]int, n), make([]int, n)

@@ -519,23 +519,12 @@ func countFacets(names []string, attrs []articleInfo) map[string][]diembao.Facet
 // instance in one of its columns.
 func matching(p *plan, wc windowCounts, n int) []int {
 	phrases := p.phrases
-	index := make(map[*expr]int, len(phrases))
-	for j, ph := range phrases {
-		if _, ok := index[ph]; !ok {
-			index[ph] = j
-		}
-	}
 	var selects func(present []bool) bool
 	if p.match != nil {
-		selects = p.match.matcher(index)
+		selects = p.match.matcher(phraseIndex(phrases))
 	} else {
 		phrases = p.excludePhrases
-		clear(index)
-		for j, ph := range phrases {
-			if _, ok := index[ph]; !ok {
-				index[ph] = j
-			}
-		}
+		index := phraseIndex(phrases)
 		excl := make([]func([]bool) bool, len(p.exclude))
 		for k, x := range p.exclude {
 			excl[k] = x.matcher(index)
@@ -567,6 +556,18 @@ func matching(p *plan, wc windowCounts, n int) []int {
 		}
 	}
 	return keep
+}
+
+// phraseIndex returns the position of each phrase of phrases in it (the
+// first, for a phrase listed twice).
+func phraseIndex(phrases []*expr) map[*expr]int {
+	index := make(map[*expr]int, len(phrases))
+	for j, ph := range phrases {
+		if _, ok := index[ph]; !ok {
+			index[ph] = j
+		}
+	}
+	return index
 }
 
 // matcher returns a function that reports whether an article matches x,

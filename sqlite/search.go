@@ -688,9 +688,9 @@ func (s *SearchService) pageScores(ctx context.Context, tx *sql.Tx, p *plan, rk,
 // scores its window from the counts rather than in FTS5's walk. A row of
 // counts is read whole whatever number of the window's articles it holds:
 // a window spread thinly over the archive (a common word beside a rare
-// one) read rows of the common word's counts for one or two articles each
-// and took up to 350 ms from an empty page cache where FTS5, skipping
-// through the rare word's postings, took 110; a dense one (two common
+// one) reads rows of the common word's counts for one or two articles
+// each, and took up to 300–350 ms from an empty page cache where FTS5,
+// skipping through the rare word's postings, took 100–135; a dense one (two common
 // words) is scored faster from the counts (two words at a million
 // articles, warm: 13 against 19–26 ms p50). Of 8 and 32, tried on the
 // scale benchmark's queries, 32 gave the better p99. A variable for tests.

@@ -575,22 +575,30 @@ func (s *SearchService) scoreWindow(ctx context.Context, tx *sql.Tx, p *plan, rk
 		byGroup[g] = append(byGroup[g], k)
 	}
 	slices.Sort(groups)
-	for _, r := range reads {
-		for _, g := range groups {
-			list := byGroup[g]
-			slices.Sort(list)
-			first, last := list[0], list[len(list)-1]
-			cond, args := ` AND chunk BETWEEN ? AND ?`, []any{first, last}
-			if 2*int64(len(list)) < last-first+1 {
-				cond, args = ` AND chunk IN (`+strings.TrimSuffix(strings.Repeat("?,", len(list)), ",")+`)`, args[:0]
-				for _, k := range list {
-					args = append(args, k)
-				}
+	type chunkCond struct {
+		sql  string
+		args []any
+	}
+	conds := make([]chunkCond, len(groups))
+	for i, g := range groups {
+		list := byGroup[g]
+		slices.Sort(list)
+		first, last := list[0], list[len(list)-1]
+		conds[i] = chunkCond{` AND chunk BETWEEN ? AND ?`, []any{first, last}}
+		if 2*int64(len(list)) < last-first+1 {
+			c := chunkCond{sql: ` AND chunk IN (` + strings.TrimSuffix(strings.Repeat("?,", len(list)), ",") + `)`}
+			for _, k := range list {
+				c.args = append(c.args, k)
 			}
+			conds[i] = c
+		}
+	}
+	for _, r := range reads {
+		for i, g := range groups {
 			var none int64
-			err := tx.QueryRowContext(ctx, `SELECT count(*) FROM token_freqs WHERE grp = ? AND `+r.stmt+cond+
+			err := tx.QueryRowContext(ctx, `SELECT count(*) FROM token_freqs WHERE grp = ? AND `+r.stmt+conds[i].sql+
 				` AND `+visitName+`(?, token, chunk, freqs)`,
-				append(append(append([]any{g}, r.args...), args...), h)...).Scan(&none)
+				append(append(append([]any{g}, r.args...), conds[i].args...), h)...).Scan(&none)
 			if err != nil {
 				return nil, false, queryError(ctx, err)
 			}
