@@ -237,7 +237,7 @@ func TestSetsAnswerAsFTS5(t *testing.T) {
 		for _, text := range texts {
 			for _, c := range combos {
 				req := diembao.SearchRequest{Query: text, Sort: c.sort, Facets: c.facets, Limit: 3}
-				name := fmt.Sprintf("%s/%v/%s/%v", text, c.lim, c.sort, c.facets)
+				name := fmt.Sprintf("%s/%v/%s/%v/denseWindow %d", text, c.lim, c.sort, c.facets, dense)
 				// sets may score from the token counts when a filter has
 				// loaded the attributes, warmed always can.
 				sets, warmed, fts := NewSearchService(db), NewSearchService(db), NewSearchService(db)
