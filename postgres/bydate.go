@@ -39,9 +39,13 @@ func (s *SearchService) byDateFromCounts(ctx context.Context, conn querier, p *p
 		info []articleInfo
 		wc   windowCounts
 	)
+	v, err := s.attrs.view(ctx, conn)
+	if err != nil {
+		return nil, false, 0, nil, false, err
+	}
 	found := false
 	if len(p.filterWhere) > 0 {
-		if win, info, wc, found, err = s.candidates(ctx, conn, p, withFacets); err != nil {
+		if win, info, wc, found, err = s.candidates(ctx, conn, v, p, withFacets); err != nil {
 			return nil, false, 0, nil, false, err
 		}
 	}
@@ -59,7 +63,7 @@ func (s *SearchService) byDateFromCounts(ctx context.Context, conn querier, p *p
 		if s.Limits.Count > 0 {
 			need = s.Limits.Count + 1
 		}
-		if win, info, wc, err = s.newest(ctx, conn, p, need, withFacets); err != nil {
+		if win, info, wc, err = s.newest(ctx, conn, v, p, need, withFacets); err != nil {
 			return nil, false, 0, nil, false, err
 		}
 		if need > 0 && len(win) >= need {
@@ -73,8 +77,8 @@ func (s *SearchService) byDateFromCounts(ctx context.Context, conn querier, p *p
 	}
 	for i := range win {
 		win[i].Key = noDate
-		if info[i].published != nil {
-			win[i].Key = *info[i].published
+		if info[i].published != noTime {
+			win[i].Key = info[i].published
 		}
 	}
 	idx := make([]int, 0, len(win))
@@ -166,4 +170,39 @@ func (x *expr) expected(st *rankStats) float64 {
 		return x.kids[0].expected(st)
 	}
 	return 0
+}
+
+// atMost bounds the number of articles x matches from the document
+// frequencies of its tokens in st: a phrase matches at most as many as its
+// least frequent token, an AND as its least frequent part, an OR as its
+// parts together, a NOT as its first part. A prefix is not bounded (the
+// number of articles, n).
+func (x *expr) atMost(st *rankStats) float64 {
+	n := float64(max(st.rows, 1))
+	switch x.op {
+	case opPhrase:
+		if x.prefix {
+			return n
+		}
+		least := n
+		for _, tok := range x.tokens {
+			least = min(least, float64(st.df[tok]))
+		}
+		return least
+	case opAnd:
+		least := n
+		for _, k := range x.kids {
+			least = min(least, k.atMost(st))
+		}
+		return least
+	case opOr:
+		sum := 0.0
+		for _, k := range x.kids {
+			sum += k.atMost(st)
+		}
+		return min(sum, n)
+	case opNot:
+		return x.kids[0].atMost(st)
+	}
+	return n
 }

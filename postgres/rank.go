@@ -1,7 +1,6 @@
 package postgres
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"math/bits"
@@ -279,11 +278,14 @@ func (s *SearchService) window(ctx context.Context, conn querier, p *plan, st *r
 	)
 	total = -1
 	// With facets and filters, every match is found, with the values it
-	// is counted under: the facets statement would test the match on the
-	// tsvector of each article the filters leave. Without filters it
-	// counts the GIN index's matches faster than they are found here (148
-	// against 81 ms p50 for the faceted shape at 100,000 articles).
-	withFacets := len(facetNames) > 0 && len(p.filterWhere) > 0
+	// is counted under (from the attribute copy): the facets statement
+	// would test the match on the tsvector of each article the filters
+	// leave. Without filters, the same when the match selects at most
+	// facetShare of the archive (see expr.atMost); past that the facets
+	// statement counts the GIN index's matches faster than they are found
+	// here.
+	withFacets := len(facetNames) > 0 &&
+		(len(p.filterWhere) > 0 || counted && p.match.atMost(st) <= facetShare*float64(st.rows))
 	// done scores the window of the matches found from the counts.
 	done := func() ([]scored, int, map[string][]diembao.FacetCount, error) {
 		var facets map[string][]diembao.FacetCount
@@ -302,9 +304,15 @@ func (s *SearchService) window(ctx context.Context, conn querier, p *plan, st *r
 		s.scoreWindow(win, lens, p, st, wc)
 		return win, total, facets, nil
 	}
+	var v *attrView
+	if counted {
+		if v, err = s.attrs.view(ctx, conn); err != nil {
+			return nil, 0, nil, err
+		}
+	}
 	if counted && len(p.filterWhere) > 0 {
 		var ok bool
-		if win, info, wc, ok, err = s.candidates(ctx, conn, p, withFacets); err != nil {
+		if win, info, wc, ok, err = s.candidates(ctx, conn, v, p, withFacets); err != nil {
 			return nil, 0, nil, err
 		}
 		if ok {
@@ -326,7 +334,7 @@ func (s *SearchService) window(ctx context.Context, conn querier, p *plan, st *r
 		default:
 			need = max(need, s.Limits.Count+1)
 		}
-		if win, info, wc, err = s.newest(ctx, conn, p, need, withFacets); err != nil {
+		if win, info, wc, err = s.newest(ctx, conn, v, p, need, withFacets); err != nil {
 			return nil, 0, nil, err
 		}
 		if need <= 0 || len(win) < need || len(facetNames) == 0 {
@@ -382,6 +390,15 @@ func (s *SearchService) window(ctx context.Context, conn querier, p *plan, st *r
 	return win, total, nil, nil
 }
 
+// facetShare is the largest share of the archive that the match of a
+// search with facets and without filters may select (see expr.atMost) for
+// every match to be found in the counts and its facets counted from the
+// attribute copy. At 100,000 articles, with the faceted queries of the
+// scale benchmark, the counts took 45 against 53 ms (median) for 20,000 to
+// 40,000 matches and 90 against 72 for more; an estimate that takes words
+// as independent sent queries of 70,000 matches to the counts.
+const facetShare = 0.3
+
 // maxCandidates is the largest number of articles the filters of a query
 // may leave for its match to be decided from their counts (see
 // candidates); with more, its newest matches are found in the counts and
@@ -395,27 +412,12 @@ var maxCandidates = 20000
 // articleInfo; facet values withFacets) and the counts of the match's
 // tokens. ok is false when the filters leave more than maxCandidates
 // articles.
-func (s *SearchService) candidates(ctx context.Context, conn querier, p *plan, withFacets bool) (win []scored, info []articleInfo, wc windowCounts,
+func (s *SearchService) candidates(ctx context.Context, conn querier, v *attrView, p *plan, withFacets bool) (win []scored, info []articleInfo, wc windowCounts,
 	ok bool, err error) {
-	args := append(append([]any(nil), p.filterArgs...), maxCandidates+1)
-	rows, err := conn.Query(ctx, `SELECT `+infoSelect(withFacets)+` FROM article_index a`+whereClause(p.filterWhere)+
-		` ORDER BY a.id DESC LIMIT $`+strconv.Itoa(len(args)), args...)
-	if err != nil {
-		return nil, nil, nil, false, fmt.Errorf("postgres: search: %w", err)
+	if err := v.loadAll(ctx, conn); err != nil {
+		return nil, nil, nil, false, err
 	}
-	var all []articleInfo
-	for rows.Next() {
-		var a articleInfo
-		if err := rows.Scan(a.dest(withFacets)...); err != nil {
-			rows.Close()
-			return nil, nil, nil, false, fmt.Errorf("postgres: search: %w", err)
-		}
-		all = append(all, a)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, nil, nil, false, fmt.Errorf("postgres: search: %w", err)
-	}
+	all := v.kept(&p.filters, maxCandidates, withFacets)
 	if len(all) > maxCandidates {
 		return nil, nil, nil, false, nil
 	}
@@ -459,12 +461,13 @@ func (v *facetValues) get(name string) string {
 }
 
 // articleInfo is what a search of words reads of a matching article in
-// article_index: its length, its publication time (Unix seconds, nil when
-// it has none) and, for facets, its facet values.
+// article_index (through the attribute copy, see attrView): its length,
+// its publication time (Unix seconds, noTime when it has none) and, for
+// facets, its facet values.
 type articleInfo struct {
 	id        int64
 	n         int
-	published *int64
+	published int64
 	facetValues
 }
 
@@ -475,27 +478,6 @@ func articleLens(info []articleInfo) []int {
 		lens[i] = info[i].n
 	}
 	return lens
-}
-
-// infoSelect returns the columns of article_index to select for an
-// articleInfo (see articleInfo.dest): the ID, the length, the
-// publication time and, withFacets, the facet values.
-func infoSelect(withFacets bool) string {
-	cols := `a.id, a.ntokens, extract(epoch FROM a.published)::bigint`
-	if !withFacets {
-		return cols
-	}
-	return cols + `, coalesce(` + facetColumns["source"] + `, ''), coalesce(` + facetColumns["section"] + `, ''), coalesce(` +
-		facetColumns["day"] + `, '')`
-}
-
-// dest returns the destinations of a row selected with infoSelect.
-func (a *articleInfo) dest(withFacets bool) []any {
-	d := []any{&a.id, &a.n, &a.published}
-	if withFacets {
-		d = append(d, &a.source, &a.section, &a.day)
-	}
-	return d
 }
 
 // countFacets counts the articles whose facet values are attrs by each of
@@ -621,56 +603,6 @@ func (wc windowCounts) subset(keep []int) windowCounts {
 	return out
 }
 
-// articleLengths returns what article_index holds of the articles ids[i]
-// for i in idx (in descending ID order) that the conditions where (over
-// args, $1 on) select: their lengths and, withFacets, their facet values,
-// in info[k] for idx[k] when found[k]; read as one range of IDs when they
-// are dense in it, else one by one.
-func articleLengths(ctx context.Context, conn querier, ids []int64, idx []int, where []string, args []any, withFacets bool) (info []articleInfo, found []bool, err error) {
-	info, found = make([]articleInfo, len(idx)), make([]bool, len(idx))
-	if len(idx) == 0 {
-		return info, found, nil
-	}
-	args = append([]any(nil), args...)
-	arg := func(v any) string {
-		args = append(args, v)
-		return "$" + strconv.Itoa(len(args))
-	}
-	where = append([]string(nil), where...)
-	hi, lo := ids[idx[0]], ids[idx[len(idx)-1]]
-	if hi-lo+1 > 4*int64(len(idx)) {
-		list := make([]int64, len(idx))
-		for k, i := range idx {
-			list[k] = ids[i]
-		}
-		where = append(where, "a.id = ANY("+arg(list)+"::bigint[])")
-	} else {
-		where = append(where, "a.id >= "+arg(lo), "a.id <= "+arg(hi))
-	}
-	rows, err := conn.Query(ctx, `SELECT `+infoSelect(withFacets)+` FROM article_index a`+whereClause(where), args...)
-	if err != nil {
-		return nil, nil, fmt.Errorf("postgres: search: %w", err)
-	}
-	defer rows.Close()
-	var a articleInfo
-	dest := a.dest(withFacets)
-	for rows.Next() {
-		a = articleInfo{} // the scan allocates what a's pointers point to
-		if err := rows.Scan(dest...); err != nil {
-			return nil, nil, fmt.Errorf("postgres: search: %w", err)
-		}
-		// idx lists the IDs in descending order.
-		k, _ := slices.BinarySearchFunc(idx, a.id, func(i int, id int64) int { return cmp.Compare(id, ids[i]) })
-		if k < len(idx) && ids[idx[k]] == a.id {
-			info[k], found[k] = a, true
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, nil, fmt.Errorf("postgres: search: %w", err)
-	}
-	return info, found, nil
-}
-
 // prefix returns the counts of the first n articles.
 func (wc windowCounts) prefix(n int) windowCounts {
 	out := make(windowCounts, len(wc))
@@ -697,7 +629,7 @@ const maxSpan = 128
 // and the filters (which drops an article deleted by hand, whose counts
 // stay behind), until need articles match (need <= 0: all). Fewer than
 // need articles are returned only when no more match.
-func (s *SearchService) newest(ctx context.Context, conn querier, p *plan, need int, withFacets bool) (win []scored, info []articleInfo, wc windowCounts,
+func (s *SearchService) newest(ctx context.Context, conn querier, v *attrView, p *plan, need int, withFacets bool) (win []scored, info []articleInfo, wc windowCounts,
 	err error) {
 	var maxID int64
 	if err := conn.QueryRow(ctx, `SELECT coalesce(max(id), -1) FROM article_index`).Scan(&maxID); err != nil {
@@ -753,26 +685,28 @@ func (s *SearchService) newest(ctx context.Context, conn querier, p *plan, need 
 		}
 		// The matches of the span, newest first, checked against
 		// article_index as many at a time as are still needed.
-		for keep := matching(p, counts, len(ids)); len(keep) > 0 && (need <= 0 || len(win) < need); {
-			take := len(keep)
-			if need > 0 {
-				take = min(take, need-len(win))
-			}
-			batch := keep[:take]
-			keep = keep[take:]
-			live, found, err := articleLengths(ctx, conn, ids, batch, p.filterWhere, p.filterArgs, withFacets)
-			if err != nil {
-				return nil, nil, nil, err
-			}
-			var alive []int
-			for k, i := range batch {
-				if found[k] {
-					alive = append(alive, i)
-					win, info = append(win, scored{ID: ids[i]}), append(info, live[k])
-				}
-			}
-			parts = append(parts, counts.subset(alive))
+		// The matches of the span, newest first, that are in article_index
+		// and pass the filters, as many as are still needed.
+		keep := matching(p, counts, len(ids))
+		keepIDs := make([]int64, len(keep))
+		for k, i := range keep {
+			keepIDs[k] = ids[i]
 		}
+		if err := v.load(ctx, conn, keepIDs); err != nil {
+			return nil, nil, nil, err
+		}
+		win, info = slices.Grow(win, len(keep)), slices.Grow(info, len(keep))
+		alive := make([]int, 0, len(keep))
+		for _, i := range keep {
+			if need > 0 && len(win) >= need {
+				break
+			}
+			if a, ok := v.info(ids[i], &p.filters, withFacets); ok {
+				alive = append(alive, i)
+				win, info = append(win, scored{ID: ids[i]}), append(info, a)
+			}
+		}
+		parts = append(parts, counts.subset(alive))
 	}
 	// The counts of the matches, span after span, in one list per key.
 	wc = windowCounts{}

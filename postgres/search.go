@@ -30,8 +30,11 @@ const (
 // weights and statistics: for each article of the relevance window (see
 // query.Limits) the server returns the counts of the query's tokens
 // (token_freqs) when the match is made of single tokens, else only the
-// positions of the lexemes the query looks for, which bm25 scores. Totals
-// and facets are counted in PostgreSQL.
+// positions of the lexemes the query looks for, which bm25 scores. The
+// lengths, dates, sources and sections of the matches found in the counts
+// come from an in-memory copy of article_index kept current by versions
+// (see attrView), and their totals and facets are counted in Go; other
+// totals and facets are counted in PostgreSQL.
 type SearchService struct {
 	db       *DB
 	analyzer *query.Analyzer
@@ -41,6 +44,9 @@ type SearchService struct {
 	// noCounts makes every window be scored from its tsvectors, for tests
 	// that compare both ways.
 	noCounts bool
+	// attrs is the copy of article_index's narrow columns that searches
+	// deciding their match from the counts read (see attrView).
+	attrs attrCache
 }
 
 var _ diembao.SearchService = (*SearchService)(nil)
@@ -79,6 +85,8 @@ type plan struct {
 	// the match (dates, sources), with arguments of their own.
 	filterWhere []string
 	filterArgs  []any
+	// filters are the same conditions as the attribute copy tests them.
+	filters attrFilter
 }
 
 // arg appends v to the plan's arguments and returns its placeholder.
@@ -262,11 +270,17 @@ func (s *SearchService) plan(req diembao.SearchRequest) (*plan, error) {
 		p.filterWhere = append(p.filterWhere, fmt.Sprintf(cond, "$"+strconv.Itoa(len(p.filterArgs))))
 	}
 	addRange := func(from, to time.Time) {
-		if !from.IsZero() {
+		r := attrRange{hasFrom: !from.IsZero(), hasTo: !to.IsZero()}
+		if r.hasFrom {
 			filter("a.published >= %s", from.UTC())
+			r.from = from.UnixMicro()
 		}
-		if !to.IsZero() {
+		if r.hasTo {
 			filter("a.published < %s", to.UTC())
+			r.to = to.UnixMicro()
+		}
+		if r.hasFrom || r.hasTo {
+			p.filters.ranges = append(p.filters.ranges, r)
 		}
 	}
 	for _, r := range ranges {
@@ -275,6 +289,7 @@ func (s *SearchService) plan(req diembao.SearchRequest) (*plan, error) {
 	addRange(req.Since, req.Until)
 	if len(req.SourceIDs) > 0 {
 		filter("a.source_id = ANY(%s::bigint[])", req.SourceIDs)
+		p.filters.sources = req.SourceIDs
 	}
 	return p, nil
 }
