@@ -10,7 +10,9 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/diembao/diembao"
 	"github.com/diembao/diembao/internal/tokfreq"
+	"github.com/diembao/diembao/query"
 )
 
 // attrChunkBits is the base-2 logarithm of the number of IDs in a chunk of
@@ -244,6 +246,51 @@ func (v *attrView) info(id int64, f *attrFilter, withFacets bool) (articleInfo, 
 	return a, true
 }
 
+// facets counts the articles ids (whose chunks the view has loaded) by
+// each of the named facets, as countFacets does from their articleInfo.
+func (v *attrView) facets(ids []int64, names []string) map[string][]diembao.FacetCount {
+	byName := [2][]int{make([]int, len(v.names)), make([]int, len(v.names))} // source, section: by name index
+	byDay := map[int64]int{}                                                 // by publication day, noTime for none
+	const day = 86400 * 1000000
+	for _, id := range ids {
+		c, slot := v.chunk(id)
+		if c == nil || !c.has(slot) {
+			continue
+		}
+		byName[0][c.source[slot]]++
+		byName[1][c.section[slot]]++
+		d := int64(noTime)
+		if p := c.published[slot]; p != noTime {
+			d = floorDiv(p+7*3600*1000000, day)
+		}
+		byDay[d]++
+	}
+	out := make(map[string][]diembao.FacetCount, len(names))
+	for _, name := range names {
+		counts := map[string]int{}
+		switch name {
+		case "source", "section":
+			i := 0
+			if name == "section" {
+				i = 1
+			}
+			for n, k := range byName[i] {
+				if k > 0 {
+					counts[v.names[n]] += k
+				}
+			}
+		case "day":
+			for d, k := range byDay {
+				if d != noTime {
+					counts[v.dayName(int32(d))] += k
+				}
+			}
+		}
+		out[name] = query.TopFacet(name, counts)
+	}
+	return out
+}
+
 // day returns the day facet's value of a publication time (Unix
 // microseconds): the date in Vietnam's time zone, "" when unknown.
 func (v *attrView) day(micro int64) string {
@@ -251,7 +298,12 @@ func (v *attrView) day(micro int64) string {
 		return ""
 	}
 	const offset = 7 * 3600 * 1000000
-	d := int32(floorDiv(micro+offset, 86400*1000000))
+	return v.dayName(int32(floorDiv(micro+offset, 86400*1000000)))
+}
+
+// dayName returns the date of a day (days since 1970-01-01) as the day
+// facet writes it.
+func (v *attrView) dayName(d int32) string {
 	s, ok := v.days[d]
 	if !ok {
 		s = time.Unix(int64(d)*86400, 0).UTC().Format("2006-01-02")

@@ -80,6 +80,16 @@ func TestAttrCopyFollowsChanges(t *testing.T) {
 				t.Errorf("%s: %q (%v–%v, sources %v): the copy keeps %d articles, SQL %d; first difference %s", step, req.Query,
 					req.Since, req.Until, req.SourceIDs, len(got), len(want), firstDiff(got, want))
 			}
+			// Their facets, counted from the copy by ID, against the
+			// values SQL gives.
+			wantIDs := make([]int64, len(want))
+			for i, a := range want {
+				wantIDs[i] = a.id
+			}
+			names := []string{"source", "section", "day"}
+			if got, want := v.facets(wantIDs, names), countFacets(names, want); !reflect.DeepEqual(got, want) {
+				t.Errorf("%s: %q: facets from the copy %v, from SQL %v", step, req.Query, got, want)
+			}
 			// The same articles looked up by ID among others, chunk by
 			// chunk, as newest does.
 			var ids []int64
@@ -185,12 +195,16 @@ func TestEpochSeconds(t *testing.T) {
 	}
 }
 
+// sqlDay is the day facet's value in SQL: the publication date in
+// Vietnam's time zone.
+const sqlDay = "to_char(a.published AT TIME ZONE 'UTC' + interval '7 hours', 'YYYY-MM-DD')"
+
 // sqlInfo returns, in descending ID order, what article_index holds of the
 // articles the conditions where select, as attrView.info fills it.
 func sqlInfo(t *testing.T, conn querier, where []string, args []any) []articleInfo {
 	t.Helper()
 	rows, err := conn.Query(context.Background(), `SELECT a.id, a.ntokens, coalesce(extract(epoch FROM a.published)::bigint, $`+
-		fmt.Sprint(len(args)+1)+`), a.source_name, a.section, coalesce(`+facetColumns["day"]+`, '')
+		fmt.Sprint(len(args)+1)+`), a.source_name, a.section, coalesce(`+sqlDay+`, '')
 		FROM article_index a`+whereClause(where)+` ORDER BY a.id DESC`, append(append([]any(nil), args...), int64(noTime))...)
 	if err != nil {
 		t.Fatal(err)

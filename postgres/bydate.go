@@ -171,38 +171,3 @@ func (x *expr) expected(st *rankStats) float64 {
 	}
 	return 0
 }
-
-// atMost bounds the number of articles x matches from the document
-// frequencies of its tokens in st: a phrase matches at most as many as its
-// least frequent token, an AND as its least frequent part, an OR as its
-// parts together, a NOT as its first part. A prefix is not bounded (the
-// number of articles, n).
-func (x *expr) atMost(st *rankStats) float64 {
-	n := float64(max(st.rows, 1))
-	switch x.op {
-	case opPhrase:
-		if x.prefix {
-			return n
-		}
-		least := n
-		for _, tok := range x.tokens {
-			least = min(least, float64(st.df[tok]))
-		}
-		return least
-	case opAnd:
-		least := n
-		for _, k := range x.kids {
-			least = min(least, k.atMost(st))
-		}
-		return least
-	case opOr:
-		sum := 0.0
-		for _, k := range x.kids {
-			sum += k.atMost(st)
-		}
-		return min(sum, n)
-	case opNot:
-		return x.kids[0].atMost(st)
-	}
-	return n
-}

@@ -280,12 +280,9 @@ func (s *SearchService) window(ctx context.Context, conn querier, p *plan, st *r
 	// With facets and filters, every match is found, with the values it
 	// is counted under (from the attribute copy): the facets statement
 	// would test the match on the tsvector of each article the filters
-	// leave. Without filters, the same when the match selects at most
-	// facetShare of the archive (see expr.atMost); past that the facets
-	// statement counts the GIN index's matches faster than they are found
-	// here.
-	withFacets := len(facetNames) > 0 &&
-		(len(p.filterWhere) > 0 || counted && p.match.atMost(st) <= facetShare*float64(st.rows))
+	// leave. Without filters the GIN index finds every match faster than
+	// the counts do (see facets).
+	withFacets := len(facetNames) > 0 && len(p.filterWhere) > 0
 	// done scores the window of the matches found from the counts.
 	done := func() ([]scored, int, map[string][]diembao.FacetCount, error) {
 		var facets map[string][]diembao.FacetCount
@@ -389,15 +386,6 @@ func (s *SearchService) window(ctx context.Context, conn querier, p *plan, st *r
 	}
 	return win, total, nil, nil
 }
-
-// facetShare is the largest share of the archive that the match of a
-// search with facets and without filters may select (see expr.atMost) for
-// every match to be found in the counts and its facets counted from the
-// attribute copy. At 100,000 articles, with the faceted queries of the
-// scale benchmark, the counts took 45 against 53 ms (median) for 20,000 to
-// 40,000 matches and 90 against 72 for more; an estimate that takes words
-// as independent sent queries of 70,000 matches to the counts.
-const facetShare = 0.3
 
 // maxCandidates is the largest number of articles the filters of a query
 // may leave for its match to be decided from their counts (see

@@ -568,79 +568,25 @@ func (s *SearchService) count(ctx context.Context, conn querier, p *plan, res *d
 	return nil
 }
 
-// facetColumns are the SQL expressions of the facets over article_index a:
-// the day is the publication date in Vietnam's time zone.
-var facetColumns = map[string]string{
-	"source":  "a.source_name",
-	"section": "a.section",
-	"day":     "to_char(a.published AT TIME ZONE 'UTC' + interval '7 hours', 'YYYY-MM-DD')",
-}
-
 // facets counts every matching article, in total and by each of the named
-// facets, in one pass over the matches, and sets res.Total and res.Facets
-// (ordered as query.TopFacet orders them).
+// facets, and sets res.Total and res.Facets (ordered as query.TopFacet
+// orders them): the GIN index finds the matches' IDs and the attribute
+// copy gives their values. Counting them in SQL (grouping sets over the
+// source, section and day of every match) took 180–200 ms for 87,000
+// matches, sorting on disk; the IDs alone take about 20.
 func (s *SearchService) facets(ctx context.Context, conn querier, p *plan, names []string, res *diembao.SearchResult) error {
-	cols := make([]string, len(names))
-	sets := []string{"()"}
-	for i, name := range names {
-		cols[i] = facetColumns[name] + " AS f" + strconv.Itoa(i)
-		sets = append(sets, "(f"+strconv.Itoa(i)+")")
+	var ids []int64
+	if err := conn.QueryRow(ctx, `SELECT coalesce(array_agg(a.id), '{}') FROM article_index a`+whereClause(p.where), p.args...).Scan(&ids); err != nil {
+		return fmt.Errorf("postgres: search: facets: %w", err)
 	}
-	// Each row is one group of one grouping set. GROUPING(fi) is 0 when
-	// the row's set groups by fi, so a row counts the facet whose GROUPING
-	// is 0, or every match for the empty set ().
-	bits := make([]string, len(names))
-	for i := range names {
-		bits[i] = "GROUPING(f" + strconv.Itoa(i) + ")"
-	}
-	q := `SELECT ARRAY[` + strings.Join(bits, ", ") + `]::int[], coalesce(` + strings.Join(fieldList(len(names)), ", ") + `, ''), count(*)
-		FROM (SELECT ` + strings.Join(cols, ", ") + ` FROM article_index a` + whereClause(p.where) + `) m
-		GROUP BY GROUPING SETS (` + strings.Join(sets, ", ") + `)`
-	rows, err := conn.Query(ctx, q, p.args...)
+	v, err := s.attrs.view(ctx, conn)
 	if err != nil {
-		return fmt.Errorf("postgres: search: facets: %w", err)
+		return err
 	}
-	defer rows.Close()
-	counts := make([]map[string]int, len(names))
-	for i := range counts {
-		counts[i] = map[string]int{}
+	if err := v.load(ctx, conn, ids); err != nil {
+		return err
 	}
-	for rows.Next() {
-		var (
-			grouping []int32
-			v        string
-			n        int
-		)
-		if err := rows.Scan(&grouping, &v, &n); err != nil {
-			return fmt.Errorf("postgres: search: facets: %w", err)
-		}
-		facet := -1
-		for i, g := range grouping {
-			if g == 0 {
-				facet = i
-			}
-		}
-		if facet < 0 {
-			res.Total = n
-			continue
-		}
-		counts[facet][v] += n
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("postgres: search: facets: %w", err)
-	}
-	res.Facets = make(map[string][]diembao.FacetCount, len(names))
-	for i, name := range names {
-		res.Facets[name] = query.TopFacet(name, counts[i])
-	}
+	res.Total = len(ids)
+	res.Facets = v.facets(ids, names)
 	return nil
-}
-
-// fieldList returns the names f0 … f(n-1) of the facet columns.
-func fieldList(n int) []string {
-	out := make([]string, n)
-	for i := range out {
-		out[i] = "f" + strconv.Itoa(i)
-	}
-	return out
 }
