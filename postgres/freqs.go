@@ -580,6 +580,7 @@ func readWindowCounts(ctx context.Context, conn querier, phrases []*expr, win []
 	// one; 0 for an article not in win): the rows hold every article of
 	// their chunks, and come chunk after chunk.
 	slots := map[int64]*[tokfreq.ChunkSize]int32{}
+	in := map[int64]*tokpos.Offsets{} // the same articles, for readPhrases
 	var chunks []int64
 	for i, sc := range win {
 		c, off := tokfreq.ChunkOf(sc.ID)
@@ -587,13 +588,16 @@ func readWindowCounts(ctx context.Context, conn querier, phrases []*expr, win []
 		if s == nil {
 			s = new([tokfreq.ChunkSize]int32)
 			slots[c] = s
+			in[c] = new(tokpos.Offsets)
 			chunks = append(chunks, c)
 		}
 		s[off] = int32(i + 1)
+		in[c].Add(uint16(off))
 	}
 	lastChunk, last := int64(-1), (*[tokfreq.ChunkSize]int32)(nil)
 	counts := windowCounts{}
-	err := readCounts(ctx, conn, phrases, `chunk = ANY($1::bigint[])`, []any{chunks}, func(key string, id int64, c *tokfreq.Counts) {
+	only := func(chunk int64) *tokpos.Offsets { return in[chunk] }
+	err := readCounts(ctx, conn, phrases, `chunk = ANY($1::bigint[])`, []any{chunks}, only, func(key string, id int64, c *tokfreq.Counts) {
 		chunk, off := tokfreq.ChunkOf(id)
 		if chunk != lastChunk {
 			lastChunk, last = chunk, slots[chunk]
@@ -631,10 +635,11 @@ func prefixKey(key string) string { return "\x00" + key }
 // statement, under their keys, and those of the tokens the prefix of a
 // one-token phrase begins as one range of the primary key each, under the
 // prefix's prefixKey; for a positional phrase, its instances found from
-// token_positions, under its phraseKey (see readPhrases). visit must not
-// keep c.
+// token_positions, under its phraseKey (see readPhrases), in the articles
+// only gives for their chunk (every article when only is nil). visit must
+// not keep c.
 func readCounts(ctx context.Context, conn querier, phrases []*expr, chunkCond string, chunkArgs []any,
-	visit func(key string, id int64, c *tokfreq.Counts)) error {
+	only func(chunk int64) *tokpos.Offsets, visit func(key string, id int64, c *tokfreq.Counts)) error {
 	read := func(as, cond string, args ...any) error {
 		rows, err := conn.Query(ctx, `SELECT token, chunk, freqs FROM token_freqs WHERE `+cond+` AND `+chunkCond,
 			append(append([]any(nil), chunkArgs...), args...)...)
@@ -666,7 +671,7 @@ func readCounts(ctx context.Context, conn querier, phrases []*expr, chunkCond st
 		return nil
 	}
 	arg := func(k int) string { return "$" + strconv.Itoa(len(chunkArgs)+k) }
-	if err := readPhrases(ctx, conn, phrases, chunkCond, chunkArgs, visit); err != nil {
+	if err := readPhrases(ctx, conn, phrases, chunkCond, chunkArgs, only, visit); err != nil {
 		return err
 	}
 	var whole []string

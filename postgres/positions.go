@@ -87,9 +87,11 @@ func phraseKey(ph *expr) string { return "\x02" + strings.Join(ph.tokens, "\x01"
 // the positional phrases of phrases, in the chunks that chunkCond (over
 // chunkArgs, $1 on) selects, and calls visit with the instances of each
 // phrase in each column of each article where it occurs, under its
-// phraseKey. visit must not keep c.
+// phraseKey: of the articles only gives for their chunk, when only is not
+// nil (the positions of the others are stepped over). visit must not keep
+// c.
 func readPhrases(ctx context.Context, conn querier, phrases []*expr, chunkCond string, chunkArgs []any,
-	visit func(key string, id int64, c *tokfreq.Counts)) error {
+	only func(chunk int64) *tokpos.Offsets, visit func(key string, id int64, c *tokfreq.Counts)) error {
 	var (
 		list    []*expr
 		tokens  []string
@@ -122,6 +124,7 @@ func readPhrases(ctx context.Context, conn querier, phrases []*expr, chunkCond s
 	}
 	defer rows.Close()
 	cp := newChunkPositions(list, tokenAt)
+	cp.only = only
 	for rows.Next() {
 		var (
 			tok string
@@ -164,6 +167,9 @@ type chunkPositions struct {
 	// token were decoded, need those of the articles that may hold each
 	// phrase (see decode).
 	decoded, need []tokpos.Offsets
+	// only, when not nil, gives the articles of a chunk whose phrases are
+	// wanted (nil: none); the others are not decoded.
+	only func(chunk int64) *tokpos.Offsets
 }
 
 // newChunkPositions returns an empty chunkPositions for the phrases of
@@ -216,8 +222,13 @@ func (cp *chunkPositions) decode() error {
 	done := make([]bool, n)
 	started := make([]bool, len(cp.tokens))
 	var all tokpos.Offsets
-	for i := range all {
-		all[i] = ^uint64(0)
+	switch {
+	case cp.only == nil:
+		for i := range all {
+			all[i] = ^uint64(0)
+		}
+	case cp.only(cp.chunk) != nil:
+		all = *cp.only(cp.chunk)
 	}
 	for _, t := range order {
 		// The articles to decode: those any phrase with t may still hold.
