@@ -469,7 +469,7 @@ func articleLens(info []articleInfo) []int {
 }
 
 // countFacets counts the articles whose facet values are attrs by each of
-// the named facets, as facets does in SQL.
+// the named facets, as attrView.facets counts articles by ID.
 func countFacets(names []string, attrs []articleInfo) map[string][]diembao.FacetCount {
 	out := make(map[string][]diembao.FacetCount, len(names))
 	for _, name := range names {
