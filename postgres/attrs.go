@@ -72,33 +72,43 @@ func (c *attrCache) name(s string) uint32 {
 // version of every chunk in that snapshot and the chunks loaded for it.
 type attrView struct {
 	cache    *attrCache
-	versions map[int64]int64 // chunks without a row hold no article
+	versions map[int64]int64 // chunks without a row hold no article; nil until read
 	chunks   map[int64]*attrChunk
 	names    []string
 	days     map[int32]string
 	all      bool // every chunk is loaded
 }
 
-// view reads the chunks' versions in the snapshot of conn, a search's
-// transaction.
-func (c *attrCache) view(ctx context.Context, conn querier) (*attrView, error) {
+// view returns a view of the copy for one search; it reads the chunks'
+// versions in the search's snapshot when it first loads a chunk.
+func (c *attrCache) view() *attrView {
+	return &attrView{cache: c, chunks: map[int64]*attrChunk{}, days: map[int32]string{}}
+}
+
+// readVersions reads the version of every chunk in the snapshot of conn,
+// once.
+func (v *attrView) readVersions(ctx context.Context, conn querier) error {
+	if v.versions != nil {
+		return nil
+	}
 	rows, err := conn.Query(ctx, `SELECT chunk, version FROM attr_versions`)
 	if err != nil {
-		return nil, fmt.Errorf("postgres: search: attribute versions: %w", err)
+		return fmt.Errorf("postgres: search: attribute versions: %w", err)
 	}
 	defer rows.Close()
-	v := &attrView{cache: c, versions: map[int64]int64{}, chunks: map[int64]*attrChunk{}, days: map[int32]string{}}
+	versions := map[int64]int64{}
 	for rows.Next() {
 		var chunk, version int64
 		if err := rows.Scan(&chunk, &version); err != nil {
-			return nil, fmt.Errorf("postgres: search: attribute versions: %w", err)
+			return fmt.Errorf("postgres: search: attribute versions: %w", err)
 		}
-		v.versions[chunk] = version
+		versions[chunk] = version
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("postgres: search: attribute versions: %w", err)
+		return fmt.Errorf("postgres: search: attribute versions: %w", err)
 	}
-	return v, nil
+	v.versions = versions
+	return nil
 }
 
 // load makes the chunks of the IDs ids available to the view: from the
@@ -106,6 +116,9 @@ func (c *attrCache) view(ctx context.Context, conn querier) (*attrView, error) {
 // article_index (in one statement) and put in the cache when newer than
 // what it holds.
 func (v *attrView) load(ctx context.Context, conn querier, ids []int64) error {
+	if err := v.readVersions(ctx, conn); err != nil {
+		return err
+	}
 	var want []int64
 	for _, id := range ids {
 		ch := id >> attrChunkBits
@@ -148,6 +161,9 @@ func (v *attrView) load(ctx context.Context, conn querier, ids []int64) error {
 func (v *attrView) loadAll(ctx context.Context, conn querier) error {
 	if v.all {
 		return nil
+	}
+	if err := v.readVersions(ctx, conn); err != nil {
+		return err
 	}
 	ids := make([]int64, 0, len(v.versions))
 	for ch := range v.versions {
@@ -393,9 +409,5 @@ func (s *SearchService) Warm(ctx context.Context) error {
 		return fmt.Errorf("postgres: search: attributes: %w", err)
 	}
 	defer tx.Rollback(ctx) // read-only: nothing to keep
-	v, err := s.attrs.view(ctx, tx)
-	if err != nil {
-		return err
-	}
-	return v.loadAll(ctx, tx)
+	return s.attrs.view().loadAll(ctx, tx)
 }

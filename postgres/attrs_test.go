@@ -62,10 +62,7 @@ func TestAttrCopyFollowsChanges(t *testing.T) {
 	}
 	check := func(step string, conn querier) {
 		t.Helper()
-		v, err := s.attrs.view(ctx, conn)
-		if err != nil {
-			t.Fatal(err)
-		}
+		v := s.attrs.view()
 		if err := v.loadAll(ctx, conn); err != nil {
 			t.Fatal(err)
 		}
@@ -96,10 +93,7 @@ func TestAttrCopyFollowsChanges(t *testing.T) {
 			for id := int64(3*attrChunkSize + 50); id >= 0; id -= 3 {
 				ids = append(ids, id)
 			}
-			w, err := s.attrs.view(ctx, conn)
-			if err != nil {
-				t.Fatal(err)
-			}
+			w := s.attrs.view()
 			if err := w.load(ctx, conn, ids); err != nil {
 				t.Fatal(err)
 			}

@@ -39,10 +39,7 @@ func (s *SearchService) byDateFromCounts(ctx context.Context, conn querier, p *p
 		info []articleInfo
 		wc   windowCounts
 	)
-	v, err := s.attrs.view(ctx, conn)
-	if err != nil {
-		return nil, false, 0, nil, false, err
-	}
+	v := s.attrs.view()
 	found := false
 	if len(p.filterWhere) > 0 {
 		if win, info, wc, found, err = s.candidates(ctx, conn, v, p, withFacets); err != nil {

@@ -301,12 +301,7 @@ func (s *SearchService) window(ctx context.Context, conn querier, p *plan, st *r
 		s.scoreWindow(win, lens, p, st, wc)
 		return win, total, facets, nil
 	}
-	var v *attrView
-	if counted {
-		if v, err = s.attrs.view(ctx, conn); err != nil {
-			return nil, 0, nil, err
-		}
-	}
+	v := s.attrs.view()
 	if counted && len(p.filterWhere) > 0 {
 		var ok bool
 		if win, info, wc, ok, err = s.candidates(ctx, conn, v, p, withFacets); err != nil {

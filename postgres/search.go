@@ -579,10 +579,7 @@ func (s *SearchService) facets(ctx context.Context, conn querier, p *plan, names
 	if err := conn.QueryRow(ctx, `SELECT coalesce(array_agg(a.id), '{}') FROM article_index a`+whereClause(p.where), p.args...).Scan(&ids); err != nil {
 		return fmt.Errorf("postgres: search: facets: %w", err)
 	}
-	v, err := s.attrs.view(ctx, conn)
-	if err != nil {
-		return err
-	}
+	v := s.attrs.view()
 	if err := v.load(ctx, conn, ids); err != nil {
 		return err
 	}
