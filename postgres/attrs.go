@@ -267,7 +267,6 @@ func (v *attrView) info(id int64, f *attrFilter, withFacets bool) (articleInfo, 
 func (v *attrView) facets(ids []int64, names []string) map[string][]diembao.FacetCount {
 	byName := [2][]int{make([]int, len(v.names)), make([]int, len(v.names))} // source, section: by name index
 	byDay := map[int64]int{}                                                 // by publication day, noTime for none
-	const day = 86400 * 1000000
 	for _, id := range ids {
 		c, slot := v.chunk(id)
 		if c == nil || !c.has(slot) {
@@ -277,7 +276,7 @@ func (v *attrView) facets(ids []int64, names []string) map[string][]diembao.Face
 		byName[1][c.section[slot]]++
 		d := int64(noTime)
 		if p := c.published[slot]; p != noTime {
-			d = floorDiv(p+7*3600*1000000, day)
+			d = dayOf(p)
 		}
 		byDay[d]++
 	}
@@ -313,8 +312,15 @@ func (v *attrView) day(micro int64) string {
 	if micro == noTime {
 		return ""
 	}
-	const offset = 7 * 3600 * 1000000
-	return v.dayName(int32(floorDiv(micro+offset, 86400*1000000)))
+	return v.dayName(int32(dayOf(micro)))
+}
+
+// dayOf returns the day of a publication time (Unix microseconds) in
+// Vietnam's time zone (UTC+7, no daylight saving time), in days since
+// 1970-01-01.
+func dayOf(micro int64) int64 {
+	const offset, day = 7 * 3600 * 1000000, 86400 * 1000000
+	return floorDiv(micro+offset, day)
 }
 
 // dayName returns the date of a day (days since 1970-01-01) as the day
