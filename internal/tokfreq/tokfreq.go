@@ -18,7 +18,10 @@ import (
 	"encoding/binary"
 	"errors"
 	"math"
+	"math/bits"
 	"slices"
+
+	"github.com/diembao/diembao/internal/varint"
 )
 
 // ChunkBits is the base-2 logarithm of ChunkSize.
@@ -98,46 +101,41 @@ func appendEntry(b []byte, gap int, c *Counts) []byte {
 	return b
 }
 
-// uvarint reads a varint written in its shortest form (a last byte of zero
-// would be a longer one) and returns it with its length, 0 when b holds
-// none.
-func uvarint(b []byte, limit uint64) (uint64, int) {
-	n, k := binary.Uvarint(b)
-	if k <= 0 || n > limit || k > 1 && b[k-1] == 0 {
-		return 0, 0
-	}
-	return n, k
-}
-
 // Each calls f with each entry of a stored chunk in offset order, and
 // returns ErrCorrupt, having called f for the entries before, when b is not
 // a chunk. f must not keep c.
 func Each(b []byte, f func(off uint16, c *Counts)) error {
 	var c Counts
 	off := -1
-	for len(b) > 0 {
-		gap, k := uvarint(b, ChunkSize)
-		if k == 0 || len(b) == k {
+	for i := 0; i < len(b); {
+		gap, j := uint64(b[i]), i+1
+		if gap >= 0x80 {
+			gap, j = varint.Long(b, i, ChunkSize)
+		}
+		if j < 0 || j == len(b) {
 			return ErrCorrupt
 		}
 		off += int(gap) + 1
-		mask := b[k]
-		b = b[k+1:]
+		mask := b[j]
+		i = j + 1
 		same := mask&sameBit != 0
 		if off >= ChunkSize || mask&^(sameBit|(1<<Columns-1)) != 0 || mask&(1<<Columns-1) == 0 ||
 			same && mask&0b1010 != 0 {
 			return ErrCorrupt
 		}
-		for i := range c {
-			c[i] = 0
-			if mask&(1<<i) == 0 {
-				continue
-			}
-			n, k := uvarint(b, math.MaxUint32)
-			if k == 0 || n == 0 {
+		c = Counts{}
+		for m := mask & (1<<Columns - 1); m != 0; m &= m - 1 {
+			if i == len(b) {
 				return ErrCorrupt
 			}
-			c[i], b = uint32(n), b[k:]
+			n, j := uint64(b[i]), i+1
+			if n >= 0x80 {
+				n, j = varint.Long(b, i, math.MaxUint32)
+			}
+			if j < 0 || n == 0 {
+				return ErrCorrupt
+			}
+			c[bits.TrailingZeros8(m)], i = uint32(n), j
 		}
 		switch {
 		case same:
@@ -210,7 +208,7 @@ func Merge(a, b []byte) ([]byte, error) {
 		return nil, err
 	}
 	if first > last {
-		_, k := uvarint(b, ChunkSize)
+		_, k := varint.Long(b, 0, ChunkSize)
 		out := slices.Clip(a)
 		out = binary.AppendUvarint(out, uint64(first-last-1))
 		return append(out, b[k:]...), nil

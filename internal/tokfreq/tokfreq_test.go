@@ -3,6 +3,7 @@ package tokfreq
 import (
 	"bytes"
 	"errors"
+	"math/rand/v2"
 	"slices"
 	"testing"
 )
@@ -155,4 +156,35 @@ func FuzzDecode(f *testing.F) {
 			t.Fatalf("Merge of the halves of %x = %x, %v", b, m, err)
 		}
 	})
+}
+
+// BenchmarkEach decodes chunks of a common token: one article in density
+// holds it, a few times in the body, now and then in the title, its folded
+// counts mostly equal to its exact ones.
+func BenchmarkEach(b *testing.B) {
+	r := rand.New(rand.NewPCG(1, 2))
+	var entries []Entry
+	for off := range ChunkSize {
+		if r.Float64() >= 0.8 {
+			continue
+		}
+		var c Counts
+		c[2] = uint32(1 + r.IntN(8))
+		if r.IntN(10) == 0 {
+			c[0] = 1
+		}
+		c[1], c[3] = c[0], c[2]
+		if r.IntN(4) == 0 {
+			c[3] += uint32(1 + r.IntN(3))
+		}
+		entries = append(entries, Entry{uint16(off), c})
+	}
+	chunk := Encode(entries)
+	b.SetBytes(int64(len(chunk)))
+	var n uint32
+	for b.Loop() {
+		if err := Each(chunk, func(_ uint16, c *Counts) { n += c[3] }); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

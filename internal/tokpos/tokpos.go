@@ -23,6 +23,7 @@ import (
 	"slices"
 
 	"github.com/diembao/diembao/internal/tokfreq"
+	"github.com/diembao/diembao/internal/varint"
 )
 
 // Columns is the number of columns kept: in the order of the full-text
@@ -123,16 +124,6 @@ func Encode(entries []Entry) []byte {
 	return b.Bytes()
 }
 
-// uvarint reads a varint written in its shortest form and no larger than
-// limit, and returns it with its length, 0 when b holds none.
-func uvarint(b []byte, limit uint64) (uint64, int) {
-	n, k := binary.Uvarint(b)
-	if k <= 0 || n > limit || k > 1 && b[k-1] == 0 {
-		return 0, 0
-	}
-	return n, k
-}
-
 // Each calls f with each entry of a stored chunk in offset order, and
 // returns ErrCorrupt, having called f for the entries before, when b is not
 // a chunk. f must not keep p or its slices.
@@ -156,46 +147,68 @@ func walk(b []byte, want *Offsets, f func(off uint16, p *Positions)) error {
 		buf [Columns][]uint16
 	)
 	off := -1
-	for len(b) > 0 {
-		gap, k := uvarint(b, tokfreq.ChunkSize)
-		if k == 0 || len(b) == k {
+	for i := 0; i < len(b); {
+		// A varint of one byte is read here, longer ones by varint.Long
+		// (see package varint).
+		gap, j := uint64(b[i]), i+1
+		if gap >= 0x80 {
+			gap, j = varint.Long(b, i, tokfreq.ChunkSize)
+		}
+		if j < 0 || j == len(b) {
 			return ErrCorrupt
 		}
 		off += int(gap) + 1
-		mask := b[k]
-		b = b[k+1:]
+		mask := b[j]
+		i = j + 1
 		same := mask&sameBit != 0
 		if off >= tokfreq.ChunkSize || mask&^(sameBit|(1<<Columns-1)) != 0 || mask&(1<<Columns-1) == 0 ||
 			same && mask&0b1010 != 0 {
 			return ErrCorrupt
 		}
 		decode := want == nil || want.Has(uint16(off))
-		for c := range p {
-			p[c] = nil
-			if mask&(1<<c) == 0 {
-				continue
-			}
-			n, k := uvarint(b, MaxPositions)
-			if k == 0 || n == 0 {
+		if decode {
+			p = Positions{}
+		}
+		for m := mask & (1<<Columns - 1); m != 0; m &= m - 1 {
+			if i == len(b) {
 				return ErrCorrupt
 			}
-			b = b[k:]
+			n, j := uint64(b[i]), i+1
+			if n >= 0x80 {
+				n, j = varint.Long(b, i, MaxPositions)
+			}
+			if j < 0 || n == 0 {
+				return ErrCorrupt
+			}
+			i = j
 			if !decode {
-				i := skipVarints(b, int(n))
-				if i < 0 {
+				// Most entries hold a few positions of one byte each.
+				if n <= 8 && len(b)-i >= 8 && binary.LittleEndian.Uint64(b[i:])&(highBits>>(64-8*n)) == 0 {
+					i += int(n)
+					continue
+				}
+				k := skipVarints(b[i:], int(n))
+				if k < 0 {
 					return ErrCorrupt
 				}
-				b = b[i:]
+				i += k
 				continue
 			}
+			c := bits.TrailingZeros8(m)
 			pos := buf[c][:0]
 			prev := 0
-			for i := range n {
-				d, k := uvarint(b, MaxPos)
-				if k == 0 || i > 0 && d == 0 || prev+int(d) > MaxPos {
+			for range n {
+				if i == len(b) {
 					return ErrCorrupt
 				}
-				b = b[k:]
+				d, j := uint64(b[i]), i+1
+				if d >= 0x80 {
+					d, j = varint.Long(b, i, MaxPos)
+				}
+				if j < 0 || d == 0 && len(pos) > 0 || prev+int(d) > MaxPos {
+					return ErrCorrupt
+				}
+				i = j
 				prev += int(d)
 				pos = append(pos, uint16(prev))
 			}
@@ -212,13 +225,17 @@ func walk(b []byte, want *Offsets, f func(off uint16, p *Positions)) error {
 	return nil
 }
 
+// highBits are the high bits of the bytes of a little-endian word: a
+// byte without its high bit ends a varint.
+const highBits = 0x8080808080808080
+
 // skipVarints returns the length of the first n varints of b, or -1 when
 // b holds fewer: the bytes up to the n-th byte without the high bit,
 // counted eight bytes at a time.
 func skipVarints(b []byte, n int) int {
 	i := 0
 	for ; n > 0 && i+8 <= len(b); i += 8 {
-		ends := ^binary.LittleEndian.Uint64(b[i:]) & 0x8080808080808080
+		ends := ^binary.LittleEndian.Uint64(b[i:]) & highBits
 		k := bits.OnesCount64(ends)
 		if k < n {
 			n -= k
