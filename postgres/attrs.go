@@ -6,7 +6,6 @@ import (
 	"math"
 	"slices"
 	"sync"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -281,24 +280,20 @@ func (v *attrView) facets(ids []int64, names []string) map[string][]diembao.Face
 		byDay[d]++
 	}
 	out := make(map[string][]diembao.FacetCount, len(names))
+	delete(byDay, noTime)
 	for _, name := range names {
+		if name == "day" {
+			out[name] = query.TopDays(byDay)
+			continue
+		}
+		i := 0 // source
+		if name == "section" {
+			i = 1
+		}
 		counts := map[string]int{}
-		switch name {
-		case "source", "section":
-			i := 0
-			if name == "section" {
-				i = 1
-			}
-			for n, k := range byName[i] {
-				if k > 0 {
-					counts[v.names[n]] += k
-				}
-			}
-		case "day":
-			for d, k := range byDay {
-				if d != noTime {
-					counts[v.dayName(int32(d))] += k
-				}
+		for n, k := range byName[i] {
+			if k > 0 {
+				counts[v.names[n]] += k
 			}
 		}
 		out[name] = query.TopFacet(name, counts)
@@ -328,7 +323,7 @@ func dayOf(micro int64) int64 {
 func (v *attrView) dayName(d int32) string {
 	s, ok := v.days[d]
 	if !ok {
-		s = time.Unix(int64(d)*86400, 0).UTC().Format("2006-01-02")
+		s = query.DayValue(int64(d))
 		v.days[d] = s
 	}
 	return s

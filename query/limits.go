@@ -1,11 +1,5 @@
 package query
 
-import (
-	"sort"
-
-	"github.com/diembao/diembao"
-)
-
 // Limits bounds the work of one search on a large archive. Every backend
 // applies them the same way, so that both stores still give the same
 // answers.
@@ -49,32 +43,4 @@ func (l Limits) Ranked(total int) int {
 		return l.Window
 	}
 	return 0
-}
-
-// MaxFacetValues is how many values a facet lists.
-const MaxFacetValues = 20
-
-// TopFacet orders the counts of one facet as every store lists them: days
-// newest first, sources and sections by count then value; empty values are
-// left out, and at most MaxFacetValues are kept.
-func TopFacet(name string, counts map[string]int) []diembao.FacetCount {
-	out := make([]diembao.FacetCount, 0, len(counts))
-	for v, n := range counts {
-		if v != "" && n > 0 {
-			out = append(out, diembao.FacetCount{Value: v, Count: n})
-		}
-	}
-	sort.Slice(out, func(i, j int) bool {
-		if name == "day" {
-			return out[i].Value > out[j].Value
-		}
-		if out[i].Count != out[j].Count {
-			return out[i].Count > out[j].Count
-		}
-		return out[i].Value < out[j].Value
-	})
-	if len(out) > MaxFacetValues {
-		out = out[:MaxFacetValues]
-	}
-	return out
 }

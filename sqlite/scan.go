@@ -239,19 +239,16 @@ func (s *scan) facets(names []string) map[string][]diembao.FacetCount {
 		case "section":
 			out[f] = query.TopFacet(f, byName(s.bySection))
 		case "day":
-			m := map[string]int{}
-			add := func(day int32, n int) {
+			m := make(map[int64]int, len(s.dayMap))
+			for i, n := range s.byDay {
 				if n > 0 {
-					m[time.Unix(int64(day)*86400, 0).UTC().Format(time.DateOnly)] += n
+					m[int64(int32(i)+s.a.minDay)] += n
 				}
 			}
-			for i, n := range s.byDay {
-				add(int32(i)+s.a.minDay, n)
-			}
 			for d, n := range s.dayMap {
-				add(d, n)
+				m[int64(d)] += n
 			}
-			out[f] = query.TopFacet(f, m)
+			out[f] = query.TopDays(m)
 		}
 	}
 	return out
