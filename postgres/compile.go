@@ -21,6 +21,10 @@ type expr struct {
 	cols   []int
 	tokens []string
 	prefix bool
+	// folded, on the OR of a term of one token's exact and folded forms
+	// (see termExpr), is its folded half: it alone finds the same
+	// articles, and the tsquery searches it alone.
+	folded *expr
 }
 
 type exprOp int
@@ -139,7 +143,18 @@ func termExpr(t *query.Term, cols query.ColumnSet) *expr {
 		return folded
 	}
 	exact := &expr{op: opPhrase, cols: cols.Exact, tokens: t.Exact, prefix: t.Prefix}
-	return &expr{op: opOr, kids: []*expr{exact, folded}}
+	or := &expr{op: opOr, kids: []*expr{exact, folded}}
+	// A folded column holds the folded form of every token of its exact
+	// column (a field's one column holds both forms), so an article
+	// holding a token in its exact form holds it in its folded form too.
+	// Not so for a phrase: a lexeme of the tsvector keeps 256 positions,
+	// and a folded lexeme, which several exact ones may share, can lose
+	// the positions an exact one keeps. A token that folds to nothing is
+	// found in its exact form only.
+	if len(t.Exact) == 1 && len(t.Folded) == 1 && t.Folded[0] != "" {
+		or.folded = folded
+	}
+	return or
 }
 
 // phrases returns the phrases of x in order, left to right, as FTS5
@@ -162,7 +177,10 @@ func (x *expr) phrases() []*expr {
 
 // tsquery returns x as tsquery text over the column-prefixed lexemes of the
 // index: a phrase is matched in any of its columns, its tokens joined by
-// the followed-by operator.
+// the followed-by operator; a term of one token is searched in its folded
+// form alone, which finds the same articles from fewer posting lists (the
+// exact form matters to the score only, which is not computed from the
+// tsquery).
 func (x *expr) tsquery() string {
 	var b strings.Builder
 	x.writeTsquery(&b)
@@ -191,6 +209,10 @@ func (x *expr) writeTsquery(b *strings.Builder) {
 		}
 		b.WriteByte(')')
 	case opAnd, opOr:
+		if x.folded != nil {
+			x.folded.writeTsquery(b)
+			return
+		}
 		sep := " & "
 		if x.op == opOr {
 			sep = " | "
