@@ -6,6 +6,7 @@ import (
 	"math"
 	"reflect"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -408,6 +409,47 @@ func TestNewestMatchesFromCounts(t *testing.T) {
 		t.Fatal(err)
 	}
 	check("deleted by hand")
+}
+
+// TestExactPhraseWhereFoldedLostPositions checks a phrase whose exact form
+// occurs where its folded lexeme kept no position: a tsvector lexeme keeps
+// its first 256 positions, and the folded lexeme "va" of three hundred
+// "vá" loses the position of the "và" that follows them. The phrase is
+// found in its exact form from token_positions as from the tsvector, in
+// that article and in the others.
+func TestExactPhraseWhereFoldedLostPositions(t *testing.T) {
+	db := openTestDB(t)
+	as := NewArticleService(db)
+	many := strings.Repeat("vá ", 300)
+	bodies := []string{
+		many + "và nước sạch", // the exact phrase past the folded lexeme's positions
+		"và nước sạch",        // the exact phrase
+		"va nuoc sach",        // the folded phrase only
+		many + "nước và",      // the words, not the phrase
+		many + "va nuoc",      // the folded phrase past its lexeme's positions: not found
+	}
+	putBatches(t, as, len(bodies), len(bodies), func(i int) *diembao.Article {
+		return &diembao.Article{URL: fmt.Sprintf("https://v.example.vn/%d", i), Title: "Tin",
+			Body:      []diembao.Paragraph{{Text: bodies[i]}},
+			Published: time.Date(2021, 5, 1+i, 8, 0, 0, 0, diembao.Vietnam)}
+	})
+	var reqs []diembao.SearchRequest
+	for _, q := range []string{`"và nước"`, `"và nước sạch"`, `"va nuoc"`, `"vá và nước"`, `"và nước" sạch`, `và nước`} {
+		reqs = append(reqs, diembao.SearchRequest{Query: q}, diembao.SearchRequest{Query: q, Facets: []string{"day"}})
+	}
+	compareCounted(t, db, reqs, query.DefaultLimits(), 2)
+	res, err := NewSearchService(db).Search(context.Background(), diembao.SearchRequest{Query: `"và nước"`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, h := range res.Hits {
+		got = append(got, h.URL)
+	}
+	slices.Sort(got)
+	if want := []string{"https://v.example.vn/0", "https://v.example.vn/1", "https://v.example.vn/2"}; !slices.Equal(got, want) {
+		t.Errorf(`"và nước" finds %v, want %v`, got, want)
+	}
 }
 
 // FuzzEachFreq checks that reading a value of token_freqs never panics and
