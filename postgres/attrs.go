@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/diembao/diembao"
+	"github.com/diembao/diembao/internal/idset"
 	"github.com/diembao/diembao/internal/tokfreq"
 	"github.com/diembao/diembao/query"
 )
@@ -399,6 +400,24 @@ func (v *attrView) kept(f *attrFilter, limit int, withFacets bool) []articleInfo
 		}
 	}
 	return out
+}
+
+// alive returns, in descending ID order, the articles of set that are in
+// article_index in the view's snapshot and that f keeps, loading their
+// chunks.
+func (v *attrView) alive(ctx context.Context, conn querier, set *idset.Set, f *attrFilter) ([]int64, error) {
+	ids := make([]int64, 0, set.Len())
+	set.Descending(func(id int64) bool {
+		ids = append(ids, id)
+		return true
+	})
+	if err := v.load(ctx, conn, ids); err != nil {
+		return nil, err
+	}
+	return slices.DeleteFunc(ids, func(id int64) bool {
+		c, slot := v.chunk(id)
+		return c == nil || !c.has(slot) || !f.keeps(c, slot)
+	}), nil
 }
 
 // Warm reads the attribute copy of every article (see attrView), which

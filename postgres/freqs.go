@@ -12,6 +12,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/diembao/diembao/internal/idset"
 	"github.com/diembao/diembao/internal/tokfreq"
 	"github.com/diembao/diembao/internal/tokpos"
 	"github.com/diembao/diembao/query"
@@ -147,6 +148,9 @@ type freqChanges struct {
 	add    map[freqKey][]tokfreq.Entry
 	addPos map[freqKey][]tokpos.Entry
 	remove map[freqKey][]uint16
+	// addSet and removeSet are the offsets to add to and remove from the
+	// rows of token_sets, whose chunks are idset's.
+	addSet, removeSet map[freqKey][]uint16
 }
 
 // addArticle adds the entries of the article id, whose counts are counts
@@ -155,11 +159,15 @@ func (f *freqChanges) addArticle(id int64, counts map[string]*tokfreq.Counts, po
 	if f.add == nil {
 		f.add = map[freqKey][]tokfreq.Entry{}
 		f.addPos = map[freqKey][]tokpos.Entry{}
+		f.addSet = map[freqKey][]uint16{}
 	}
 	chunk, off := tokfreq.ChunkOf(id)
+	setChunk, setOff := idset.ChunkOf(id)
 	for tok, c := range counts {
 		k := freqKey{tok, chunk}
 		f.add[k] = append(f.add[k], tokfreq.Entry{Off: off, Counts: *c})
+		k = freqKey{tok, setChunk}
+		f.addSet[k] = append(f.addSet[k], setOff)
 	}
 	for tok, p := range positions {
 		k := freqKey{tok, chunk}
@@ -172,11 +180,15 @@ func (f *freqChanges) addArticle(id int64, counts map[string]*tokfreq.Counts, po
 func (f *freqChanges) removeArticle(id int64, keys []string) {
 	if f.remove == nil {
 		f.remove = map[freqKey][]uint16{}
+		f.removeSet = map[freqKey][]uint16{}
 	}
 	chunk, off := tokfreq.ChunkOf(id)
+	setChunk, setOff := idset.ChunkOf(id)
 	for _, key := range keys {
 		k := freqKey{key, chunk}
 		f.remove[k] = append(f.remove[k], off)
+		k = freqKey{key, setChunk}
+		f.removeSet[k] = append(f.removeSet[k], setOff)
 	}
 }
 
@@ -201,6 +213,8 @@ func sortedKeys[V any](m map[freqKey]V) []freqKey {
 // some of its articles.
 type pieceTable struct {
 	name, column string
+	// chunkBits is the base-2 logarithm of the number of IDs of a chunk.
+	chunkBits int
 	// without returns the value v without the entries of the articles at
 	// the offsets gone, as one piece (nil when none is left), and whether
 	// it held any of them.
@@ -209,12 +223,12 @@ type pieceTable struct {
 
 // The tables of pieces, in the order a write changes them.
 var (
-	freqsTable = pieceTable{name: "token_freqs", column: "freqs", without: func(v []byte, gone map[uint16]bool) ([]byte, bool, error) {
+	freqsTable = pieceTable{name: "token_freqs", column: "freqs", chunkBits: tokfreq.ChunkBits, without: func(v []byte, gone map[uint16]bool) ([]byte, bool, error) {
 		return without(v, gone, func(v []byte, f func(uint16, tokfreq.Entry)) error {
 			return eachFreq(v, func(off uint16, c *tokfreq.Counts) { f(off, tokfreq.Entry{Off: off, Counts: *c}) })
 		}, encodeFreqs)
 	}}
-	positionsTable = pieceTable{name: "token_positions", column: "positions", without: func(v []byte, gone map[uint16]bool) ([]byte, bool, error) {
+	positionsTable = pieceTable{name: "token_positions", column: "positions", chunkBits: tokfreq.ChunkBits, without: func(v []byte, gone map[uint16]bool) ([]byte, bool, error) {
 		return without(v, gone, func(v []byte, f func(uint16, tokpos.Entry)) error {
 			return eachPos(v, func(off uint16, p *tokpos.Positions) {
 				e := tokpos.Entry{Off: off}
@@ -261,7 +275,8 @@ func without[E any](v []byte, gone map[uint16]bool, each func([]byte, func(uint1
 	return appendPiece(nil, encode(kept)), true, nil
 }
 
-// apply writes the changes, to token_freqs then to token_positions: first
+// apply writes the changes, to token_freqs, token_positions then
+// token_sets: first
 // the removals, each row read, rewritten without the removed articles as
 // one piece (or deleted when none is left), then the additions, appended as
 // one piece per row to the rows of the server process's shard (see
@@ -284,12 +299,18 @@ func (f *freqChanges) apply(ctx context.Context, tx pgx.Tx) error {
 		if err := f.applyRemovals(ctx, tx, positionsTable, remove); err != nil {
 			return fmt.Errorf("token positions: %w", err)
 		}
+		if err := f.applyRemovals(ctx, tx, setsTable, f.removeSet); err != nil {
+			return fmt.Errorf("token sets: %w", err)
+		}
 	}
 	if err := appendPieces(ctx, tx, freqsTable, f.add, encodeFreqs); err != nil {
 		return fmt.Errorf("token counts: %w", err)
 	}
 	if err := appendPieces(ctx, tx, positionsTable, f.addPos, encodePositions); err != nil {
 		return fmt.Errorf("token positions: %w", err)
+	}
+	if err := appendPieces(ctx, tx, setsTable, f.addSet, encodeSet); err != nil {
+		return fmt.Errorf("token sets: %w", err)
 	}
 	return nil
 }
@@ -451,7 +472,9 @@ func (f *freqChanges) applyRemovals(ctx context.Context, tx pgx.Tx, t pieceTable
 	return nil
 }
 
-// fillSpan is the number of IDs fillTokenFreqs reads at a time: 8 chunks.
+// fillSpan is the number of IDs fillFromIndex reads at a time: 8 chunks of
+// token_freqs, 2 of token_sets, so that a span's rows hold whole chunks of
+// either.
 const fillSpan = 8 << tokfreq.ChunkBits
 
 // fillTokenFreqs fills token_freqs from the index entries, in shard 0: the
@@ -503,7 +526,7 @@ func fillFromIndex(ctx context.Context, tx pgx.Tx, t pieceTable, add func(id int
 	if err := tx.QueryRow(ctx, `SELECT coalesce(min(id), 0), coalesce(max(id), -1) FROM article_index`).Scan(&lo, &hi); err != nil {
 		return err
 	}
-	lo -= lo & (tokfreq.ChunkSize - 1)
+	lo -= lo % fillSpan
 	for ; lo <= hi; lo += fillSpan {
 		rows, err := tx.Query(ctx, `SELECT id, tsv::text FROM article_index WHERE id >= $1 AND id < $2 ORDER BY id`, lo, lo+fillSpan)
 		if err != nil {

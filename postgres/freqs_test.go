@@ -43,6 +43,21 @@ func checkTokenPositions(t *testing.T, db *DB, step string) {
 	})
 }
 
+// checkTokenSets compares token_sets with the keys of each article's
+// index entry, as checkTokenFreqs does for token_freqs.
+func checkTokenSets(t *testing.T, db *DB, step string) {
+	t.Helper()
+	checkPieces(t, db, step, setsTable, func(d docPositions) map[string]*struct{} {
+		out := map[string]*struct{}{}
+		for key := range tokenCounts(d) {
+			out[key] = &struct{}{}
+		}
+		return out
+	}, func(v []byte, f func(uint16, struct{})) error {
+		return eachSetOffset(v, func(off, _ uint16) { f(off, struct{}{}) })
+	})
+}
+
 // checkPieces compares the entries of the table t, which each reads from
 // a row's value, with those fromIndex gives for each stored article's
 // index entry: every article's entries are there, once, in one row, and
@@ -95,7 +110,7 @@ func checkPieces[V any](t *testing.T, db *DB, step string, table pieceTable, fro
 			got[tok] = map[int64]V{}
 		}
 		err := each(v, func(off uint16, e V) {
-			id := chunk<<tokfreq.ChunkBits | int64(off)
+			id := chunk<<table.chunkBits | int64(off)
 			if _, dup := got[tok][id]; dup {
 				t.Errorf("%s: %s: token %q: article %d has two entries (shard %d, tail %v)", step, table.name, tok, id, shard, tail)
 			}
@@ -167,6 +182,7 @@ func TestTokenFreqsFollowIndex(t *testing.T) {
 	}
 	checkTokenFreqs(t, db, "one writer")
 	checkTokenPositions(t, db, "one writer")
+	checkTokenSets(t, db, "one writer")
 	var wg sync.WaitGroup
 	for w := range 6 {
 		wg.Go(func() {
@@ -184,8 +200,10 @@ func TestTokenFreqsFollowIndex(t *testing.T) {
 	wg.Wait()
 	checkTokenFreqs(t, db, "concurrent writers")
 	checkTokenPositions(t, db, "concurrent writers")
-	if _, err := db.pool.Exec(ctx, `DROP TABLE token_freqs, token_positions;
-		DELETE FROM schema_migrations WHERE name IN ('0005_token_freqs.sql', '0006_token_positions.sql', '0007_token_tails.sql')`); err != nil {
+	checkTokenSets(t, db, "concurrent writers")
+	if _, err := db.pool.Exec(ctx, `DROP TABLE token_freqs, token_positions, token_sets;
+		DELETE FROM schema_migrations WHERE name IN ('0005_token_freqs.sql', '0006_token_positions.sql', '0007_token_tails.sql',
+			'0010_token_sets.sql')`); err != nil {
 		t.Fatal(err)
 	}
 	if err := db.migrate(ctx); err != nil {
@@ -193,6 +211,7 @@ func TestTokenFreqsFollowIndex(t *testing.T) {
 	}
 	checkTokenFreqs(t, db, "migration")
 	checkTokenPositions(t, db, "migration")
+	checkTokenSets(t, db, "migration")
 }
 
 // TestTailsMoveOntoMainRows stores articles one at a time, as the crawler
@@ -212,7 +231,8 @@ func TestTailsMoveOntoMainRows(t *testing.T) {
 	}
 	checkTokenFreqs(t, db, "one at a time")
 	checkTokenPositions(t, db, "one at a time")
-	for _, table := range []pieceTable{freqsTable, positionsTable} {
+	checkTokenSets(t, db, "one at a time")
+	for _, table := range []pieceTable{freqsTable, positionsTable, setsTable} {
 		var tails, mains, largest int
 		err := db.pool.QueryRow(ctx, `SELECT count(*) FILTER (WHERE tail), count(*) FILTER (WHERE NOT tail),
 			coalesce(max(octet_length(`+table.column+`)) FILTER (WHERE tail), 0) FROM `+table.name).Scan(&tails, &mains, &largest)
@@ -294,10 +314,15 @@ func compareCounted(t *testing.T, db *DB, reqs []diembao.SearchRequest, lim quer
 	ctx := context.Background()
 	counted := NewSearchService(db)
 	positions := NewSearchService(db)
-	positions.noCounts = true
+	positions.noCounts, positions.noSets = true, true
 	counted.Limits, positions.Limits = lim, lim
-	matchCounted, boosted, phrases := 0, 0, 0
+	matchCounted, boosted, phrases, fromSets := 0, 0, 0, 0
 	for _, req := range reqs {
+		if p, err := counted.plan(req); err == nil && p.match != nil && len(req.Facets) > 0 {
+			if _, ok := p.match.setKeys(); ok {
+				fromSets++
+			}
+		}
 		if p, err := counted.plan(req); err == nil && p.match != nil && countable(p.phrases) {
 			matchCounted++
 			if p.boost != nil {
@@ -336,9 +361,9 @@ func compareCounted(t *testing.T, db *DB, reqs []diembao.SearchRequest, lim quer
 			}
 		}
 	}
-	if matchCounted < len(reqs)/4 || boosted == 0 || phrases == 0 {
-		t.Errorf("only %d of %d searches have a match scored from the counts, %d with a boost, %d with phrases",
-			matchCounted, len(reqs), boosted, phrases)
+	if matchCounted < len(reqs)/4 || boosted == 0 || phrases == 0 || fromSets == 0 {
+		t.Errorf("only %d of %d searches have a match scored from the counts, %d with a boost, %d with phrases, %d with facets from the sets",
+			matchCounted, len(reqs), boosted, phrases, fromSets)
 	}
 }
 
@@ -378,7 +403,7 @@ func TestNewestMatchesFromCounts(t *testing.T) {
 	}
 	// Date orders: all matches found in the counts for the rare ones,
 	// the date index for those with more matches than the limits count.
-	for _, q := range []string{"hiếm", `"hà nội"`, "mưa", "(hiếm OR bão) -mưa", "hiếm published:>2020-03-01",
+	for _, q := range []string{"hiếm", `"hà nội"`, "mưa", "(hiếm OR bão) -mưa", "hiếm published:>2020-03-01", "mưa -bão published:>2020-02-01",
 		"-mưa published:[2020-02-01 TO 2020-03-15]", `-"hà nội" -hiếm published:>2020-03-01`} {
 		reqs = append(reqs, diembao.SearchRequest{Query: q, Sort: diembao.SortNewest},
 			diembao.SearchRequest{Query: q, Sort: diembao.SortOldest, Facets: []string{"day"}})

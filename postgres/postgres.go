@@ -44,6 +44,7 @@ var migrationFS embed.FS
 var migrationFills = map[string]func(context.Context, pgx.Tx) error{
 	"0005_token_freqs.sql":     fillTokenFreqs,
 	"0006_token_positions.sql": fillTokenPositions,
+	"0010_token_sets.sql":      fillTokenSets,
 }
 
 // migrationLock is the key of the advisory lock held while migrating

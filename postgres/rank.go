@@ -302,6 +302,39 @@ func (s *SearchService) window(ctx context.Context, conn querier, p *plan, st *r
 		return win, total, facets, nil
 	}
 	v := s.attrs.view()
+	if counted && !s.noSets {
+		// Every match found from token_sets: the total and the facets
+		// counted from them all, the newest ones as the window, whose
+		// counts alone are read.
+		set, ok, err := matchSet(ctx, conn, p.match)
+		if err != nil {
+			return nil, 0, nil, err
+		}
+		if ok {
+			ids, err := v.alive(ctx, conn, set, &p.filters)
+			if err != nil {
+				return nil, 0, nil, err
+			}
+			total = len(ids)
+			if len(facetNames) > 0 {
+				facets = v.facets(ids, facetNames)
+			}
+			if s.Limits.Window > 0 && len(ids) > s.Limits.Window {
+				ids = ids[:s.Limits.Window]
+			}
+			win, info = make([]scored, len(ids)), make([]articleInfo, len(ids))
+			for i, id := range ids {
+				win[i].ID = id
+				info[i], _ = v.info(id, &p.filters, false)
+			}
+			if wc, err = readWindowCounts(ctx, conn, p.phrases, win); err != nil {
+				return nil, 0, nil, err
+			}
+			withFacets = false
+			win, total, _, err = done()
+			return win, total, facets, err
+		}
+	}
 	if counted && len(p.filterWhere) > 0 {
 		var ok bool
 		if win, info, wc, ok, err = s.candidates(ctx, conn, v, p, withFacets); err != nil {

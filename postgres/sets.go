@@ -1,0 +1,194 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"math/bits"
+	"slices"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/diembao/diembao/internal/idset"
+)
+
+// setsTable is token_sets (migration 0010): for each key of token_freqs
+// (see countKey), the articles holding it in any of its columns, by chunks
+// of idset.ChunkSize IDs, each piece a stored chunk of package idset.
+var setsTable = pieceTable{name: "token_sets", column: "ids", chunkBits: idset.ChunkBits, without: func(v []byte, gone map[uint16]bool) ([]byte, bool, error) {
+	return without(v, gone, eachSetOffset, encodeSet)
+}}
+
+// eachSetOffset calls f with each offset of each piece of a value of
+// token_sets, piece after piece (an offset two pieces hold, twice).
+func eachSetOffset(v []byte, f func(off, _ uint16)) error {
+	return eachPiece(v, func(b []byte) error {
+		c, err := idset.DecodeChunk(b)
+		if err != nil {
+			return err
+		}
+		for i, w := range c {
+			for ; w != 0; w &= w - 1 {
+				off := uint16(i*64 + bits.TrailingZeros64(w))
+				f(off, off)
+			}
+		}
+		return nil
+	})
+}
+
+// A span of fillFromIndex holds whole chunks of token_sets.
+var _ [0]struct{} = [fillSpan % idset.ChunkSize]struct{}{}
+
+// encodeSet returns the stored chunk of the offsets offs, in any order and
+// possibly repeated.
+func encodeSet(offs []uint16) []byte {
+	var c idset.Chunk
+	for _, off := range offs {
+		c.Add(off)
+	}
+	return c.Encode()
+}
+
+// fillTokenSets fills token_sets from the index entries, in shard 0: the
+// migration that creates the table calls it in its transaction.
+func fillTokenSets(ctx context.Context, tx pgx.Tx) error {
+	built := map[freqKey][]uint16{}
+	return fillFromIndex(ctx, tx, setsTable, func(id int64, d docPositions) {
+		chunk, off := idset.ChunkOf(id)
+		for key := range tokenCounts(d) {
+			k := freqKey{key, chunk}
+			built[k] = append(built[k], off)
+		}
+	}, func() map[freqKey][]byte {
+		out := make(map[freqKey][]byte, len(built))
+		for k, offs := range built {
+			out[k] = encodeSet(offs)
+		}
+		clear(built)
+		return out
+	})
+}
+
+// setKey returns the key of token_sets whose set holds the articles that
+// the phrase ph finds, and whether there is one: for a whole token searched
+// in the folded title and body columns, the token (its set counts the
+// exact columns too, but a folded column holds the folded form of each
+// token of its exact column, and the folded form of a folded token is
+// itself); for one searched in the folded words column, the words key and
+// the token.
+func setKey(ph *expr) (string, bool) {
+	if ph.op != opPhrase || len(ph.tokens) != 1 || ph.prefix || ph.tokens[0] == "" {
+		return "", false
+	}
+	switch cols := slices.Sorted(slices.Values(ph.cols)); {
+	case slices.Equal(cols, []int{colTitleFolded, colBodyFolded}):
+		return ph.tokens[0], true
+	case slices.Equal(cols, []int{colWordsFolded}):
+		return wordsKey + ph.tokens[0], true
+	}
+	return "", false
+}
+
+// The folded index columns of the title and body (see columns).
+const (
+	colTitleFolded = 1
+	colBodyFolded  = 3
+)
+
+// setKeys returns the keys of token_sets from which the articles x
+// selects are found (see evalSets), and whether they are: x must be AND,
+// OR and NOT of phrases with a setKey, a term of one token being searched
+// in its folded form alone (see expr.folded).
+func (x *expr) setKeys() ([]string, bool) {
+	var keys []string
+	var walk func(x *expr) bool
+	walk = func(x *expr) bool {
+		switch {
+		case x.op == opPhrase:
+			key, ok := setKey(x)
+			if ok && !slices.Contains(keys, key) {
+				keys = append(keys, key)
+			}
+			return ok
+		case x.folded != nil:
+			return walk(x.folded)
+		}
+		for _, k := range x.kids {
+			if !walk(k) {
+				return false
+			}
+		}
+		return len(x.kids) > 0
+	}
+	if !walk(x) {
+		return nil, false
+	}
+	return keys, true
+}
+
+// evalSets returns the articles x selects, from the sets of its keys (see
+// setKeys): a new set, which the caller may change.
+func (x *expr) evalSets(sets map[string]*idset.Set) *idset.Set {
+	switch {
+	case x.op == opPhrase:
+		key, _ := setKey(x)
+		if s := sets[key]; s != nil {
+			return s.Clone()
+		}
+		return &idset.Set{}
+	case x.folded != nil:
+		return x.folded.evalSets(sets)
+	}
+	out := x.kids[0].evalSets(sets)
+	for _, k := range x.kids[1:] {
+		s := k.evalSets(sets)
+		switch x.op {
+		case opAnd:
+			out.And(s)
+		case opOr:
+			out.Or(s)
+		case opNot:
+			out.AndNot(s)
+		}
+	}
+	return out
+}
+
+// matchSet returns the articles the match x selects, found from
+// token_sets, and true; false when x is not made of whole words the table
+// holds (see setKeys). The set may hold articles deleted by hand from
+// article_index since: their rows stay behind, as in token_freqs.
+func matchSet(ctx context.Context, conn querier, x *expr) (*idset.Set, bool, error) {
+	keys, ok := x.setKeys()
+	if !ok {
+		return nil, false, nil
+	}
+	rows, err := conn.Query(ctx, `SELECT token, chunk, ids FROM token_sets WHERE token = ANY($1::text[])`, keys)
+	if err != nil {
+		return nil, false, fmt.Errorf("postgres: search: token sets: %w", err)
+	}
+	defer rows.Close()
+	sets := make(map[string]*idset.Set, len(keys))
+	for rows.Next() {
+		var (
+			key   string
+			chunk int64
+			v     []byte
+		)
+		if err := rows.Scan(&key, &chunk, &v); err != nil {
+			return nil, false, fmt.Errorf("postgres: search: token sets: %w", err)
+		}
+		s := sets[key]
+		if s == nil {
+			s = &idset.Set{}
+			sets[key] = s
+		}
+		if err := eachPiece(v, func(b []byte) error { return s.AddChunk(chunk, b) }); err != nil {
+			return nil, false, fmt.Errorf("postgres: search: token %q, chunk %d: %w", key, chunk, err)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, false, fmt.Errorf("postgres: search: token sets: %w", err)
+	}
+	return x.evalSets(sets), true, nil
+}
