@@ -33,13 +33,19 @@ func (s *SearchService) byDateFromCounts(ctx context.Context, conn querier, p *p
 	case !countable(p.phrases) || !boostExact(p):
 		return nil, false, 0, nil, false, nil
 	}
+	v := s.attrs.view()
+	if p.match != nil && !s.noSets {
+		page, more, total, facets, ok, err = s.byDateFromSets(ctx, conn, v, p, st, order, cur, limit, facetNames)
+		if ok || err != nil {
+			return page, more, total, facets, ok, err
+		}
+	}
 	withFacets := len(facetNames) > 0 && len(p.filterWhere) > 0
 	var (
 		win  []scored
 		info []articleInfo
 		wc   windowCounts
 	)
-	v := s.attrs.view()
 	found := false
 	if len(p.filterWhere) > 0 {
 		if win, info, wc, found, err = s.candidates(ctx, conn, v, p, withFacets); err != nil {
@@ -115,6 +121,78 @@ func (s *SearchService) byDateFromCounts(ctx context.Context, conn querier, p *p
 		facets = countFacets(facetNames, info)
 	}
 	return page, more, len(win), facets, true, nil
+}
+
+// byDateFromSets answers a search in date order whose match is made of
+// whole words (see matchSet): every match is found from token_sets, the
+// total and the facets (when requested) are counted from all of them, the
+// page after cur is picked by publication time from the attribute copy,
+// and only its articles' counts are read to score it. ok is false when the
+// match is not made of whole words.
+func (s *SearchService) byDateFromSets(ctx context.Context, conn querier, v *attrView, p *plan, st *rankStats, order diembao.Sort,
+	cur *query.Cursor, limit int, facetNames []string) (page []scored, more bool, total int, facets map[string][]diembao.FacetCount, ok bool, err error) {
+	set, ok, err := matchSet(ctx, conn, p.match)
+	if !ok || err != nil {
+		return nil, false, 0, nil, false, err
+	}
+	ids, err := v.alive(ctx, conn, set, &p.filters)
+	if err != nil {
+		return nil, false, 0, nil, false, err
+	}
+	if len(facetNames) > 0 {
+		facets = v.facets(ids, facetNames)
+	}
+	// The first limit+1 matches after cur in the order, as byDate sorts
+	// them: kept sorted, a match entering only when it comes before the
+	// last one kept.
+	noDate := int64(noDateNewest)
+	if order == diembao.SortOldest {
+		noDate = noDateOldest
+	}
+	before := func(a, b scored) bool {
+		if order == diembao.SortOldest {
+			return a.Key < b.Key || a.Key == b.Key && a.ID < b.ID
+		}
+		return a.Key > b.Key || a.Key == b.Key && a.ID > b.ID
+	}
+	best := make([]scored, 0, limit+1)
+	for _, id := range ids {
+		sc := scored{ID: id, Key: noDate}
+		c, slot := v.chunk(id)
+		if t := c.published[slot]; t != noTime {
+			sc.Key = epochSeconds(t)
+		}
+		if !afterDate(sc, cur, order) || len(best) == limit+1 && !before(sc, best[limit]) {
+			continue
+		}
+		i, _ := slices.BinarySearchFunc(best, sc, func(a, b scored) int {
+			if before(a, b) {
+				return -1
+			}
+			return 1
+		})
+		if len(best) == limit+1 {
+			best = best[:limit]
+		}
+		best = slices.Insert(best, i, sc)
+	}
+	if more = len(best) > limit; more {
+		best = best[:limit]
+	}
+	lens := make([]int, len(best))
+	for i, sc := range best {
+		c, slot := v.chunk(sc.ID)
+		lens[i] = int(c.ntokens[slot])
+	}
+	wc, err := readWindowCounts(ctx, conn, p.phrases, best)
+	if err != nil {
+		return nil, false, 0, nil, false, err
+	}
+	if err := addBoostCounts(ctx, conn, p, best, wc); err != nil {
+		return nil, false, 0, nil, false, err
+	}
+	s.scoreWindow(best, lens, p, st, wc)
+	return best, more, len(ids), facets, true, nil
 }
 
 // afterDate reports whether sc comes after the cursor cur in the date

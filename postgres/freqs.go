@@ -596,7 +596,7 @@ func countedColumns(ph *expr) bool {
 type windowCounts map[string][]tokfreq.Counts
 
 // readWindowCounts reads from token_freqs the counts, in the articles of
-// win (in descending ID order), of the tokens of phrases in their columns
+// win (in any order), of the tokens of phrases in their columns
 // (see readCounts).
 func readWindowCounts(ctx context.Context, conn querier, phrases []*expr, win []scored) (windowCounts, error) {
 	// The position in win of each article, by chunk and offset (plus
