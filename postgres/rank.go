@@ -302,7 +302,12 @@ func (s *SearchService) window(ctx context.Context, conn querier, p *plan, st *r
 		return win, total, facets, nil
 	}
 	v := s.attrs.view()
-	if counted && !s.noSets {
+	// A prefix's set is the union of those of every token it begins (read
+	// over the whole archive): without facets to count, the newest spans
+	// of the counts find its window sooner (13.5–16 against 9.5–10 ms p50
+	// at 100,000 articles).
+	prefix := slices.ContainsFunc(p.phrases, func(ph *expr) bool { return ph.prefix })
+	if counted && !s.noSets && (len(facetNames) > 0 || !prefix) {
 		// Every match found from token_sets: the total and the facets
 		// counted from them all, the newest ones as the window, whose
 		// counts alone are read.

@@ -5,10 +5,12 @@ import (
 	"fmt"
 	"math/bits"
 	"slices"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/diembao/diembao/internal/idset"
+	"github.com/diembao/diembao/query"
 )
 
 // setsTable is token_sets (migration 0010): for each key of token_freqs
@@ -75,15 +77,19 @@ func fillTokenSets(ctx context.Context, tx pgx.Tx) error {
 // exact columns too, but a folded column holds the folded form of each
 // token of its exact column, and the folded form of a folded token is
 // itself); for one searched in the folded words column, the words key and
-// the token.
+// the token. A prefix of one token searched in the folded title and body
+// has the union of the sets of the tokens it begins, under its prefixKey
+// (an exact token it begins folds to a token the prefix begins too).
 func setKey(ph *expr) (string, bool) {
-	if ph.op != opPhrase || len(ph.tokens) != 1 || ph.prefix || ph.tokens[0] == "" {
+	if ph.op != opPhrase || len(ph.tokens) != 1 || ph.tokens[0] == "" {
 		return "", false
 	}
 	switch cols := slices.Sorted(slices.Values(ph.cols)); {
+	case slices.Equal(cols, []int{colTitleFolded, colBodyFolded}) && ph.prefix:
+		return prefixKey(ph.tokens[0]), true
 	case slices.Equal(cols, []int{colTitleFolded, colBodyFolded}):
 		return ph.tokens[0], true
-	case slices.Equal(cols, []int{colWordsFolded}):
+	case slices.Equal(cols, []int{colWordsFolded}) && !ph.prefix:
 		return wordsKey + ph.tokens[0], true
 	}
 	return "", false
@@ -155,40 +161,80 @@ func (x *expr) evalSets(sets map[string]*idset.Set) *idset.Set {
 }
 
 // matchSet returns the articles the match x selects, found from
-// token_sets, and true; false when x is not made of whole words the table
-// holds (see setKeys). The set may hold articles deleted by hand from
-// article_index since: their rows stay behind, as in token_freqs.
+// token_sets, and true; false when x is not made of whole words and
+// prefixes the table holds (see setKeys). The set may hold articles
+// deleted by hand from article_index since: their rows stay behind, as in
+// token_freqs.
 func matchSet(ctx context.Context, conn querier, x *expr) (*idset.Set, bool, error) {
 	keys, ok := x.setKeys()
 	if !ok {
 		return nil, false, nil
 	}
-	rows, err := conn.Query(ctx, `SELECT token, chunk, ids FROM token_sets WHERE token = ANY($1::text[])`, keys)
+	sets, err := readSets(ctx, conn, keys)
 	if err != nil {
-		return nil, false, fmt.Errorf("postgres: search: token sets: %w", err)
-	}
-	defer rows.Close()
-	sets := make(map[string]*idset.Set, len(keys))
-	for rows.Next() {
-		var (
-			key   string
-			chunk int64
-			v     []byte
-		)
-		if err := rows.Scan(&key, &chunk, &v); err != nil {
-			return nil, false, fmt.Errorf("postgres: search: token sets: %w", err)
-		}
-		s := sets[key]
-		if s == nil {
-			s = &idset.Set{}
-			sets[key] = s
-		}
-		if err := eachPiece(v, func(b []byte) error { return s.AddChunk(chunk, b) }); err != nil {
-			return nil, false, fmt.Errorf("postgres: search: token %q, chunk %d: %w", key, chunk, err)
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, false, fmt.Errorf("postgres: search: token sets: %w", err)
+		return nil, false, err
 	}
 	return x.evalSets(sets), true, nil
+}
+
+// readSets reads the sets of the keys of token_sets (a key without rows
+// has none); a prefixKey has the union of the sets of the tokens its
+// prefix begins, read as a range of the primary key.
+func readSets(ctx context.Context, conn querier, keys []string) (map[string]*idset.Set, error) {
+	sets := make(map[string]*idset.Set, len(keys))
+	read := func(as, cond string, args ...any) error {
+		rows, err := conn.Query(ctx, `SELECT token, chunk, ids FROM token_sets WHERE `+cond, args...)
+		if err != nil {
+			return fmt.Errorf("postgres: search: token sets: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var (
+				key   string
+				chunk int64
+				v     []byte
+			)
+			if err := rows.Scan(&key, &chunk, &v); err != nil {
+				return fmt.Errorf("postgres: search: token sets: %w", err)
+			}
+			to := key
+			if as != "" {
+				to = as
+			}
+			s := sets[to]
+			if s == nil {
+				s = &idset.Set{}
+				sets[to] = s
+			}
+			if err := eachPiece(v, func(b []byte) error { return s.AddChunk(chunk, b) }); err != nil {
+				return fmt.Errorf("postgres: search: token %q, chunk %d: %w", key, chunk, err)
+			}
+		}
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("postgres: search: token sets: %w", err)
+		}
+		return nil
+	}
+	var whole []string
+	for _, key := range keys {
+		prefix, ok := strings.CutPrefix(key, prefixKey(""))
+		if !ok {
+			whole = append(whole, key)
+			continue
+		}
+		lo, hi := query.PrefixBounds(prefix)
+		cond, args := `token >= $1`, []any{lo}
+		if hi != "" {
+			cond, args = cond+` AND token < $2`, append(args, hi)
+		}
+		if err := read(key, cond, args...); err != nil {
+			return nil, err
+		}
+	}
+	if len(whole) > 0 {
+		if err := read("", `token = ANY($1::text[])`, whole); err != nil {
+			return nil, err
+		}
+	}
+	return sets, nil
 }
