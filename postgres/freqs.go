@@ -664,34 +664,11 @@ func prefixKey(key string) string { return "\x00" + key }
 func readCounts(ctx context.Context, conn querier, phrases []*expr, chunkCond string, chunkArgs []any,
 	only func(chunk int64) *tokpos.Offsets, visit func(key string, id int64, c *tokfreq.Counts)) error {
 	read := func(as, cond string, args ...any) error {
-		rows, err := conn.Query(ctx, `SELECT token, chunk, freqs FROM token_freqs WHERE `+cond+` AND `+chunkCond,
-			append(append([]any(nil), chunkArgs...), args...)...)
-		if err != nil {
-			return fmt.Errorf("postgres: search: token counts: %w", err)
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var (
-				key   string
-				chunk int64
-				v     []byte
-			)
-			if err := rows.Scan(&key, &chunk, &v); err != nil {
-				return fmt.Errorf("postgres: search: token counts: %w", err)
-			}
-			base := chunk << tokfreq.ChunkBits
-			to := key
-			if as != "" {
-				to = as
-			}
-			if err := eachFreq(v, func(off uint16, c *tokfreq.Counts) { visit(to, base+int64(off), c) }); err != nil {
-				return fmt.Errorf("postgres: search: token %q, chunk %d: %w", key, chunk, err)
-			}
-		}
-		if err := rows.Err(); err != nil {
-			return fmt.Errorf("postgres: search: token counts: %w", err)
-		}
-		return nil
+		return eachKeyedRow(ctx, conn, "token counts", `SELECT token, chunk, freqs FROM token_freqs WHERE `+cond+` AND `+chunkCond,
+			append(append([]any(nil), chunkArgs...), args...), as, func(key string, chunk int64, v []byte) error {
+				base := chunk << tokfreq.ChunkBits
+				return eachFreq(v, func(off uint16, c *tokfreq.Counts) { visit(key, base+int64(off), c) })
+			})
 	}
 	arg := func(k int) string { return "$" + strconv.Itoa(len(chunkArgs)+k) }
 	if err := readPhrases(ctx, conn, phrases, chunkCond, chunkArgs, only, visit); err != nil {
@@ -728,6 +705,40 @@ func readCounts(ctx context.Context, conn querier, phrases []*expr, chunkCond st
 	}
 	if len(whole) > 0 {
 		return read("", `token = ANY(`+arg(1)+`::text[])`, whole)
+	}
+	return nil
+}
+
+// eachKeyedRow runs stmt, whose rows are a token, a chunk and a value of
+// a table of pieces (what names it in errors), and calls each with each
+// row's key (as when it is set, else the token), chunk and value; an error
+// of each is returned naming the row's token and chunk.
+func eachKeyedRow(ctx context.Context, conn querier, what, stmt string, args []any, as string,
+	each func(key string, chunk int64, v []byte) error) error {
+	rows, err := conn.Query(ctx, stmt, args...)
+	if err != nil {
+		return fmt.Errorf("postgres: search: %s: %w", what, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			tok   string
+			chunk int64
+			v     []byte
+		)
+		if err := rows.Scan(&tok, &chunk, &v); err != nil {
+			return fmt.Errorf("postgres: search: %s: %w", what, err)
+		}
+		key := tok
+		if as != "" {
+			key = as
+		}
+		if err := each(key, chunk, v); err != nil {
+			return fmt.Errorf("postgres: search: token %q, chunk %d: %w", tok, chunk, err)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("postgres: search: %s: %w", what, err)
 	}
 	return nil
 }

@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"fmt"
 	"math/bits"
 	"slices"
 	"strings"
@@ -183,37 +182,15 @@ func matchSet(ctx context.Context, conn querier, x *expr) (*idset.Set, bool, err
 func readSets(ctx context.Context, conn querier, keys []string) (map[string]*idset.Set, error) {
 	sets := make(map[string]*idset.Set, len(keys))
 	read := func(as, cond string, args ...any) error {
-		rows, err := conn.Query(ctx, `SELECT token, chunk, ids FROM token_sets WHERE `+cond, args...)
-		if err != nil {
-			return fmt.Errorf("postgres: search: token sets: %w", err)
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var (
-				key   string
-				chunk int64
-				v     []byte
-			)
-			if err := rows.Scan(&key, &chunk, &v); err != nil {
-				return fmt.Errorf("postgres: search: token sets: %w", err)
-			}
-			to := key
-			if as != "" {
-				to = as
-			}
-			s := sets[to]
-			if s == nil {
-				s = &idset.Set{}
-				sets[to] = s
-			}
-			if err := eachPiece(v, func(b []byte) error { return s.AddChunk(chunk, b) }); err != nil {
-				return fmt.Errorf("postgres: search: token %q, chunk %d: %w", key, chunk, err)
-			}
-		}
-		if err := rows.Err(); err != nil {
-			return fmt.Errorf("postgres: search: token sets: %w", err)
-		}
-		return nil
+		return eachKeyedRow(ctx, conn, "token sets", `SELECT token, chunk, ids FROM token_sets WHERE `+cond, args, as,
+			func(key string, chunk int64, v []byte) error {
+				s := sets[key]
+				if s == nil {
+					s = &idset.Set{}
+					sets[key] = s
+				}
+				return eachPiece(v, func(b []byte) error { return s.AddChunk(chunk, b) })
+			})
 	}
 	var whole []string
 	for _, key := range keys {
