@@ -131,16 +131,9 @@ func (s *SearchService) byDateFromCounts(ctx context.Context, conn querier, p *p
 // match is not made of whole words.
 func (s *SearchService) byDateFromSets(ctx context.Context, conn querier, v *attrView, p *plan, st *rankStats, order diembao.Sort,
 	cur *query.Cursor, limit int, facetNames []string) (page []scored, more bool, total int, facets map[string][]diembao.FacetCount, ok bool, err error) {
-	set, ok, err := matchSet(ctx, conn, p.match)
+	ids, facets, ok, err := s.setMatches(ctx, conn, v, p, facetNames)
 	if !ok || err != nil {
 		return nil, false, 0, nil, false, err
-	}
-	ids, err := v.alive(ctx, conn, set, &p.filters)
-	if err != nil {
-		return nil, false, 0, nil, false, err
-	}
-	if len(facetNames) > 0 {
-		facets = v.facets(ids, facetNames)
 	}
 	// The first limit+1 matches after cur in the order, as byDate sorts
 	// them: kept sorted, a match entering only when it comes before the

@@ -311,19 +311,12 @@ func (s *SearchService) window(ctx context.Context, conn querier, p *plan, st *r
 		// Every match found from token_sets: the total and the facets
 		// counted from them all, the newest ones as the window, whose
 		// counts alone are read.
-		set, ok, err := matchSet(ctx, conn, p.match)
+		ids, facets, ok, err := s.setMatches(ctx, conn, v, p, facetNames)
 		if err != nil {
 			return nil, 0, nil, err
 		}
 		if ok {
-			ids, err := v.alive(ctx, conn, set, &p.filters)
-			if err != nil {
-				return nil, 0, nil, err
-			}
 			total = len(ids)
-			if len(facetNames) > 0 {
-				facets = v.facets(ids, facetNames)
-			}
 			if s.Limits.Window > 0 && len(ids) > s.Limits.Window {
 				ids = ids[:s.Limits.Window]
 			}

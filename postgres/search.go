@@ -12,7 +12,6 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/diembao/diembao"
-	"github.com/diembao/diembao/internal/idset"
 	"github.com/diembao/diembao/query"
 )
 
@@ -582,26 +581,22 @@ func (s *SearchService) count(ctx context.Context, conn querier, p *plan, res *d
 // took 24 ms from the GIN index.
 func (s *SearchService) facets(ctx context.Context, conn querier, p *plan, names []string, res *diembao.SearchResult) error {
 	v := s.attrs.view()
-	var ids []int64
-	set, ok := (*idset.Set)(nil), false
 	if p.match != nil && !s.noSets {
-		var err error
-		if set, ok, err = matchSet(ctx, conn, p.match); err != nil {
+		ids, facets, ok, err := s.setMatches(ctx, conn, v, p, names)
+		if err != nil {
 			return err
+		}
+		if ok {
+			res.Total, res.Facets = len(ids), facets
+			return nil
 		}
 	}
-	if ok {
-		var err error
-		if ids, err = v.alive(ctx, conn, set, &p.filters); err != nil {
-			return err
-		}
-	} else {
-		if err := conn.QueryRow(ctx, `SELECT coalesce(array_agg(a.id), '{}') FROM article_index a`+whereClause(p.where), p.args...).Scan(&ids); err != nil {
-			return fmt.Errorf("postgres: search: facets: %w", err)
-		}
-		if err := v.load(ctx, conn, ids); err != nil {
-			return err
-		}
+	var ids []int64
+	if err := conn.QueryRow(ctx, `SELECT coalesce(array_agg(a.id), '{}') FROM article_index a`+whereClause(p.where), p.args...).Scan(&ids); err != nil {
+		return fmt.Errorf("postgres: search: facets: %w", err)
+	}
+	if err := v.load(ctx, conn, ids); err != nil {
+		return err
 	}
 	res.Total = len(ids)
 	res.Facets = v.facets(ids, names)

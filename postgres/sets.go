@@ -8,6 +8,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/diembao/diembao"
 	"github.com/diembao/diembao/internal/idset"
 	"github.com/diembao/diembao/query"
 )
@@ -174,6 +175,26 @@ func matchSet(ctx context.Context, conn querier, x *expr) (*idset.Set, bool, err
 		return nil, false, err
 	}
 	return x.evalSets(sets), true, nil
+}
+
+// setMatches returns, in descending ID order, every article that the
+// match of p selects and its filters keep, found from token_sets (see
+// matchSet) and the attribute copy (see attrView.alive), with the named
+// facets counted over them; ok is false when the match is not made of
+// whole words and prefixes.
+func (s *SearchService) setMatches(ctx context.Context, conn querier, v *attrView, p *plan, facetNames []string) (ids []int64,
+	facets map[string][]diembao.FacetCount, ok bool, err error) {
+	set, ok, err := matchSet(ctx, conn, p.match)
+	if !ok || err != nil {
+		return nil, nil, false, err
+	}
+	if ids, err = v.alive(ctx, conn, set, &p.filters); err != nil {
+		return nil, nil, false, err
+	}
+	if len(facetNames) > 0 {
+		facets = v.facets(ids, facetNames)
+	}
+	return ids, facets, true, nil
 }
 
 // readSets reads the sets of the keys of token_sets (a key without rows
