@@ -21,7 +21,8 @@ var setsTable = pieceTable{name: "token_sets", column: "ids", chunkBits: idset.C
 }}
 
 // eachSetOffset calls f with each offset of each piece of a value of
-// token_sets, piece after piece (an offset two pieces hold, twice).
+// token_sets, piece after piece (an offset two pieces hold, twice), as
+// both the offset and the entry (the shape without reads entries in).
 func eachSetOffset(v []byte, f func(off, _ uint16)) error {
 	return eachPiece(v, func(b []byte) error {
 		c, err := idset.DecodeChunk(b)
