@@ -219,6 +219,11 @@ type pieceTable struct {
 	// the offsets gone, as one piece (nil when none is left), and whether
 	// it held any of them.
 	without func(v []byte, gone map[uint16]bool) ([]byte, bool, error)
+	// merge, when set, returns a value as one piece: a main row a full
+	// tail is moved onto is rewritten so. Set for token_sets, whose
+	// pieces written one article at a time (two bytes each) would
+	// otherwise grow a chunk's row to many times its bitmap.
+	merge func(v []byte) ([]byte, error)
 }
 
 // The tables of pieces, in the order a write changes them.
@@ -374,14 +379,52 @@ func appendPieces[E any](ctx context.Context, tx pgx.Tx, t pieceTable, add map[f
 		return nil
 	}
 	// The full tails, moved onto their main rows.
-	_, err = tx.Exec(ctx, `WITH moved AS (
-			DELETE FROM `+t.name+` f USING unnest($1::text[], $2::bigint[]) AS u(t, c)
+	move := `WITH moved AS (
+			DELETE FROM ` + t.name + ` f USING unnest($1::text[], $2::bigint[]) AS u(t, c)
 			WHERE f.token = u.t AND f.chunk = u.c AND f.shard = (pg_backend_pid() % 16)::smallint AND f.tail
-			RETURNING f.token, f.chunk, f.shard, f.`+t.column+` AS v)
-		INSERT INTO `+t.name+` (token, chunk, shard, tail, `+t.column+`)
+			RETURNING f.token, f.chunk, f.shard, f.` + t.column + ` AS v)
+		INSERT INTO ` + t.name + ` (token, chunk, shard, tail, ` + t.column + `)
 		SELECT token, chunk, shard, false, v FROM moved ORDER BY token, chunk
-		ON CONFLICT (token, chunk, shard, tail) DO UPDATE SET `+t.column+` = `+t.name+`.`+t.column+` || EXCLUDED.`+t.column,
-		fullT, fullC)
+		ON CONFLICT (token, chunk, shard, tail) DO UPDATE SET ` + t.column + ` = ` + t.name + `.` + t.column + ` || EXCLUDED.` + t.column
+	if t.merge == nil {
+		_, err = tx.Exec(ctx, move, fullT, fullC)
+		return err
+	}
+	// The main rows moved onto, rewritten as one piece each.
+	rows, err = tx.Query(ctx, move+` RETURNING token, chunk, `+t.column, fullT, fullC)
+	if err != nil {
+		return err
+	}
+	var (
+		mergedT []string
+		mergedC []int64
+		mergedV [][]byte
+	)
+	for rows.Next() {
+		var (
+			tok string
+			c   int64
+			v   []byte
+		)
+		if err := rows.Scan(&tok, &c, &v); err != nil {
+			rows.Close()
+			return err
+		}
+		m, err := t.merge(v)
+		if err != nil {
+			rows.Close()
+			return fmt.Errorf("token %q, chunk %d: %w", tok, c, err)
+		}
+		mergedT, mergedC, mergedV = append(mergedT, tok), append(mergedC, c), append(mergedV, m)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	_, err = tx.Exec(ctx, `UPDATE `+t.name+` f SET `+t.column+` = u.v
+		FROM unnest($1::text[], $2::bigint[], $3::bytea[]) AS u(t, c, v)
+		WHERE f.token = u.t AND f.chunk = u.c AND f.shard = (pg_backend_pid() % 16)::smallint AND NOT f.tail`,
+		mergedT, mergedC, mergedV)
 	return err
 }
 

@@ -247,6 +247,38 @@ func TestTailsMoveOntoMainRows(t *testing.T) {
 			t.Errorf("%s: a tail holds %d bytes, past the limit of %d", table.name, largest, tailLimit)
 		}
 	}
+	// The main rows of token_sets are merged into one piece as tails move
+	// onto them.
+	rows, err := db.pool.Query(ctx, `SELECT token, chunk, ids FROM token_sets WHERE NOT tail`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	mains := 0
+	for rows.Next() {
+		var (
+			tok   string
+			chunk int64
+			v     []byte
+		)
+		if err := rows.Scan(&tok, &chunk, &v); err != nil {
+			t.Fatal(err)
+		}
+		mains++
+		pieces := 0
+		if err := eachPiece(v, func([]byte) error { pieces++; return nil }); err != nil {
+			t.Fatal(err)
+		}
+		if pieces != 1 {
+			t.Errorf("token_sets: token %q, chunk %d: main row of %d pieces, want 1", tok, chunk, pieces)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if mains == 0 {
+		t.Error("token_sets: no main row")
+	}
 }
 
 // loadSuite opens a fresh store holding the corpus of the conformance

@@ -16,9 +16,27 @@ import (
 // setsTable is token_sets (migration 0010): for each key of token_freqs
 // (see countKey), the articles holding it in any of its columns, by chunks
 // of idset.ChunkSize IDs, each piece a stored chunk of package idset.
-var setsTable = pieceTable{name: "token_sets", column: "ids", chunkBits: idset.ChunkBits, without: func(v []byte, gone map[uint16]bool) ([]byte, bool, error) {
-	return without(v, gone, eachSetOffset, encodeSet)
-}}
+var setsTable = pieceTable{name: "token_sets", column: "ids", chunkBits: idset.ChunkBits,
+	without: func(v []byte, gone map[uint16]bool) ([]byte, bool, error) {
+		return without(v, gone, eachSetOffset, encodeSet)
+	},
+	merge: mergeSet,
+}
+
+// mergeSet returns a value of token_sets as one piece: the union of its
+// pieces.
+func mergeSet(v []byte) ([]byte, error) {
+	var c idset.Chunk
+	err := eachPiece(v, func(b []byte) error {
+		d, err := idset.DecodeChunk(b)
+		c.Union(&d)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return appendPiece(nil, c.Encode()), nil
+}
 
 // eachSetOffset calls f with each offset of each piece of a value of
 // token_sets, piece after piece (an offset two pieces hold, twice), as
