@@ -24,9 +24,12 @@ const (
 
 // SearchService implements diembao.SearchService on PostgreSQL.
 //
-// Matching runs in PostgreSQL: the prepared query tree is compiled to a
-// tsquery over the column-prefixed lexemes of the index and answered from
-// the GIN index. Ranking runs in Go, with the embedded store's formula,
+// A match made of whole words and one-word prefixes (AND, OR, NOT) is
+// found from the sets of articles of each word (token_sets, see
+// matchSet). Other matching runs in PostgreSQL: the prepared query tree is
+// compiled to a tsquery over the column-prefixed lexemes of the index and
+// answered from the GIN index, or decided from the counts and positions
+// of its tokens. Ranking runs in Go, with the embedded store's formula,
 // weights and statistics: for each article of the relevance window (see
 // query.Limits) the server returns the counts of the query's tokens
 // (token_freqs) when the match is made of single tokens, else only the
