@@ -37,7 +37,8 @@ const (
 // lengths, dates, sources and sections of the matches found in the counts
 // come from an in-memory copy of article_index kept current by versions
 // (see attrView), and their totals and facets are counted in Go; other
-// totals and facets are counted in PostgreSQL.
+// totals are counted in PostgreSQL, other facets in Go from the IDs of the
+// matches the GIN index finds.
 type SearchService struct {
 	db       *DB
 	analyzer *query.Analyzer
