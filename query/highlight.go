@@ -2,7 +2,10 @@ package query
 
 import (
 	"bytes"
+	"maps"
+	"slices"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/diembao/diembao"
@@ -13,6 +16,11 @@ import (
 type Highlighter struct {
 	words    map[string]bool
 	prefixes []string
+	// first marks the first bytes of the folded words and prefixes, and
+	// every byte when a prefix is empty: a run of text whose first
+	// letter folds to another byte is no query word, and is neither
+	// normalized nor folded (see mayMatch).
+	first [256]bool
 }
 
 // NewHighlighter returns a highlighter for the positive terms of a prepared
@@ -32,7 +40,37 @@ func NewHighlighter(n Node) *Highlighter {
 			h.words[tok] = true
 		}
 	}
+	for _, w := range append(slices.Collect(maps.Keys(h.words)), h.prefixes...) {
+		if w == "" {
+			for i := range h.first {
+				h.first[i] = true
+			}
+			break
+		}
+		h.first[w[0]] = true
+	}
 	return h
+}
+
+// mayMatch reports whether a run of text whose first rune is r may be a
+// query word. Normalizing the run moves tone marks and composes letters
+// with their marks, which leaves the folded form of its first letter or
+// digit as it is; a run beginning otherwise (a combining mark) is looked
+// at whole.
+func (h *Highlighter) mayMatch(r rune) bool {
+	switch {
+	case r < utf8.RuneSelf:
+		c := byte(r)
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		return h.first[c]
+	case !unicode.IsLetter(r) && !unicode.IsDigit(r):
+		return true
+	}
+	var b [8]byte
+	f := viet.AppendFold(b[:0], string(r))
+	return len(f) == 0 || h.first[f[0]]
 }
 
 // match reports whether a folded token is a query word, and which. It
@@ -72,7 +110,7 @@ func (h *Highlighter) scan(text string, fn func(start, end int, word string)) {
 		}
 		// A token may hold several runs ("TP.HCM", "13/01/2020").
 		s := t.Text
-		start := -1
+		start, may := -1, false
 		for i := 0; i <= len(s); {
 			var r rune
 			size := 1
@@ -81,11 +119,13 @@ func (h *Highlighter) scan(text string, fn func(start, end int, word string)) {
 			}
 			in := i < len(s) && isTokenRune(r)
 			if in && start < 0 {
-				start = i
+				start, may = i, h.mayMatch(r)
 			} else if !in && start >= 0 {
-				buf = viet.AppendFold(buf[:0], viet.Normalize(s[start:i]))
-				if w, ok := h.match(buf); ok {
-					fn(t.Start+start, t.Start+i, w)
+				if may {
+					buf = viet.AppendFold(buf[:0], viet.Normalize(s[start:i]))
+					if w, ok := h.match(buf); ok {
+						fn(t.Start+start, t.Start+i, w)
+					}
 				}
 				start = -1
 			}
