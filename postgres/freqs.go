@@ -391,34 +391,17 @@ func appendPieces[E any](ctx context.Context, tx pgx.Tx, t pieceTable, add map[f
 		return err
 	}
 	// The main rows moved onto, rewritten as one piece each.
-	rows, err = tx.Query(ctx, move+` RETURNING token, chunk, `+t.column, fullT, fullC)
-	if err != nil {
-		return err
-	}
 	var (
 		mergedT []string
 		mergedC []int64
 		mergedV [][]byte
 	)
-	for rows.Next() {
-		var (
-			tok string
-			c   int64
-			v   []byte
-		)
-		if err := rows.Scan(&tok, &c, &v); err != nil {
-			rows.Close()
-			return err
-		}
+	err = eachKeyedRow(ctx, tx, move+` RETURNING token, chunk, `+t.column, []any{fullT, fullC}, "", func(tok string, c int64, v []byte) error {
 		m, err := t.merge(v)
-		if err != nil {
-			rows.Close()
-			return fmt.Errorf("token %q, chunk %d: %w", tok, c, err)
-		}
 		mergedT, mergedC, mergedV = append(mergedT, tok), append(mergedC, c), append(mergedV, m)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+		return err
+	})
+	if err != nil {
 		return err
 	}
 	_, err = tx.Exec(ctx, `UPDATE `+t.name+` f SET `+t.column+` = u.v
@@ -707,11 +690,15 @@ func prefixKey(key string) string { return "\x00" + key }
 func readCounts(ctx context.Context, conn querier, phrases []*expr, chunkCond string, chunkArgs []any,
 	only func(chunk int64) *tokpos.Offsets, visit func(key string, id int64, c *tokfreq.Counts)) error {
 	read := func(as, cond string, args ...any) error {
-		return eachKeyedRow(ctx, conn, "token counts", `SELECT token, chunk, freqs FROM token_freqs WHERE `+cond+` AND `+chunkCond,
+		err := eachKeyedRow(ctx, conn, `SELECT token, chunk, freqs FROM token_freqs WHERE `+cond+` AND `+chunkCond,
 			append(append([]any(nil), chunkArgs...), args...), as, func(key string, chunk int64, v []byte) error {
 				base := chunk << tokfreq.ChunkBits
 				return eachFreq(v, func(off uint16, c *tokfreq.Counts) { visit(key, base+int64(off), c) })
 			})
+		if err != nil {
+			return fmt.Errorf("postgres: search: token counts: %w", err)
+		}
+		return nil
 	}
 	arg := func(k int) string { return "$" + strconv.Itoa(len(chunkArgs)+k) }
 	if err := readPhrases(ctx, conn, phrases, chunkCond, chunkArgs, only, visit); err != nil {
@@ -753,14 +740,14 @@ func readCounts(ctx context.Context, conn querier, phrases []*expr, chunkCond st
 }
 
 // eachKeyedRow runs stmt, whose rows are a token, a chunk and a value of
-// a table of pieces (what names it in errors), and calls each with each
-// row's key (as when it is set, else the token), chunk and value; an error
-// of each is returned naming the row's token and chunk.
-func eachKeyedRow(ctx context.Context, conn querier, what, stmt string, args []any, as string,
+// a table of pieces, and calls each with each row's key (as when it is
+// set, else the token), chunk and value; an error of each is returned
+// naming the row's token and chunk.
+func eachKeyedRow(ctx context.Context, conn querier, stmt string, args []any, as string,
 	each func(key string, chunk int64, v []byte) error) error {
 	rows, err := conn.Query(ctx, stmt, args...)
 	if err != nil {
-		return fmt.Errorf("postgres: search: %s: %w", what, err)
+		return err
 	}
 	defer rows.Close()
 	for rows.Next() {
@@ -770,20 +757,17 @@ func eachKeyedRow(ctx context.Context, conn querier, what, stmt string, args []a
 			v     []byte
 		)
 		if err := rows.Scan(&tok, &chunk, &v); err != nil {
-			return fmt.Errorf("postgres: search: %s: %w", what, err)
+			return err
 		}
 		key := tok
 		if as != "" {
 			key = as
 		}
 		if err := each(key, chunk, v); err != nil {
-			return fmt.Errorf("postgres: search: token %q, chunk %d: %w", tok, chunk, err)
+			return fmt.Errorf("token %q, chunk %d: %w", tok, chunk, err)
 		}
 	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("postgres: search: %s: %w", what, err)
-	}
-	return nil
+	return rows.Err()
 }
 
 // countSource is where the instances of a phrase in one of its columns

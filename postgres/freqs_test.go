@@ -249,31 +249,19 @@ func TestTailsMoveOntoMainRows(t *testing.T) {
 	}
 	// The main rows of token_sets are merged into one piece as tails move
 	// onto them.
-	rows, err := db.pool.Query(ctx, `SELECT token, chunk, ids FROM token_sets WHERE NOT tail`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
 	mains := 0
-	for rows.Next() {
-		var (
-			tok   string
-			chunk int64
-			v     []byte
-		)
-		if err := rows.Scan(&tok, &chunk, &v); err != nil {
-			t.Fatal(err)
-		}
+	err := eachKeyedRow(ctx, db.pool, `SELECT token, chunk, ids FROM token_sets WHERE NOT tail`, nil, "", func(tok string, chunk int64, v []byte) error {
 		mains++
 		pieces := 0
 		if err := eachPiece(v, func([]byte) error { pieces++; return nil }); err != nil {
-			t.Fatal(err)
+			return err
 		}
 		if pieces != 1 {
 			t.Errorf("token_sets: token %q, chunk %d: main row of %d pieces, want 1", tok, chunk, pieces)
 		}
-	}
-	if err := rows.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		t.Fatal(err)
 	}
 	if mains == 0 {

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"fmt"
 	"math/bits"
 	"slices"
 	"strings"
@@ -222,7 +223,7 @@ func (s *SearchService) setMatches(ctx context.Context, conn querier, v *attrVie
 func readSets(ctx context.Context, conn querier, keys []string) (map[string]*idset.Set, error) {
 	sets := make(map[string]*idset.Set, len(keys))
 	read := func(as, cond string, args ...any) error {
-		return eachKeyedRow(ctx, conn, "token sets", `SELECT token, chunk, ids FROM token_sets WHERE `+cond, args, as,
+		err := eachKeyedRow(ctx, conn, `SELECT token, chunk, ids FROM token_sets WHERE `+cond, args, as,
 			func(key string, chunk int64, v []byte) error {
 				s := sets[key]
 				if s == nil {
@@ -231,6 +232,10 @@ func readSets(ctx context.Context, conn querier, keys []string) (map[string]*ids
 				}
 				return eachPiece(v, func(b []byte) error { return s.AddChunk(chunk, b) })
 			})
+		if err != nil {
+			return fmt.Errorf("postgres: search: token sets: %w", err)
+		}
+		return nil
 	}
 	var whole []string
 	for _, key := range keys {
