@@ -63,6 +63,8 @@ type Batch struct {
 	// writer.resolveSource, which may fill it in).
 	byToken map[string][]posting
 	sources []string
+	// seqs are the entries' tokens for their sequences and pairs.
+	seqs []seqTokens
 }
 
 // Len returns the number of articles in b.
@@ -80,12 +82,12 @@ func (s *ArticleService) Prepare(list []*diembao.Article) (*Batch, error) {
 			return nil, err
 		}
 	}
-	docs, toks := s.analyze(list)
+	docs, toks, seqs := s.analyze(list)
 	sources := make([]string, len(docs))
 	for i := range docs {
 		sources[i] = docs[i].Source
 	}
-	return &Batch{list: list, docs: docs, byToken: gather(toks), sources: sources}, nil
+	return &Batch{list: list, docs: docs, byToken: gather(toks), sources: sources, seqs: seqs}, nil
 }
 
 // Write stores a prepared batch as PutArticles does, in one transaction:
@@ -138,10 +140,38 @@ func (s *ArticleService) Write(ctx context.Context, b *Batch) ([]diembao.PutResu
 	if err := w.applyFreqs(); err != nil {
 		return nil, err
 	}
+	if err := w.applySeqs(b.seqs); err != nil {
+		return nil, err
+	}
 	if err := tx.Commit(); err != nil {
 		return nil, fmt.Errorf("sqlite: put articles: %w", err)
 	}
 	return results, nil
+}
+
+// applySeqs writes the token sequences and pairs of the index entries the
+// batch adds (seqs are those of the batch's entries).
+func (w *writer) applySeqs(seqs []seqTokens) error {
+	var sw *seqWriter
+	for _, op := range w.ops {
+		if op.remove {
+			continue
+		}
+		if sw == nil {
+			var err error
+			if sw, err = newSeqWriter(w.ctx, w.tx, &w.s.db.dict); err != nil {
+				return err
+			}
+			defer sw.close()
+		}
+		if err := sw.put(op.id, &seqs[op.art]); err != nil {
+			return err
+		}
+	}
+	if sw == nil {
+		return nil
+	}
+	return sw.flush()
 }
 
 // parallelBatch is the smallest batch analysed by several goroutines.
@@ -149,23 +179,24 @@ const parallelBatch = 32
 
 // analyze computes the content hashes (where empty), the index entries of
 // list and their tokens, on all processors when the batch is large.
-func (s *ArticleService) analyze(list []*diembao.Article) ([]query.Document, [][]indexToken) {
+func (s *ArticleService) analyze(list []*diembao.Article) ([]query.Document, [][]indexToken, []seqTokens) {
 	docs := make([]query.Document, len(list))
 	toks := make([][]indexToken, len(list))
+	seqs := make([]seqTokens, len(list))
 	one := func(i int) {
 		a := list[i]
 		if a.ContentHash == "" {
 			a.ContentHash = query.ContentHash(a)
 		}
 		docs[i] = s.analyzer.Document(a)
-		toks[i] = tokensOf(&docs[i])
+		toks[i], seqs[i] = tokensAndSeq(&docs[i], &s.db.dict)
 	}
 	workers := runtime.GOMAXPROCS(0)
 	if len(list) < parallelBatch || workers < 2 {
 		for i := range list {
 			one(i)
 		}
-		return docs, toks
+		return docs, toks, seqs
 	}
 	var wg sync.WaitGroup
 	next := make(chan int)
@@ -181,7 +212,7 @@ func (s *ArticleService) analyze(list []*diembao.Article) ([]query.Document, [][
 	}
 	close(next)
 	wg.Wait()
-	return docs, toks
+	return docs, toks, seqs
 }
 
 // writer stores the articles of one transaction with statements prepared

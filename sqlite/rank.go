@@ -70,6 +70,7 @@ func registerFunctions(conn any) error {
 		{"diembao_keep", 2, sqlite3.SQLITE_UTF8, keepFunction},
 		{unionName, 2, sqlite3.SQLITE_UTF8 | sqlite3.SQLITE_DETERMINISTIC, unionFunction},
 		{freqsName, 2, sqlite3.SQLITE_UTF8 | sqlite3.SQLITE_DETERMINISTIC, freqsFunction},
+		{pairsMergeName, 2, sqlite3.SQLITE_UTF8 | sqlite3.SQLITE_DETERMINISTIC, pairsMergeFunction},
 		{visitName, -1, sqlite3.SQLITE_UTF8, visitFunction},
 	} {
 		if err := createFunction(tls, db, f.name, f.args, f.flags, f.fn); err != nil {

@@ -98,6 +98,11 @@ type plan struct {
 	// exclude holds the MATCH expressions of what a query that only
 	// excludes excludes (see compiled.Exclude).
 	exclude []string
+	// dict is the store's copy of token_ids, for the phrases the sets
+	// answer; phraseCounts their instances in the articles read (see
+	// phraseReader).
+	dict         *tokenDict
+	phraseCounts phraseCounts
 }
 
 // Search answers a query: one page of hits in the requested order, the
@@ -442,6 +447,7 @@ func scoreRange(ctx context.Context, tx *sql.Tx, rk *ranker, match string, lo, h
 func (s *SearchService) searchSets(ctx context.Context, tx *sql.Tx, p *plan, req diembao.SearchRequest, sort diembao.Sort,
 	cur *query.Cursor, n int, res *diembao.SearchResult, sc *scan, rk, bk *ranker) ([]query.Cursor, error) {
 	r := newSetReader(ctx, tx, p.prefixes)
+	r.dict, p.phraseCounts = p.dict, r.counts
 	defer r.close()
 	top, err := r.maxGroup()
 	if err != nil {
@@ -879,6 +885,9 @@ func excludedSet(ctx context.Context, tx *sql.Tx, p *plan, span idSpan) (*idset.
 	}
 	slices.Sort(toks)
 	r := newSetReader(ctx, tx, nil)
+	r.dict = p.dict
+	// What the span leaves out is not looked at.
+	r.phraseChunks = &[2]int64{span.lo >> idset.ChunkBits, span.hi >> idset.ChunkBits}
 	defer r.close()
 	top, err := r.maxGroup()
 	if err != nil {
@@ -965,7 +974,7 @@ func (s *SearchService) plan(req diembao.SearchRequest) (*plan, error) {
 		return nil, err
 	}
 	p := &plan{tree: tree, match: c.Match, set: c.Set, boost: c.Boost, phrases: c.Phrases, boostPhrases: c.BoostPhrases,
-		text: text}
+		text: text, dict: &s.db.dict}
 	if c.Match != "" {
 		p.setToks = setTokens(text)
 	}

@@ -42,6 +42,8 @@ type DB struct {
 	db     *sql.DB
 	path   string
 	logger *slog.Logger
+	// dict is the copy of token_ids the writer and searches share.
+	dict tokenDict
 	// Now returns the current time; tests may replace it.
 	Now func() time.Time
 }
@@ -151,6 +153,10 @@ func (db *DB) migrate(ctx context.Context) error {
 			return err
 		}
 	}
+	// A migration may have numbered the tokens afresh.
+	db.dict.mu.Lock()
+	db.dict.ids, db.dict.fold = nil, nil
+	db.dict.mu.Unlock()
 	return nil
 }
 
@@ -159,6 +165,7 @@ func (db *DB) migrate(ctx context.Context) error {
 var migrationSteps = map[string]func(context.Context, *sql.Tx) error{
 	"0005_token_sets.sql":  fillTokenSets,
 	"0006_token_freqs.sql": fillTokenFreqs,
+	"0007_token_pairs.sql": fillTokenPairs,
 }
 
 func (db *DB) migrateFile(ctx context.Context, name string) error {

@@ -73,15 +73,29 @@ var foldedColumn = func() (f [len(ranking.Columns)]bool) {
 // (see query.Document.FoldedTokens) and counting their instances in the
 // first tokfreq.Columns columns: the folded columns are read first.
 func tokensOf(doc *query.Document) []indexToken {
+	toks, _ := tokensAndSeq(doc, nil)
+	return toks
+}
+
+// tokensAndSeq returns tokensOf(doc) and, with a dictionary, the entry's
+// seqTokens, tokenizing each column once.
+func tokensAndSeq(doc *query.Document, dict *tokenDict) ([]indexToken, seqTokens) {
 	cols := doc.Values()
 	seen := make(map[string]int, 512)
 	out := make([]indexToken, 0, 512)
+	// text holds the tokens of the title, folded title, body and folded
+	// body.
+	var text [tokfreq.Columns][]string
 	for pass, folded := range []bool{true, false} {
 		for i, col := range cols {
 			if foldedColumn[i] != folded {
 				continue
 			}
-			for _, tok := range query.IndexTokens(col) {
+			toks := query.IndexTokens(col)
+			if i < tokfreq.Columns {
+				text[i] = toks
+			}
+			for _, tok := range toks {
 				at, ok := seen[tok]
 				if !ok {
 					at = len(out)
@@ -94,7 +108,10 @@ func tokensOf(doc *query.Document) []indexToken {
 			}
 		}
 	}
-	return out
+	if dict == nil {
+		return out, seqTokens{}
+	}
+	return out, newSeqTokens(dict, text[0], text[1], text[2], text[3])
 }
 
 // add records that article id now holds (remove false) or no longer holds

@@ -97,15 +97,15 @@ func TestTermStatsFollowIndex(t *testing.T) {
 		t.Fatal(err)
 	}
 	check("insert")
-	rewriteSteps(t, db, list[0], "term_stats", "0004_term_stats.sql", check)
+	rewriteSteps(t, db, list[0], []string{"term_stats"}, "0004_term_stats.sql", check)
 }
 
 // rewriteSteps changes stored articles in the ways a writer must follow
 // (an update of stored, a put that changes nothing, one batch that
 // stores an article and replaces it, an article that names its source by
-// ID only, whose name the writer looks up), then drops table and the row of its
+// ID only, whose name the writer looks up), then drops tables and the row of its
 // migration and migrates again, calling check after each step.
-func rewriteSteps(t *testing.T, db *DB, stored *diembao.Article, table, migration string, check func(step string)) {
+func rewriteSteps(t *testing.T, db *DB, stored *diembao.Article, tables []string, migration string, check func(step string)) {
 	t.Helper()
 	ctx := context.Background()
 	svc := NewArticleService(db)
@@ -141,7 +141,11 @@ func rewriteSteps(t *testing.T, db *DB, stored *diembao.Article, table, migratio
 		t.Fatal(err)
 	}
 	check("an article naming its source by ID only")
-	for _, stmt := range []string{`DROP TABLE ` + table, `DELETE FROM schema_migrations WHERE name = '` + migration + `'`} {
+	var stmts []string
+	for _, table := range tables {
+		stmts = append(stmts, `DROP TABLE `+table)
+	}
+	for _, stmt := range append(stmts, `DELETE FROM schema_migrations WHERE name = '`+migration+`'`) {
 		if _, err := db.db.ExecContext(ctx, stmt); err != nil {
 			t.Fatal(err)
 		}

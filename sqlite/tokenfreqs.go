@@ -472,14 +472,26 @@ func (s *SearchService) scoreWindow(ctx context.Context, tx *sql.Tx, p *plan, rk
 	// prefix's range of tokens: a statement per group and prefix instead
 	// of one per group and token.
 	var plain, prefixes []string
+	var multi []int // the phrases of several tokens
 	for i, ph := range ex.phrases {
 		if ph.prefix {
 			// A prefix left as such begins no token (see expandPrefixes):
 			// it holds no instance.
 			continue
 		}
-		if len(ph.tokens) != 1 || slices.ContainsFunc(ph.cols, func(c int) bool { return c >= tokfreq.Columns }) ||
-			ph.logical >= len(rk.dfs) {
+		if slices.ContainsFunc(ph.cols, func(c int) bool { return c >= tokfreq.Columns }) || ph.logical >= len(rk.dfs) {
+			return nil, false, nil
+		}
+		if len(ph.tokens) > 1 {
+			// A phrase the sets answered: its instances were counted
+			// in the articles found (see phraseReader).
+			if ph.prefix || p.phraseCounts[countKey(ph.cols[0]%2 == 0, ph.tokens)] == nil {
+				return nil, false, nil
+			}
+			multi = append(multi, i)
+			continue
+		}
+		if len(ph.tokens) != 1 {
 			return nil, false, nil
 		}
 		tok := ph.tokens[0]
@@ -535,6 +547,21 @@ func (s *SearchService) scoreWindow(ctx context.Context, tx *sql.Tx, p *plan, rk
 			return fmt.Errorf("sqlite: token counts of %q, chunk %d: %w", tok, chunk, err)
 		}
 		return nil
+	}
+	for _, pi := range multi {
+		ph := &ex.phrases[pi]
+		found := p.phraseCounts[countKey(ph.cols[0]%2 == 0, ph.tokens)]
+		for i, id := range ids {
+			c, ok := found[id]
+			if !ok {
+				continue
+			}
+			base := (i*nl + ph.logical) * tokfreq.Columns
+			for _, col := range ph.cols {
+				// c holds the title's instances, then the body's.
+				counts[base+col] += c[col/2]
+			}
+		}
 	}
 	type read struct {
 		stmt string

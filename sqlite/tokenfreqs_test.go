@@ -109,7 +109,7 @@ func TestTokenFreqsFollowIndex(t *testing.T) {
 		diffTokens(t, step, "token_freqs", want, got, maps.Equal)
 	}
 	writeSteps(t, db, check)
-	rewriteSteps(t, db, fixtureArticles(t)[0], "token_freqs", "0006_token_freqs.sql", check)
+	rewriteSteps(t, db, fixtureArticles(t)[0], []string{"token_freqs"}, "0006_token_freqs.sql", check)
 }
 
 // TestWindowScoresFromCounts checks that scoring a window from token_freqs
@@ -164,6 +164,7 @@ func TestWindowScoresFromCounts(t *testing.T) {
 				t.Fatalf("%s: expand = %v, %v", text, ok, err)
 			}
 			r := newSetReader(ctx, tx, p.prefixes)
+			r.dict, p.phraseCounts = &db.dict, r.counts
 			defer r.close()
 			top, err := r.maxGroup()
 			if err != nil {

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -362,10 +363,16 @@ func setTokens(n query.Node) []string {
 	walk = func(n query.Node) bool {
 		switch n := n.(type) {
 		case *query.Term:
+			cols := n.Columns()
+			if phraseTerm(n, cols) {
+				if key := phraseKey(n); !slices.Contains(toks, key) {
+					toks = append(toks, key)
+				}
+				return true
+			}
 			if len(n.Folded) != 1 || n.Folded[0] == "" {
 				return false
 			}
-			cols := n.Columns()
 			f := filter(cols.Folded)
 			if cols.Same || f != "{title_f body_f}" && (f != "{words_f}" || n.Prefix) {
 				return false
@@ -407,6 +414,15 @@ type setReader struct {
 	tx         *sql.Tx
 	all, group *sql.Stmt
 	read       map[string]*idset.Set
+	// dict is the store's copy of token_ids, for phrases (see
+	// phraseReader); phrases their reader, once needed, and counts the
+	// instances it found.
+	dict    *tokenDict
+	phrases *phraseReader
+	counts  phraseCounts
+	// phraseChunks, when set, bounds the chunks whose phrases are read
+	// (checking candidates costs far more than reading a word's set).
+	phraseChunks *[2]int64
 	// prefixes holds the folded tokens each folded prefix of the query
 	// begins (see expandPrefixes).
 	prefixes map[string]map[string]bool
@@ -415,7 +431,7 @@ type setReader struct {
 // newSetReader returns a reader for the sets of a query whose folded
 // prefixes begin the tokens of prefixes (see expandPrefixes).
 func newSetReader(ctx context.Context, tx *sql.Tx, prefixes map[string][]string) *setReader {
-	r := &setReader{ctx: ctx, tx: tx, read: map[string]*idset.Set{}, prefixes: map[string]map[string]bool{}}
+	r := &setReader{ctx: ctx, tx: tx, read: map[string]*idset.Set{}, prefixes: map[string]map[string]bool{}, counts: phraseCounts{}}
 	for prefix, toks := range prefixes {
 		in := make(map[string]bool, len(toks))
 		for _, tok := range toks {
@@ -505,6 +521,39 @@ func (r *setReader) close() {
 			st.Close()
 		}
 	}
+	if r.phrases != nil {
+		r.phrases.close()
+	}
+}
+
+// readPhrases reads the sets of the phrases among toks (see phraseKey) in
+// chunks lo to hi, and returns the other tokens.
+func (r *setReader) readPhrases(toks []string, lo, hi int64) ([]string, error) {
+	var plain []string
+	for _, tok := range toks {
+		if !strings.HasPrefix(tok, phraseMark) {
+			plain = append(plain, tok)
+			continue
+		}
+		if r.phrases == nil {
+			if r.dict == nil {
+				return nil, errors.New("sqlite: token sets: a phrase without the token dictionary")
+			}
+			pr, err := newPhraseReader(r.ctx, r.tx, r.dict)
+			if err != nil {
+				return nil, err
+			}
+			pr.counts = r.counts
+			r.phrases = pr
+		}
+		if b := r.phraseChunks; b != nil {
+			lo, hi = max(lo, b[0]), min(hi, b[1])
+		}
+		if err := r.phrases.read(tok, r.set(tok), lo, hi); err != nil {
+			return nil, err
+		}
+	}
+	return plain, nil
 }
 
 // prepare prepares *st once.
@@ -522,6 +571,10 @@ func (r *setReader) prepare(st **sql.Stmt, query string) (*sql.Stmt, error) {
 // readAll reads the whole sets of toks, whose newest group is top (see
 // maxGroup): one range of rows per group.
 func (r *setReader) readAll(toks []string, top int64) error {
+	toks, err := r.readPhrases(toks, 0, (top+1)<<groupBits-1)
+	if err != nil {
+		return err
+	}
 	st, err := r.prepare(&r.all, `WITH RECURSIVE g(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM g WHERE n < ?)
 		SELECT t.chunk, t.ids FROM g CROSS JOIN token_sets t ON t.grp = g.n AND t.token = ?`)
 	if err != nil {
@@ -534,6 +587,10 @@ func (r *setReader) readAll(toks []string, top int64) error {
 
 // readGroup adds group g of the sets of toks.
 func (r *setReader) readGroup(g int64, toks []string) error {
+	toks, err := r.readPhrases(toks, g<<groupBits, (g+1)<<groupBits-1)
+	if err != nil {
+		return err
+	}
 	st, err := r.prepare(&r.group, `SELECT chunk, ids FROM token_sets WHERE grp = ? AND token = ?`)
 	if err != nil {
 		return err
@@ -678,7 +735,10 @@ func (r *setReader) eval(n query.Node) (*idset.Set, error) {
 	switch n := n.(type) {
 	case *query.Term:
 		key := n.Folded[0]
-		if n.Prefix {
+		switch {
+		case phraseTerm(n, n.Columns()):
+			key = phraseKey(n)
+		case n.Prefix:
 			key += prefixMark
 		}
 		if s := r.read[key]; s != nil {

@@ -1,0 +1,735 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"math"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+
+	"modernc.org/libc"
+
+	"github.com/diembao/diembao/internal/idset"
+	"github.com/diembao/diembao/internal/pairidx"
+	"github.com/diembao/diembao/internal/tokseq"
+	"github.com/diembao/diembao/query"
+	"github.com/diembao/diembao/viet"
+)
+
+// Phrases (tables token_ids, article_tokens and token_pairs, migration 0007)
+// are answered from each article's sequence of token IDs and an index of
+// the adjacent pairs of folded tokens: the pairs of a phrase give its
+// candidate articles, few even when its words are in most articles, and
+// each candidate's sequence says whether and how many times it holds the
+// phrase, in which column, exactly or folded. FTS5 would read the position
+// lists of the phrase's words over the whole archive.
+
+// pairsMergeName is the SQL function diembao_pairs_merge(a, b): the union
+// of two rows of token_pairs (see pairsMergeFunction).
+const pairsMergeName = "diembao_pairs_merge"
+
+const pairsUpsertSQL = `INSERT INTO token_pairs (id, entries) VALUES (?, ?)
+	ON CONFLICT (id) DO UPDATE SET entries = ` + pairsMergeName + `(entries, excluded.entries)`
+
+// pairsRow returns the ID of the row of token_pairs of a bucket, chunk and
+// part (see migration 0007).
+func pairsRow(bucket int, chunk int64, part int) int64 {
+	return int64(bucket)<<44 | chunk<<pairidx.ChunkBits | int64(part)
+}
+
+// maxPairParts is how many parts a chunk's rows of token_pairs may have
+// before the writer merges them (see seqWriter.compact). A variable for
+// tests.
+var maxPairParts = 16
+
+// seqTokens is what the writer needs of an index entry for its token
+// sequence and pairs, worked out with the analysis, on every processor:
+// the IDs of the exact tokens of the title and body (0 where the
+// dictionary had none then; missing holds those tokens, in order), how
+// many folded tokens each folded column holds, and the entry's pairs (see
+// pairidx.Pairs).
+type seqTokens struct {
+	title, body   []uint32
+	missing       []string
+	titleF, bodyF int
+	pairs         []uint64
+}
+
+// newSeqTokens returns the seqTokens of an entry whose title and body hold
+// the exact tokens title and body and the folded ones titleF and bodyF,
+// looking the tokens up in dict.
+func newSeqTokens(dict *tokenDict, title, titleF, body, bodyF []string) seqTokens {
+	st := seqTokens{titleF: len(titleF), bodyF: len(bodyF), pairs: pairidx.Pairs(nil, titleF, bodyF)}
+	dict.mu.RLock()
+	defer dict.mu.RUnlock()
+	ids := func(toks []string) []uint32 {
+		out := make([]uint32, len(toks))
+		for i, tok := range toks {
+			if out[i] = dict.ids[tok]; out[i] == 0 {
+				st.missing = append(st.missing, tok)
+			}
+		}
+		return out
+	}
+	st.title, st.body = ids(title), ids(body)
+	return st
+}
+
+// tokenDict is an in-memory copy of token_ids: the ID of every token and
+// the folded ID of every ID. IDs are only ever added and never change, so
+// a copy read in any snapshot stays true in every later one; it is brought
+// up to date when a writer is about to add tokens or a reader meets an ID
+// past it.
+type tokenDict struct {
+	mu  sync.RWMutex
+	ids map[string]uint32
+	// fold[id] is the ID of id's folded form, 0 when it is empty (a
+	// lone combining mark); fold[0] stands for no token.
+	fold []uint32
+}
+
+// refresh reads the IDs past those known, through q. The caller holds
+// d.mu for writing.
+func (d *tokenDict) refresh(ctx context.Context, q querier) error {
+	if d.ids == nil {
+		d.ids = map[string]uint32{}
+		d.fold = []uint32{0}
+	}
+	rows, err := q.QueryContext(ctx, `SELECT id, token, fold FROM token_ids WHERE id >= ? ORDER BY id`, len(d.fold))
+	if err != nil {
+		return fmt.Errorf("sqlite: token IDs: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			id, fold int64
+			tok      string
+		)
+		if err := rows.Scan(&id, &tok, &fold); err != nil {
+			return fmt.Errorf("sqlite: token IDs: %w", err)
+		}
+		if id != int64(len(d.fold)) || fold < 0 || fold > id {
+			return fmt.Errorf("sqlite: token IDs: token %q has ID %d and folded ID %d after %d IDs", tok, id, fold, len(d.fold)-1)
+		}
+		d.ids[tok] = uint32(id)
+		d.fold = append(d.fold, uint32(fold))
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("sqlite: token IDs: %w", err)
+	}
+	return nil
+}
+
+// seqWriter writes the sequences and pairs of the articles of one
+// transaction (which holds the write lock), adding the tokens the
+// dictionary lacks.
+type seqWriter struct {
+	ctx  context.Context
+	tx   *sql.Tx
+	dict *tokenDict
+	// added are the tokens the transaction numbered, not yet in dict
+	// (the transaction may still fail).
+	added     map[string]uint32
+	addedFold []uint32
+	next      uint32
+	insertID  *sql.Stmt
+	putSeq    *sql.Stmt
+	// pairs are the entries of the pairs written, by chunk and bucket;
+	// parts the part each chunk's rows get (the smallest offset written).
+	pairs map[int64]*[pairidx.Buckets][]uint64
+	parts map[int64]int
+	blob  []byte
+}
+
+// newSeqWriter returns a writer of the transaction tx with the dictionary
+// dict, brought up to date.
+func newSeqWriter(ctx context.Context, tx *sql.Tx, dict *tokenDict) (*seqWriter, error) {
+	dict.mu.Lock()
+	err := dict.refresh(ctx, tx)
+	next := uint32(len(dict.fold))
+	dict.mu.Unlock()
+	if err != nil {
+		return nil, err
+	}
+	return &seqWriter{ctx: ctx, tx: tx, dict: dict, added: map[string]uint32{}, next: next,
+		pairs: map[int64]*[pairidx.Buckets][]uint64{}, parts: map[int64]int{}}, nil
+}
+
+// id returns the ID of a token, numbering it (and its folded form first)
+// when new. The caller holds w.dict.mu for reading.
+func (w *seqWriter) id(tok string) (uint32, error) {
+	if id, ok := w.dict.ids[tok]; ok {
+		return id, nil
+	}
+	if id, ok := w.added[tok]; ok {
+		return id, nil
+	}
+	// The folded column holds the folded form of each token of its exact
+	// column, in order, except those whose folded form is empty; no
+	// letter, digit or mark folds to several tokens.
+	id, fold := w.next, uint32(0)
+	switch f := query.IndexTokens(viet.Fold(tok)); {
+	case len(f) > 1:
+		return 0, fmt.Errorf("sqlite: token sequences: token %q folds to %d tokens", tok, len(f))
+	case len(f) == 1 && f[0] == tok:
+		fold = id
+	case len(f) == 1:
+		var err error
+		if fold, err = w.id(f[0]); err != nil {
+			return 0, err
+		}
+		id = w.next
+	}
+	if w.insertID == nil {
+		st, err := w.tx.PrepareContext(w.ctx, `INSERT INTO token_ids (id, token, fold) VALUES (?, ?, ?)`)
+		if err != nil {
+			return 0, fmt.Errorf("sqlite: token IDs: %w", err)
+		}
+		w.insertID = st
+	}
+	if _, err := w.insertID.ExecContext(w.ctx, id, tok, fold); err != nil {
+		return 0, fmt.Errorf("sqlite: token IDs: %w", err)
+	}
+	w.next++
+	w.added[tok] = id
+	w.addedFold = append(w.addedFold, fold)
+	return id, nil
+}
+
+// foldOf returns the folded ID of an ID the dictionary or the transaction
+// numbered. The caller holds w.dict.mu for reading.
+func (w *seqWriter) foldOf(id uint32) uint32 {
+	if int(id) < len(w.dict.fold) {
+		return w.dict.fold[id]
+	}
+	return w.addedFold[int(id)-len(w.dict.fold)]
+}
+
+// column completes the IDs of a column's exact tokens (numbering those
+// missing, which *missing holds in order), checking that the folded
+// column holds the folded forms of those whose folded form is not empty,
+// folded tokens in all.
+func (w *seqWriter) column(ids []uint32, missing *[]string, folded int) error {
+	n := 0
+	for i, id := range ids {
+		if id == 0 {
+			var err error
+			if id, err = w.id((*missing)[0]); err != nil {
+				return err
+			}
+			*missing = (*missing)[1:]
+			ids[i] = id
+		}
+		if w.foldOf(id) != 0 {
+			n++
+		}
+	}
+	if n != folded {
+		return fmt.Errorf("sqlite: token sequences: %d folded tokens, but %d from the exact ones", folded, n)
+	}
+	return nil
+}
+
+// put writes the sequence of article id's entry and gathers its pairs.
+func (w *seqWriter) put(id int64, st *seqTokens) error {
+	w.dict.mu.RLock()
+	defer w.dict.mu.RUnlock()
+	missing := st.missing
+	if err := w.column(st.title, &missing, st.titleF); err != nil {
+		return err
+	}
+	if err := w.column(st.body, &missing, st.bodyF); err != nil {
+		return err
+	}
+	w.blob = tokseq.Append(w.blob[:0], tokseq.Seq{Title: st.title, Body: st.body})
+	var err error
+	if w.putSeq == nil {
+		if w.putSeq, err = w.tx.PrepareContext(w.ctx, `INSERT OR REPLACE INTO article_tokens (id, seq) VALUES (?, ?)`); err != nil {
+			return fmt.Errorf("sqlite: token sequences: %w", err)
+		}
+	}
+	if _, err := w.putSeq.ExecContext(w.ctx, id, w.blob); err != nil {
+		return fmt.Errorf("sqlite: token sequences: %w", err)
+	}
+	chunk, offset := id>>pairidx.ChunkBits, uint64(id&(pairidx.ChunkSize-1))
+	buckets := w.pairs[chunk]
+	if buckets == nil {
+		buckets = new([pairidx.Buckets][]uint64)
+		w.pairs[chunk] = buckets
+		w.parts[chunk] = int(offset)
+	}
+	w.parts[chunk] = min(w.parts[chunk], int(offset))
+	for _, e := range st.pairs {
+		b := e >> pairidx.EntryBits
+		buckets[b] = append(buckets[b], e&(1<<pairidx.EntryBits-1)|offset)
+	}
+	return nil
+}
+
+// flush merges the gathered pairs into token_pairs, row by row in the
+// table's order.
+func (w *seqWriter) flush() error {
+	return w.flushBefore(math.MaxInt64)
+}
+
+// flushBefore merges the gathered pairs of the chunks before chunk end
+// into token_pairs, row by row in the table's order, and keeps the others
+// gathered.
+func (w *seqWriter) flushBefore(end int64) error {
+	var chunks []int64
+	for chunk := range w.pairs {
+		if chunk < end {
+			chunks = append(chunks, chunk)
+		}
+	}
+	if len(chunks) == 0 {
+		return nil
+	}
+	slices.Sort(chunks)
+	st, err := w.tx.PrepareContext(w.ctx, pairsUpsertSQL)
+	if err != nil {
+		return fmt.Errorf("sqlite: token pairs: %w", err)
+	}
+	defer st.Close()
+	var blob []byte
+	// Each chunk gets a part of its own (merged into a stored part of the
+	// same number, where a batch replaces articles of an older one).
+	for _, chunk := range chunks {
+		part := w.parts[chunk]
+		for bucket, es := range w.pairs[chunk] {
+			if len(es) == 0 {
+				continue
+			}
+			slices.Sort(es)
+			blob = pairidx.AppendRow(blob[:0], slices.Compact(es))
+			if _, err := st.ExecContext(w.ctx, pairsRow(bucket, chunk, part), blob); err != nil {
+				return fmt.Errorf("sqlite: token pairs: %w", err)
+			}
+		}
+		delete(w.pairs, chunk)
+		delete(w.parts, chunk)
+		if err := w.countPart(chunk); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// countPart records a part written into chunk, and merges the parts of
+// chunk when they are too many, or those of the chunks before it once it
+// is begun (their articles are all written, as an import writes them).
+func (w *seqWriter) countPart(chunk int64) error {
+	var parts int
+	if err := w.tx.QueryRowContext(w.ctx, `INSERT INTO token_pair_chunks (chunk, parts) VALUES (?, 1)
+		ON CONFLICT (chunk) DO UPDATE SET parts = parts + 1 RETURNING parts`, chunk).Scan(&parts); err != nil {
+		return fmt.Errorf("sqlite: token pairs: %w", err)
+	}
+	if parts > maxPairParts {
+		return w.compact(chunk)
+	}
+	if parts > 1 {
+		return nil
+	}
+	rows, err := w.tx.QueryContext(w.ctx, `SELECT chunk FROM token_pair_chunks WHERE chunk < ? AND parts > 1`, chunk)
+	if err != nil {
+		return fmt.Errorf("sqlite: token pairs: %w", err)
+	}
+	var older []int64
+	for rows.Next() {
+		var c int64
+		if err := rows.Scan(&c); err != nil {
+			rows.Close()
+			return fmt.Errorf("sqlite: token pairs: %w", err)
+		}
+		older = append(older, c)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("sqlite: token pairs: %w", err)
+	}
+	for _, c := range older {
+		if err := w.compact(c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// compact merges the parts of each bucket's rows of chunk into part 0.
+func (w *seqWriter) compact(chunk int64) error {
+	var merged, next []byte
+	for bucket := range pairidx.Buckets {
+		lo, hi := pairsRow(bucket, chunk, 0), pairsRow(bucket, chunk, pairidx.ChunkSize-1)
+		rows, err := w.tx.QueryContext(w.ctx, `SELECT entries FROM token_pairs WHERE id BETWEEN ? AND ?`, lo, hi)
+		if err != nil {
+			return fmt.Errorf("sqlite: token pairs: %w", err)
+		}
+		merged = merged[:0]
+		n := 0
+		for rows.Next() {
+			var part sql.RawBytes
+			if err := rows.Scan(&part); err != nil {
+				rows.Close()
+				return fmt.Errorf("sqlite: token pairs: %w", err)
+			}
+			if next, err = pairidx.Merge(next[:0], merged, part); err != nil {
+				rows.Close()
+				return fmt.Errorf("sqlite: token pairs, bucket %d, chunk %d: %w", bucket, chunk, err)
+			}
+			merged, next = next, merged
+			n++
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("sqlite: token pairs: %w", err)
+		}
+		if n < 2 {
+			continue
+		}
+		if _, err := w.tx.ExecContext(w.ctx, `DELETE FROM token_pairs WHERE id BETWEEN ? AND ?`, lo+1, hi); err != nil {
+			return fmt.Errorf("sqlite: token pairs: %w", err)
+		}
+		if _, err := w.tx.ExecContext(w.ctx, `INSERT OR REPLACE INTO token_pairs (id, entries) VALUES (?, ?)`, lo, merged); err != nil {
+			return fmt.Errorf("sqlite: token pairs: %w", err)
+		}
+	}
+	if _, err := w.tx.ExecContext(w.ctx, `UPDATE token_pair_chunks SET parts = 1 WHERE chunk = ?`, chunk); err != nil {
+		return fmt.Errorf("sqlite: token pairs: %w", err)
+	}
+	return nil
+}
+
+// close closes the writer's statements.
+func (w *seqWriter) close() {
+	for _, st := range []*sql.Stmt{w.insertID, w.putSeq} {
+		if st != nil {
+			st.Close()
+		}
+	}
+}
+
+// pairsMergeFunction is diembao_pairs_merge(a, b): the union of two rows of
+// token_pairs. It runs for every row a batch adds to, so it is registered
+// with SQLite's C API directly, like diembao_union.
+func pairsMergeFunction(tls *libc.TLS, ctx uintptr, argc int32, argv uintptr) {
+	if argc != 2 {
+		resultError(tls, ctx, pairsMergeName+": want two arguments")
+		return
+	}
+	out, err := pairidx.Merge(nil, blobArg(tls, argv, 0), blobArg(tls, argv, 1))
+	if err != nil {
+		resultError(tls, ctx, pairsMergeName+": "+err.Error())
+		return
+	}
+	resultBlob(tls, ctx, out)
+}
+
+// fillBatch is the number of articles fillTokenPairs analyses at a time.
+const fillBatch = 1000
+
+// fillTokenPairs fills token_ids, article_tokens and token_pairs from the
+// stored articles, for the migration that creates them: each article is
+// analysed again as the writer analyses it, on every processor.
+func fillTokenPairs(ctx context.Context, tx *sql.Tx) error {
+	var dict tokenDict
+	w, err := newSeqWriter(ctx, tx, &dict)
+	if err != nil {
+		return err
+	}
+	defer w.close()
+	an := query.DefaultAnalyzer()
+	var last int64
+	for {
+		rows, err := tx.QueryContext(ctx, `SELECT `+articleReadColumns+` FROM articles WHERE id > ? ORDER BY id LIMIT ?`, last, fillBatch)
+		if err != nil {
+			return fmt.Errorf("sqlite: fill token pairs: %w", err)
+		}
+		list, err := scanArticles(rows)
+		if err != nil {
+			return fmt.Errorf("sqlite: fill token pairs: %w", err)
+		}
+		if len(list) == 0 {
+			break
+		}
+		seqs := make([]seqTokens, len(list))
+		var wg sync.WaitGroup
+		workers := runtime.GOMAXPROCS(0)
+		for k := range workers {
+			wg.Go(func() {
+				for i := k; i < len(list); i += workers {
+					doc := an.Document(list[i])
+					_, seqs[i] = tokensAndSeq(&doc, &dict)
+				}
+			})
+		}
+		wg.Wait()
+		for i, a := range list {
+			if err := w.put(a.ID, &seqs[i]); err != nil {
+				return err
+			}
+		}
+		// The articles come in ID order: a chunk's rows are written
+		// once, when the next chunk begins.
+		last = list[len(list)-1].ID
+		if err := w.flushBefore(last >> pairidx.ChunkBits); err != nil {
+			return err
+		}
+	}
+	return w.flush()
+}
+
+// phraseMark begins the key of a phrase in the list of setTokens: the mark,
+// the phrase's folded tokens, the mark again and its exact tokens, each
+// list joined by spaces (see phraseKey). A phrase's set is that of the
+// articles holding its folded tokens in a row in the title or body.
+const phraseMark = "\x00"
+
+// phraseKey returns the key of a phrase term.
+func phraseKey(t *query.Term) string {
+	return phraseMark + strings.Join(t.Folded, " ") + phraseMark + strings.Join(t.Exact, " ")
+}
+
+// phraseTerm reports whether a term is a phrase of whole words the token
+// sequences answer: several tokens, none folding to nothing, searched in
+// the title and body without a field.
+func phraseTerm(t *query.Term, cols query.ColumnSet) bool {
+	return len(t.Folded) > 1 && (t.Exact == nil || len(t.Exact) == len(t.Folded)) && !t.Prefix && !cols.Same &&
+		filter(cols.Folded) == "{title_f body_f}" && !slices.Contains(t.Folded, "")
+}
+
+// countKey is the key of the instances of one half of a phrase in
+// phraseCounts: "E" or "F" (exact or folded) followed by its tokens.
+func countKey(exact bool, tokens []string) string {
+	half := "F"
+	if exact {
+		half = "E"
+	}
+	return half + strings.Join(tokens, " ")
+}
+
+// phraseCounts holds, by half of a phrase (see countKey) and article, the
+// phrase's instances in the title and the body, for the articles found to
+// hold it so far; an article missing holds none.
+type phraseCounts map[string]map[int64][2]uint32
+
+// phraseReader finds the articles holding phrases, from token_pairs and
+// article_tokens, in a read transaction.
+type phraseReader struct {
+	ctx    context.Context
+	tx     *sql.Tx
+	dict   *tokenDict
+	fold   []uint32
+	pairs  *sql.Stmt
+	seqs   *sql.Stmt
+	counts phraseCounts
+	// cands holds the candidates of each phrase read, by its folded
+	// count key (nil: none).
+	cands   map[string]*idset.Set
+	scratch []uint32
+	ids     []byte
+}
+
+// newPhraseReader returns a reader whose dictionary covers every ID of the
+// transaction's snapshot.
+func newPhraseReader(ctx context.Context, tx *sql.Tx, dict *tokenDict) (*phraseReader, error) {
+	var top sql.NullInt64
+	if err := tx.QueryRowContext(ctx, `SELECT max(id) FROM token_ids`).Scan(&top); err != nil {
+		return nil, queryError(ctx, err)
+	}
+	dict.mu.Lock()
+	defer dict.mu.Unlock()
+	if dict.fold == nil || top.Int64 >= int64(len(dict.fold)) {
+		if err := dict.refresh(ctx, tx); err != nil {
+			return nil, err
+		}
+	}
+	return &phraseReader{ctx: ctx, tx: tx, dict: dict, fold: dict.fold, counts: phraseCounts{}, cands: map[string]*idset.Set{}}, nil
+}
+
+// close releases the reader's statements.
+func (r *phraseReader) close() {
+	for _, st := range []*sql.Stmt{r.pairs, r.seqs} {
+		if st != nil {
+			st.Close()
+		}
+	}
+}
+
+// ids returns the IDs of tokens, and false when one has none.
+func (r *phraseReader) idsOf(tokens []string) ([]uint32, bool) {
+	r.dict.mu.RLock()
+	defer r.dict.mu.RUnlock()
+	out := make([]uint32, len(tokens))
+	for i, tok := range tokens {
+		id, ok := r.dict.ids[tok]
+		if !ok || int(id) >= len(r.fold) {
+			return nil, false
+		}
+		out[i] = id
+	}
+	return out, true
+}
+
+// read adds to s the articles with IDs in chunks lo to hi (of
+// pairidx.ChunkSize IDs) that hold the phrase of key (see phraseKey), and
+// records their instances.
+func (r *phraseReader) read(key string, s *idset.Set, lo, hi int64) error {
+	folded, exact, _ := strings.Cut(strings.TrimPrefix(key, phraseMark), phraseMark)
+	foldToks := strings.Split(folded, " ")
+	fk := countKey(false, foldToks)
+	if r.counts[fk] == nil {
+		r.counts[fk] = map[int64][2]uint32{}
+	}
+	// A phrase typed without diacritics has no exact half (see
+	// query.Term).
+	var exactToks []string
+	ek := ""
+	if exact != "" {
+		exactToks = strings.Split(exact, " ")
+		ek = countKey(true, exactToks)
+		if r.counts[ek] == nil {
+			r.counts[ek] = map[int64][2]uint32{}
+		}
+	}
+	var (
+		p   tokseq.Phrase
+		ok  bool
+		err error
+	)
+	if p.Folded, ok = r.idsOf(foldToks); !ok {
+		return nil // a token no article holds
+	}
+	if exactToks != nil {
+		p.Exact, _ = r.idsOf(exactToks)
+	}
+	// The candidates of the whole archive, read once per search: a
+	// search reads the phrase group by group, and a statement per pair
+	// and group would cost more than the rows.
+	cand, found := r.cands[fk]
+	if !found {
+		if cand, err = r.candidates(foldToks); err != nil {
+			return err
+		}
+		r.cands[fk] = cand
+	}
+	if cand == nil {
+		return nil
+	}
+	// The candidates' sequences, in one statement.
+	r.ids = append(r.ids[:0], '[')
+	n := 0
+	cand.DescendingIn(lo<<pairidx.ChunkBits, (hi+1)<<pairidx.ChunkBits, func(id int64) bool {
+		if n > 0 {
+			r.ids = append(r.ids, ',')
+		}
+		n++
+		r.ids = strconv.AppendInt(r.ids, id, 10)
+		return true
+	})
+	r.ids = append(r.ids, ']')
+	if n == 0 {
+		return nil
+	}
+	if r.seqs == nil {
+		if r.seqs, err = r.tx.PrepareContext(r.ctx, `SELECT id, seq FROM article_tokens WHERE id IN (SELECT value FROM json_each(?))`); err != nil {
+			return queryError(r.ctx, err)
+		}
+	}
+	rows, err := r.seqs.QueryContext(r.ctx, string(r.ids))
+	if err != nil {
+		return queryError(r.ctx, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			id   int64
+			blob sql.RawBytes
+		)
+		if err := rows.Scan(&id, &blob); err != nil {
+			return queryError(r.ctx, err)
+		}
+		n, ok, err := tokseq.CountStored(blob, p, r.fold, &r.scratch)
+		if err != nil {
+			return fmt.Errorf("sqlite: token sequence of article %d: %w", id, err)
+		}
+		if !ok {
+			return fmt.Errorf("sqlite: token sequence of article %d holds an unknown token ID", id)
+		}
+		if n[1]+n[3] == 0 {
+			continue
+		}
+		s.Add(id)
+		r.counts[fk][id] = [2]uint32{uint32(n[1]), uint32(n[3])}
+		if ek != "" && n[0]+n[2] > 0 {
+			r.counts[ek][id] = [2]uint32{uint32(n[0]), uint32(n[2])}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return queryError(r.ctx, err)
+	}
+	return nil
+}
+
+// candidates returns the articles holding every pair of adjacent tokens of
+// folded, or nil when none does.
+func (r *phraseReader) candidates(folded []string) (*idset.Set, error) {
+	if r.pairs == nil {
+		var err error
+		if r.pairs, err = r.tx.PrepareContext(r.ctx, `SELECT (id >> 12) & 0xffffffff, entries FROM token_pairs WHERE id BETWEEN ? AND ?`); err != nil {
+			return nil, queryError(r.ctx, err)
+		}
+	}
+	var out *idset.Set
+	seen := map[uint64]bool{}
+	for i := 0; i+1 < len(folded); i++ {
+		key := pairidx.Key(folded[i], folded[i+1])
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
+		var got idset.Set
+		b := pairidx.Bucket(key)
+		rows, err := r.pairs.QueryContext(r.ctx, pairsRow(b, 0, 0), pairsRow(b+1, 0, 0)-1)
+		if err != nil {
+			return nil, queryError(r.ctx, err)
+		}
+		for rows.Next() {
+			var (
+				chunk   int64
+				entries sql.RawBytes
+			)
+			if err := rows.Scan(&chunk, &entries); err != nil {
+				rows.Close()
+				return nil, queryError(r.ctx, err)
+			}
+			base := chunk << pairidx.ChunkBits
+			if err := pairidx.Offsets(entries, key, func(off int) { got.Add(base | int64(off)) }); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("sqlite: token pairs, chunk %d: %w", chunk, err)
+			}
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, queryError(r.ctx, err)
+		}
+		if out == nil {
+			out = &got
+		} else {
+			out.And(&got)
+		}
+		if out.Len() == 0 {
+			return nil, nil
+		}
+	}
+	return out, nil
+}
+
+// The rows of token_pairs cover the chunks of token_sets, whose groups a
+// search reads: a chunk of one is a chunk of the other (compile-time check
+// that the sizes are equal).
+const _ = uint(pairidx.ChunkBits-idset.ChunkBits) + uint(idset.ChunkBits-pairidx.ChunkBits)

@@ -1,0 +1,263 @@
+package sqlite
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/diembao/diembao"
+	"github.com/diembao/diembao/internal/pairidx"
+	"github.com/diembao/diembao/internal/tokseq"
+	"github.com/diembao/diembao/query"
+	"github.com/diembao/diembao/viet"
+)
+
+// indexColumns reads from FTS5's instances the tokens of the title, folded
+// title, body and folded body of every article, in order: what the token
+// sequences must give back.
+func indexColumns(t *testing.T, db *DB) map[int64]*[4][]string {
+	t.Helper()
+	ctx := context.Background()
+	conn := vocabConn(t, db, "vocab_inst", "instance")
+	defer conn.Close()
+	rows, err := conn.QueryContext(ctx, `SELECT term, doc, col, offset FROM temp.vocab_inst
+		WHERE col IN ('title', 'title_f', 'body', 'body_f')`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	colIndex := map[string]int{"title": 0, "title_f": 1, "body": 2, "body_f": 3}
+	out := map[int64]*[4][]string{}
+	for rows.Next() {
+		var (
+			term, col string
+			doc       int64
+			offset    int
+		)
+		if err := rows.Scan(&term, &doc, &col, &offset); err != nil {
+			t.Fatal(err)
+		}
+		cols := out[doc]
+		if cols == nil {
+			cols = new([4][]string)
+			out[doc] = cols
+		}
+		c := &cols[colIndex[col]]
+		for len(*c) <= offset {
+			*c = append(*c, "")
+		}
+		(*c)[offset] = term
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// checkTokenPairs checks token_ids, article_tokens and token_pairs against
+// the full-text index: every article's sequence gives back its exact
+// columns and, through the folded IDs, its folded ones; every pair of
+// adjacent folded tokens is in token_pairs; the dictionary is consistent.
+func checkTokenPairs(t *testing.T, db *DB, step string) {
+	t.Helper()
+	ctx := context.Background()
+	var dict tokenDict
+	if err := dict.refresh(ctx, db.db); err != nil {
+		t.Fatalf("%s: %v", step, err)
+	}
+	tokens := make([]string, len(dict.fold))
+	for tok, id := range dict.ids {
+		tokens[id] = tok
+	}
+	for id := 1; id < len(tokens); id++ {
+		f := dict.fold[id]
+		want := query.IndexTokens(viet.Fold(tokens[id]))
+		switch {
+		case f == 0 && len(want) != 0, f != 0 && (len(want) != 1 || tokens[f] != want[0]):
+			t.Errorf("%s: token %q has the folded ID %d (%q), want %q", step, tokens[id], f, tokens[f], want)
+		case f != 0 && dict.fold[f] != f:
+			t.Errorf("%s: folded token %q is not its own folded form", step, tokens[f])
+		}
+	}
+	index := indexColumns(t, db)
+	rows, err := db.db.QueryContext(ctx, `SELECT a.id, s.seq FROM articles a LEFT JOIN article_tokens s USING (id) ORDER BY a.id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	pairs, err := db.db.PrepareContext(ctx, `SELECT entries FROM token_pairs WHERE id BETWEEN ? AND ?`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pairs.Close()
+	n := 0
+	for rows.Next() {
+		var (
+			id   int64
+			blob []byte
+		)
+		if err := rows.Scan(&id, &blob); err != nil {
+			t.Fatal(err)
+		}
+		cols, indexed := index[id]
+		if !indexed {
+			// An article without text (the placeholder of writeSteps).
+			cols = new([4][]string)
+		}
+		if blob == nil && indexed {
+			t.Errorf("%s: article %d has no sequence", step, id)
+			continue
+		}
+		var s tokseq.Seq
+		if err := tokseq.Decode(blob, &s); blob != nil && err != nil {
+			t.Errorf("%s: article %d: %v", step, id, err)
+			continue
+		}
+		n++
+		for c, seq := range [2][]uint32{s.Title, s.Body} {
+			var exact, folded []string
+			var foldIDs []uint32
+			for _, tid := range seq {
+				exact = append(exact, tokens[tid])
+				if f := dict.fold[tid]; f != 0 {
+					folded = append(folded, tokens[f])
+					foldIDs = append(foldIDs, f)
+				}
+			}
+			if !slices.Equal(exact, cols[2*c]) || !slices.Equal(folded, cols[2*c+1]) {
+				t.Errorf("%s: article %d column %d: the sequence gives %q / %q, the index holds %q / %q",
+					step, id, c, exact, folded, cols[2*c], cols[2*c+1])
+			}
+			for i := 0; i+1 < len(foldIDs); i++ {
+				key := pairidx.Key(tokens[foldIDs[i]], tokens[foldIDs[i+1]])
+				chunk, b := id>>pairidx.ChunkBits, pairidx.Bucket(key)
+				parts, err := pairs.QueryContext(ctx, pairsRow(b, chunk, 0), pairsRow(b, chunk, pairidx.ChunkSize-1))
+				if err != nil {
+					t.Fatal(err)
+				}
+				found := false
+				for parts.Next() {
+					var row []byte
+					if err := parts.Scan(&row); err != nil {
+						t.Fatal(err)
+					}
+					if err := pairidx.Offsets(row, key, func(off int) { found = found || int64(off) == id&(pairidx.ChunkSize-1) }); err != nil {
+						t.Fatal(err)
+					}
+				}
+				parts.Close()
+				if !found {
+					t.Errorf("%s: article %d: token_pairs lacks the pair %q %q", step, id, tokens[foldIDs[i]], tokens[foldIDs[i+1]])
+				}
+			}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if n < len(index) || n == 0 {
+		t.Errorf("%s: %d sequences for %d indexed articles", step, n, len(index))
+	}
+	var orphans int
+	if err := db.db.QueryRowContext(ctx, `SELECT count(*) FROM article_tokens WHERE id NOT IN (SELECT id FROM articles)`).Scan(&orphans); err != nil || orphans != 0 {
+		t.Errorf("%s: %d sequences of no article (%v)", step, orphans, err)
+	}
+}
+
+// TestTokenPairsFollowIndex checks the token sequences, their dictionary and
+// the pairs after batches across a chunk boundary, the steps of
+// rewriteSteps (the migration fills the tables again from the articles),
+// and an article whose text holds a lone combining mark, whose folded
+// form is empty.
+func TestTokenPairsFollowIndex(t *testing.T) {
+	db := openTest(t)
+	check := func(step string) {
+		t.Helper()
+		checkTokenPairs(t, db, step)
+	}
+	writeSteps(t, db, check)
+	mark := *fixtureArticles(t)[1]
+	mark.URL, mark.ContentHash = "https://dau-le.example/", ""
+	mark.Title = "Dấu \u0301 lạc giữa tiêu đề"
+	mark.Body[0].Text = strings.Repeat("Một dấu \u0301 đứng riêng giữa hai từ. ", 3)
+	if _, err := NewArticleService(db).PutArticle(context.Background(), &mark); err != nil {
+		t.Fatal(err)
+	}
+	check("a lone mark")
+	rewriteSteps(t, db, fixtureArticles(t)[0], []string{"token_pairs", "token_pair_chunks", "article_tokens", "token_ids"}, "0007_token_pairs.sql", check)
+}
+
+// TestTokenPairParts checks that the parts of a chunk's rows of token_pairs
+// are merged when a later chunk is written and when they grow many, and
+// that searches find the same phrases before and after.
+func TestTokenPairParts(t *testing.T) {
+	defer func(n int) { maxPairParts = n }(maxPairParts)
+	maxPairParts = 3
+	ctx := context.Background()
+	db := openTest(t)
+	svc := NewArticleService(db)
+	partsOf := func(chunk int64) (most int) {
+		t.Helper()
+		for b := range pairidx.Buckets {
+			var n int
+			if err := db.db.QueryRowContext(ctx, `SELECT count(*) FROM token_pairs WHERE id BETWEEN ? AND ?`,
+				pairsRow(b, chunk, 0), pairsRow(b, chunk, pairidx.ChunkSize-1)).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			most = max(most, n)
+		}
+		return most
+	}
+	search := func() string {
+		t.Helper()
+		res, err := NewSearchService(db).Search(ctx, diembao.SearchRequest{Query: `"mưa lũ"`, Limit: 50})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fmt.Sprint(res.Total, res.Hits)
+	}
+	put := func(i int) {
+		t.Helper()
+		a := &diembao.Article{URL: fmt.Sprintf("https://phan.example/%d", i), SourceName: "Báo Phần", Title: fmt.Sprintf("Mưa lũ số %d", i),
+			Body: []diembao.Paragraph{{Text: "Mưa lũ ở tỉnh Hà Nam; mưa lớn kéo dài."}}}
+		if _, err := svc.PutArticle(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// One article at a time: the fourth part merges the chunk's rows.
+	for i := range 3 {
+		put(i)
+	}
+	if got := partsOf(0); got != 3 {
+		t.Fatalf("three articles written one at a time left %d parts, want 3", got)
+	}
+	before := search()
+	put(3)
+	if got := partsOf(0); got != 1 {
+		t.Fatalf("a fourth part left %d parts, want 1", got)
+	}
+	after := search()
+	if strings.Count(after, "phan.example") != 4 || !strings.Contains(before, "phan.example/2") {
+		t.Fatalf("searches found %s, then %s", before, after)
+	}
+	checkTokenPairs(t, db, "merged parts")
+	// A later chunk: the parts of the chunks before it are merged.
+	put(4)
+	if got := partsOf(0); got != 2 {
+		t.Fatalf("chunk 0 has %d parts, want 2", got)
+	}
+	if _, err := db.db.ExecContext(ctx, `INSERT INTO articles (id, url, content_hash, stored_at, updated_at)
+		VALUES (?, 'https://placeholder.example/', 'x', 0, 0)`, int64(pairidx.ChunkSize)+5); err != nil {
+		t.Fatal(err)
+	}
+	put(5)
+	if got := partsOf(0); got != 1 {
+		t.Fatalf("chunk 0 has %d parts once chunk 1 is begun, want 1", got)
+	}
+	checkTokenPairs(t, db, "a later chunk")
+	if got := search(); strings.Count(got, "phan.example") != 6 {
+		t.Fatalf("search found %s", got)
+	}
+}
