@@ -485,7 +485,7 @@ func (s *SearchService) scoreWindow(ctx context.Context, tx *sql.Tx, p *plan, rk
 		if len(ph.tokens) > 1 {
 			// A phrase the sets answered: its instances were counted
 			// in the articles found (see phraseReader).
-			if ph.prefix || p.phraseCounts[countKey(ph.cols[0]%2 == 0, ph.tokens)] == nil {
+			if p.phraseCounts[countKey(ph.cols[0]%2 == 0, ph.tokens)] == nil {
 				return nil, false, nil
 			}
 			multi = append(multi, i)

@@ -353,10 +353,11 @@ func fillTokenSet(ctx context.Context, find, put *sql.Stmt, tok string) error {
 
 // setTokens returns the distinct tokens of a prepared text tree when the
 // tree can be evaluated on the token sets, nil when not: its terms must be
-// single words or prefixes of one word (no phrase) searched without a
-// field, combined with AND, OR and NOT. A prefix is listed as its folded
-// form followed by "*" (see prefixMark), to be replaced by the tokens it
-// begins (see expandPrefixes).
+// single words, prefixes of one word or phrases of whole words (see
+// phraseTerm) searched without a field, combined with AND, OR and NOT. A
+// prefix is listed as its folded form followed by "*" (see prefixMark), to
+// be replaced by the tokens it begins (see expandPrefixes); a phrase by its
+// key (see phraseKey), whose set the pairs and sequences give.
 func setTokens(n query.Node) []string {
 	var toks []string
 	var walk func(n query.Node) bool
