@@ -527,8 +527,9 @@ type phraseReader struct {
 	seqs   *sql.Stmt
 	counts phraseCounts
 	// cands holds the candidates of each phrase read, by its folded
-	// count key (nil: none).
+	// count key (nil: none), in the chunks bounds allows (all when nil).
 	cands   map[string]*idset.Set
+	bounds  *[2]int64
 	scratch []uint32
 	ids     []byte
 }
@@ -611,7 +612,7 @@ func (r *phraseReader) read(key string, s *idset.Set, lo, hi int64) error {
 	// and group would cost more than the rows.
 	cand, found := r.cands[fk]
 	if !found {
-		if cand, err = r.candidates(foldToks); err != nil {
+		if cand, err = r.candidates(foldToks, r.bounds); err != nil {
 			return err
 		}
 		r.cands[fk] = cand
@@ -675,8 +676,9 @@ func (r *phraseReader) read(key string, s *idset.Set, lo, hi int64) error {
 }
 
 // candidates returns the articles holding every pair of adjacent tokens of
-// folded, or nil when none does.
-func (r *phraseReader) candidates(folded []string) (*idset.Set, error) {
+// folded, in the chunks bounds allows (all when nil), or nil when none
+// does.
+func (r *phraseReader) candidates(folded []string, bounds *[2]int64) (*idset.Set, error) {
 	if r.pairs == nil {
 		var err error
 		if r.pairs, err = r.tx.PrepareContext(r.ctx, `SELECT (id >> 12) & 0xffffffff, entries FROM token_pairs WHERE id BETWEEN ? AND ?`); err != nil {
@@ -693,7 +695,11 @@ func (r *phraseReader) candidates(folded []string) (*idset.Set, error) {
 		seen[key] = true
 		var got idset.Set
 		b := pairidx.Bucket(key)
-		rows, err := r.pairs.QueryContext(r.ctx, pairsRow(b, 0, 0), pairsRow(b+1, 0, 0)-1)
+		lo, hi := pairsRow(b, 0, 0), pairsRow(b+1, 0, 0)-1
+		if bounds != nil {
+			lo, hi = max(lo, pairsRow(b, bounds[0], 0)), min(hi, pairsRow(b, bounds[1], pairidx.ChunkSize-1))
+		}
+		rows, err := r.pairs.QueryContext(r.ctx, lo, hi)
 		if err != nil {
 			return nil, queryError(r.ctx, err)
 		}

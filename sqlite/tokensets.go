@@ -544,7 +544,7 @@ func (r *setReader) readPhrases(toks []string, lo, hi int64) ([]string, error) {
 			if err != nil {
 				return nil, err
 			}
-			pr.counts = r.counts
+			pr.counts, pr.bounds = r.counts, r.phraseChunks
 			r.phrases = pr
 		}
 		if b := r.phraseChunks; b != nil {
