@@ -270,8 +270,8 @@ func (w *seqWriter) put(id int64, st *seqTokens) error {
 	return nil
 }
 
-// flush merges the gathered pairs into token_pairs, row by row in the
-// table's order.
+// flush writes the gathered pairs into token_pairs, a part per bucket and
+// chunk (see flushBefore).
 func (w *seqWriter) flush() error {
 	return w.flushBefore(math.MaxInt64)
 }
@@ -560,7 +560,7 @@ func (r *phraseReader) close() {
 	}
 }
 
-// ids returns the IDs of tokens, and false when one has none.
+// idsOf returns the IDs of tokens, and false when one has none.
 func (r *phraseReader) idsOf(tokens []string) ([]uint32, bool) {
 	r.dict.mu.RLock()
 	defer r.dict.mu.RUnlock()
