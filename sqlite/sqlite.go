@@ -163,9 +163,10 @@ func (db *DB) migrate(ctx context.Context) error {
 // migrationSteps are the parts of migrations written in Go, run after the
 // SQL file of the same name in its transaction.
 var migrationSteps = map[string]func(context.Context, *sql.Tx) error{
-	"0005_token_sets.sql":  fillTokenSets,
-	"0006_token_freqs.sql": fillTokenFreqs,
-	"0007_token_pairs.sql": fillTokenPairs,
+	"0005_token_sets.sql":         fillTokenSets,
+	"0006_token_freqs.sql":        fillTokenFreqs,
+	"0007_token_pairs.sql":        fillTokenPairs,
+	"0008_token_pair_entries.sql": refillTokenPairs,
 }
 
 func (db *DB) migrateFile(ctx context.Context, name string) error {

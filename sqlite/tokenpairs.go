@@ -255,6 +255,12 @@ func (w *seqWriter) put(id int64, st *seqTokens) error {
 	if _, err := w.putSeq.ExecContext(w.ctx, id, w.blob); err != nil {
 		return fmt.Errorf("sqlite: token sequences: %w", err)
 	}
+	w.addPairs(id, st.pairs)
+	return nil
+}
+
+// addPairs gathers the pairs of article id (see pairidx.Pairs).
+func (w *seqWriter) addPairs(id int64, pairs []uint64) {
 	chunk, offset := id>>pairidx.ChunkBits, uint64(id&(pairidx.ChunkSize-1))
 	buckets := w.pairs[chunk]
 	if buckets == nil {
@@ -263,11 +269,10 @@ func (w *seqWriter) put(id int64, st *seqTokens) error {
 		w.parts[chunk] = int(offset)
 	}
 	w.parts[chunk] = min(w.parts[chunk], int(offset))
-	for _, e := range st.pairs {
+	for _, e := range pairs {
 		b := e >> pairidx.EntryBits
 		buckets[b] = append(buckets[b], e&(1<<pairidx.EntryBits-1)|offset)
 	}
-	return nil
 }
 
 // flush writes the gathered pairs into token_pairs, a part per bucket and
@@ -475,6 +480,94 @@ func fillTokenPairs(ctx context.Context, tx *sql.Tx) error {
 		// The articles come in ID order: a chunk's rows are written
 		// once, when the next chunk begins.
 		last = list[len(list)-1].ID
+		if err := w.flushBefore(last >> pairidx.ChunkBits); err != nil {
+			return err
+		}
+	}
+	return w.flush()
+}
+
+// refillTokenPairs writes token_pairs afresh from the stored token
+// sequences, for migration 0008, which changed the form of its rows: the
+// pairs of each article's folded columns, a chunk's rows written once.
+func refillTokenPairs(ctx context.Context, tx *sql.Tx) error {
+	var dict tokenDict
+	if err := dict.refresh(ctx, tx); err != nil {
+		return err
+	}
+	tokens := make([]string, len(dict.fold))
+	for tok, id := range dict.ids {
+		tokens[id] = tok
+	}
+	w := &seqWriter{ctx: ctx, tx: tx, dict: &dict, pairs: map[int64]*[pairidx.Buckets][]uint64{}, parts: map[int64]int{}}
+	type article struct {
+		id    int64
+		seq   []byte
+		pairs []uint64
+		err   error
+	}
+	var (
+		list []article
+		last int64
+	)
+	for {
+		rows, err := tx.QueryContext(ctx, `SELECT id, seq FROM article_tokens WHERE id > ? ORDER BY id LIMIT ?`, last, fillBatch)
+		if err != nil {
+			return fmt.Errorf("sqlite: refill token pairs: %w", err)
+		}
+		list = list[:0]
+		for rows.Next() {
+			var a article
+			if err := rows.Scan(&a.id, &a.seq); err != nil {
+				rows.Close()
+				return fmt.Errorf("sqlite: refill token pairs: %w", err)
+			}
+			list = append(list, a)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("sqlite: refill token pairs: %w", err)
+		}
+		if len(list) == 0 {
+			break
+		}
+		var wg sync.WaitGroup
+		workers := runtime.GOMAXPROCS(0)
+		for k := range workers {
+			wg.Go(func() {
+				var (
+					s      tokseq.Seq
+					folded [2][]string
+				)
+				for i := k; i < len(list); i += workers {
+					a := &list[i]
+					if a.err = tokseq.Decode(a.seq, &s); a.err != nil {
+						continue
+					}
+					for c, col := range [2][]uint32{s.Title, s.Body} {
+						folded[c] = folded[c][:0]
+						for _, id := range col {
+							if int(id) >= len(dict.fold) {
+								a.err = fmt.Errorf("unknown token ID %d", id)
+								break
+							}
+							if f := dict.fold[id]; f != 0 {
+								folded[c] = append(folded[c], tokens[f])
+							}
+						}
+					}
+					a.pairs = pairidx.Pairs(nil, folded[0], folded[1])
+				}
+			})
+		}
+		wg.Wait()
+		for _, a := range list {
+			if a.err != nil {
+				return fmt.Errorf("sqlite: refill token pairs: token sequence of article %d: %w", a.id, a.err)
+			}
+			w.addPairs(a.id, a.pairs)
+		}
+		last = list[len(list)-1].id
 		if err := w.flushBefore(last >> pairidx.ChunkBits); err != nil {
 			return err
 		}

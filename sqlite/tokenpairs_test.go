@@ -261,3 +261,86 @@ func TestTokenPairParts(t *testing.T) {
 		t.Fatalf("search found %s", got)
 	}
 }
+
+// pairEntries returns the entries of token_pairs by bucket and chunk, the
+// parts of a chunk's rows together, and how many rows are parts beyond the
+// first of a bucket and chunk.
+func pairEntries(t *testing.T, db *DB) (map[[2]int64][]uint64, int) {
+	t.Helper()
+	rows, err := db.db.QueryContext(context.Background(), `SELECT id, entries FROM token_pairs`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	out := map[[2]int64][]uint64{}
+	extra := 0
+	for rows.Next() {
+		var (
+			id  int64
+			row []byte
+		)
+		if err := rows.Scan(&id, &row); err != nil {
+			t.Fatal(err)
+		}
+		k := [2]int64{id >> 44, id >> pairidx.ChunkBits & (1<<32 - 1)}
+		if _, seen := out[k]; seen {
+			extra++
+		}
+		if out[k], err = pairidx.Entries(out[k], row); err != nil {
+			t.Fatalf("row %x: %v", id, err)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	for k, es := range out {
+		slices.Sort(es)
+		out[k] = slices.Compact(es)
+	}
+	return out, extra
+}
+
+// TestTokenPairsRefill checks that migration 0008 writes token_pairs afresh
+// from the token sequences with the entries the writer gave them (articles
+// written once, across a chunk boundary), one part per chunk, and that a
+// damaged sequence stops it with an error naming the article.
+func TestTokenPairsRefill(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t)
+	writeSteps(t, db, func(string) {})
+	written, _ := pairEntries(t, db)
+	rerun := func() error {
+		t.Helper()
+		if _, err := db.db.ExecContext(ctx, `DELETE FROM schema_migrations WHERE name = '0008_token_pair_entries.sql'`); err != nil {
+			t.Fatal(err)
+		}
+		return db.migrate(ctx)
+	}
+	if err := rerun(); err != nil {
+		t.Fatal(err)
+	}
+	refilled, parts := pairEntries(t, db)
+	if parts != 0 {
+		t.Errorf("the refill left %d rows past the first part of their chunk", parts)
+	}
+	if len(written) == 0 || len(refilled) != len(written) {
+		t.Fatalf("%d rows refilled for %d written", len(refilled), len(written))
+	}
+	for k, es := range written {
+		if !slices.Equal(refilled[k], es) {
+			t.Errorf("bucket %d, chunk %d: refilled %d entries, written %d", k[0], k[1], len(refilled[k]), len(es))
+		}
+	}
+	checkTokenPairs(t, db, "refill")
+	var id int64
+	if err := db.db.QueryRowContext(ctx, `SELECT max(id) FROM article_tokens`).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.db.ExecContext(ctx, `UPDATE article_tokens SET seq = x'05ff' WHERE id = ?`, id); err != nil {
+		t.Fatal(err)
+	}
+	err := rerun()
+	if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("article %d", id)) {
+		t.Fatalf("refill over a damaged sequence: %v", err)
+	}
+}

@@ -7,10 +7,15 @@
 // A pair (a, b) of folded tokens has a 64-bit Key. Its first BucketBits
 // bits choose a bucket; a store keeps one row per bucket and chunk. A row
 // holds entries: the next HashBits bits of the key, shifted left by
-// ChunkBits, plus the article's offset in the chunk. A row is its distinct
-// entries in ascending order, each written as its difference from the
-// previous one (the first as itself) as an unsigned varint; the entries of
-// one hash are therefore together and in offset order.
+// ChunkBits, plus the article's offset in the chunk. The entries of a row
+// fall into Slots slots by their first SlotBits bits. A row without
+// entries is empty; any other is a header, the length in bytes of each
+// slot's part as an unsigned varint, followed by the slots' parts in
+// order. A part is its slot's distinct entries in ascending order, each
+// written as its difference from the previous one (the first from the
+// smallest entry of the slot) as an unsigned varint. The entries of one
+// hash are therefore together and in offset order, and a search decodes
+// one slot of a row, not the row.
 //
 // The index finds candidates, not matches: two pairs may share a bucket
 // and hash, and an article holding the pairs (a, b) and (b, c) need not
@@ -44,6 +49,15 @@ const HashBits = 32
 
 // maxEntry is the largest entry.
 const maxEntry = 1<<EntryBits - 1
+
+// SlotBits is the base-2 logarithm of Slots.
+const SlotBits = 6
+
+// Slots is the number of slots of a row.
+const Slots = 1 << SlotBits
+
+// slotShift places an entry's slot: entry >> slotShift.
+const slotShift = EntryBits - SlotBits
 
 // ErrCorrupt reports a stored row that cannot be decoded.
 var ErrCorrupt = errors.New("pairidx: corrupt row")
@@ -102,26 +116,125 @@ func Pairs(dst []uint64, cols ...[]string) []uint64 {
 // AppendRow appends the row of entries, which must be in ascending order
 // without repeats, to dst.
 func AppendRow(dst []byte, entries []uint64) []byte {
-	var prev uint64
 	for i, e := range entries {
-		if i > 0 && e <= prev || e > maxEntry {
+		if i > 0 && e <= entries[i-1] || e > maxEntry {
 			panic("pairidx: entries not ascending")
 		}
-		dst = binary.AppendUvarint(dst, e-prev)
-		prev = e
 	}
-	return dst
+	var w writer
+	for _, e := range entries {
+		w.add(e)
+	}
+	return w.appendRow(dst)
 }
 
-// reader reads the entries of a row in order.
+// writer builds a row from ascending entries and parts.
+type writer struct {
+	body []byte
+	ends [Slots]int // where each slot's part ends in body
+	done int        // the slots before done are complete
+	open bool       // whether entries were added to slot done
+	prev uint64     // the last entry added
+}
+
+// finish completes the slots before s.
+func (w *writer) finish(s int) {
+	for ; w.done < s; w.done++ {
+		w.ends[w.done] = len(w.body)
+		w.open = false
+	}
+}
+
+// add adds an entry past those added.
+func (w *writer) add(e uint64) {
+	if s := int(e >> slotShift); !w.open || s != w.done {
+		w.begin(s)
+	}
+	w.put(e)
+}
+
+// begin begins slot s, past the slots of the entries added.
+func (w *writer) begin(s int) {
+	w.finish(s)
+	w.prev, w.open = uint64(s)<<slotShift, true
+}
+
+// put adds an entry of the slot begun, past those added.
+func (w *writer) put(e uint64) {
+	w.body = binary.AppendUvarint(w.body, e-w.prev)
+	w.prev = e
+}
+
+// addPart adds slot s's part, past the slots of the entries added.
+func (w *writer) addPart(s int, part []byte) {
+	w.finish(s)
+	w.body = append(w.body, part...)
+	w.finish(s + 1)
+}
+
+// appendRow appends the row of the entries added to dst.
+func (w *writer) appendRow(dst []byte) []byte {
+	w.finish(Slots)
+	if len(w.body) == 0 {
+		return dst // a row without entries is empty
+	}
+	start := 0
+	for _, end := range w.ends {
+		dst = binary.AppendUvarint(dst, uint64(end-start))
+		start = end
+	}
+	return append(dst, w.body...)
+}
+
+// slots reads a row's header: the offsets in the row where each slot's
+// part begins, and where the last ends.
+func slots(row []byte) (starts [Slots + 1]int, err error) {
+	if len(row) == 0 {
+		return starts, nil
+	}
+	i := 0
+	for s := range Slots {
+		if i >= len(row) {
+			return starts, ErrCorrupt
+		}
+		var n uint64
+		if c := row[i]; c < 0x80 {
+			n = uint64(c)
+			i++
+		} else if n, i = varint.Long(row, i, uint64(len(row))); i < 0 {
+			return starts, ErrCorrupt
+		}
+		starts[s+1] = starts[s] + int(n)
+		if starts[s+1] > len(row) {
+			return starts, ErrCorrupt
+		}
+	}
+	for s := range starts {
+		starts[s] += i
+	}
+	if starts[Slots] != len(row) || starts[0] == len(row) {
+		// Past the parts, or no entries but a header.
+		return starts, ErrCorrupt
+	}
+	return starts, nil
+}
+
+// reader reads the entries of a slot's part in order.
 type reader struct {
-	b    []byte
-	i    int
-	prev uint64
-	n    int // entries read
+	b     []byte
+	i     int
+	prev  uint64
+	limit uint64 // the largest entry of the slot
+	n     int    // entries read
 }
 
-// next returns the next entry, false at the end of the row, or an error.
+// newReader returns a reader of slot s's part, b.
+func newReader(b []byte, s int) reader {
+	base := uint64(s) << slotShift
+	return reader{b: b, prev: base, limit: base + 1<<slotShift - 1}
+}
+
+// next returns the next entry, false at the end of the part, or an error.
 func (r *reader) next() (uint64, bool, error) {
 	if r.i >= len(r.b) {
 		return 0, false, nil
@@ -133,7 +246,7 @@ func (r *reader) next() (uint64, bool, error) {
 	} else if d, r.i = varint.Long(r.b, r.i, maxEntry); r.i < 0 {
 		return 0, false, ErrCorrupt
 	}
-	if d == 0 && r.n > 0 || d > maxEntry-r.prev {
+	if d == 0 && r.n > 0 || d > r.limit-r.prev {
 		return 0, false, ErrCorrupt
 	}
 	r.prev += d
@@ -143,62 +256,103 @@ func (r *reader) next() (uint64, bool, error) {
 
 // Entries appends the entries of a row to dst.
 func Entries(dst []uint64, row []byte) ([]uint64, error) {
-	r := reader{b: row}
-	for {
-		e, ok, err := r.next()
-		if err != nil || !ok {
-			return dst, err
-		}
-		dst = append(dst, e)
-	}
-}
-
-// Merge appends to dst the row holding the entries of rows a and b.
-func Merge(dst, a, b []byte) ([]byte, error) {
-	ra, rb := reader{b: a}, reader{b: b}
-	ea, oka, err := ra.next()
+	starts, err := slots(row)
 	if err != nil {
 		return dst, err
 	}
-	eb, okb, err := rb.next()
-	if err != nil {
-		return dst, err
-	}
-	var prev uint64
-	first := true
-	put := func(e uint64) {
-		if first || e != prev {
-			dst = binary.AppendUvarint(dst, e-prev)
-			prev, first = e, false
-		}
-	}
-	for oka || okb {
-		switch {
-		case oka && (!okb || ea <= eb):
-			put(ea)
-			if ea == eb && okb {
-				if eb, okb, err = rb.next(); err != nil {
-					return dst, err
-				}
-			}
-			if ea, oka, err = ra.next(); err != nil {
+	for s := range Slots {
+		r := newReader(row[starts[s]:starts[s+1]], s)
+		for {
+			e, ok, err := r.next()
+			if err != nil {
 				return dst, err
 			}
-		default:
-			put(eb)
-			if eb, okb, err = rb.next(); err != nil {
-				return dst, err
+			if !ok {
+				break
 			}
+			dst = append(dst, e)
 		}
 	}
 	return dst, nil
 }
 
+// Merge appends to dst the row holding the entries of rows a and b.
+func Merge(dst, a, b []byte) ([]byte, error) {
+	sa, err := slots(a)
+	if err != nil {
+		return dst, err
+	}
+	sb, err := slots(b)
+	if err != nil {
+		return dst, err
+	}
+	var w writer
+	w.body = make([]byte, 0, len(a)+len(b))
+	for s := range Slots {
+		pa, pb := a[sa[s]:sa[s+1]], b[sb[s]:sb[s+1]]
+		if len(pa) == 0 || len(pb) == 0 {
+			// One row has no entries in the slot: the other's part
+			// as it is, once checked.
+			part := pa
+			if len(pa) == 0 {
+				part = pb
+			}
+			r := newReader(part, s)
+			for {
+				_, ok, err := r.next()
+				if err != nil {
+					return dst, err
+				}
+				if !ok {
+					break
+				}
+			}
+			w.addPart(s, part)
+			continue
+		}
+		w.begin(s)
+		ra, rb := newReader(pa, s), newReader(pb, s)
+		ea, oka, err := ra.next()
+		if err != nil {
+			return dst, err
+		}
+		eb, okb, err := rb.next()
+		if err != nil {
+			return dst, err
+		}
+		for oka || okb {
+			switch {
+			case oka && (!okb || ea <= eb):
+				w.put(ea)
+				if ea == eb && okb {
+					if eb, okb, err = rb.next(); err != nil {
+						return dst, err
+					}
+				}
+				if ea, oka, err = ra.next(); err != nil {
+					return dst, err
+				}
+			default:
+				w.put(eb)
+				if eb, okb, err = rb.next(); err != nil {
+					return dst, err
+				}
+			}
+		}
+	}
+	return w.appendRow(dst), nil
+}
+
 // Offsets calls fn with the offset of every article of a row's chunk that
 // holds an entry of key, in ascending order.
 func Offsets(row []byte, key uint64, fn func(offset int)) error {
+	starts, err := slots(row)
+	if err != nil {
+		return err
+	}
 	h := hash(key)
-	r := reader{b: row}
+	s := int(h << ChunkBits >> slotShift)
+	r := newReader(row[starts[s]:starts[s+1]], s)
 	for {
 		e, ok, err := r.next()
 		if err != nil || !ok {

@@ -2,6 +2,7 @@ package pairidx
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -18,6 +19,68 @@ func randomEntries(rng *rand.Rand, keys []uint64, n int) []uint64 {
 	return slices.Compact(es)
 }
 
+// manyKeys returns n random keys.
+func manyKeys(rng *rand.Rand, n int) []uint64 {
+	keys := make([]uint64, n)
+	for i := range keys {
+		keys[i] = rng.Uint64()
+	}
+	return keys
+}
+
+// chunkRow returns the entries of a bucket's row for a chunk of articles
+// with a few common pairs and many rare ones (the common ones in most
+// articles), and a key of each kind.
+func chunkRow(rng *rand.Rand) (row []byte, common, rare uint64) {
+	commonKeys, rareKeys := manyKeys(rng, 4), manyKeys(rng, 1500)
+	var es []uint64
+	for _, k := range commonKeys {
+		for off := range ChunkSize {
+			if rng.IntN(3) > 0 {
+				es = append(es, Entry(k, off))
+			}
+		}
+	}
+	for _, k := range rareKeys {
+		for range 1 + rng.IntN(2) {
+			es = append(es, Entry(k, rng.IntN(ChunkSize)))
+		}
+	}
+	slices.Sort(es)
+	return AppendRow(nil, slices.Compact(es)), commonKeys[0], rareKeys[0]
+}
+
+func BenchmarkOffsets(b *testing.B) {
+	row, common, rare := chunkRow(rand.New(rand.NewPCG(3, 4)))
+	for _, k := range []struct {
+		name string
+		key  uint64
+	}{{"common", common}, {"rare", rare}} {
+		b.Run(k.name, func(b *testing.B) {
+			n := 0
+			for b.Loop() {
+				if err := Offsets(row, k.key, func(int) { n++ }); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(len(row)), "row-bytes")
+		})
+	}
+}
+
+func BenchmarkMerge(b *testing.B) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	a, _, _ := chunkRow(rng)
+	c, _, _ := chunkRow(rng)
+	var dst []byte
+	for b.Loop() {
+		var err error
+		if dst, err = Merge(dst[:0], a, c); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 func TestRows(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	keys := []uint64{Key("a", "b"), Key("b", "a"), Key("a", "a"), Key("hà", "nội")}
@@ -31,6 +94,8 @@ func TestRows(t *testing.T) {
 		{"same", []uint64{1, 2, 3}, []uint64{1, 2, 3}},
 		{"interleaved", []uint64{1, 3, 5}, []uint64{0, 2, 4, 6}},
 		{"random", randomEntries(rng, keys, 300), randomEntries(rng, keys, 500)},
+		{"every slot", randomEntries(rng, manyKeys(rng, 500), 2000), randomEntries(rng, manyKeys(rng, 500), 1000)},
+		{"largest", []uint64{maxEntry - 1, maxEntry}, []uint64{0, maxEntry}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			a, b := AppendRow(nil, tc.a), AppendRow(nil, tc.b)
@@ -99,24 +164,52 @@ func TestPairs(t *testing.T) {
 	}
 }
 
+// rawRow returns a row whose first slots have the given parts, the others
+// none.
+func rawRow(parts ...[]byte) []byte {
+	var row, body []byte
+	for s := range Slots {
+		var part []byte
+		if s < len(parts) {
+			part = parts[s]
+		}
+		row = binary.AppendUvarint(row, uint64(len(part)))
+		body = append(body, part...)
+	}
+	return append(row, body...)
+}
+
 func TestCorrupt(t *testing.T) {
+	valid := AppendRow(nil, []uint64{1, 1 << slotShift})
+	// slot is the slot holding the corruption, whose keys Offsets reads
+	// (a damaged header fails every slot).
 	for _, tc := range []struct {
 		name string
 		row  []byte
+		slot int
 	}{
-		{"repeated entry", []byte{3, 0}},
-		{"truncated varint", []byte{1, 0x80}},
-		{"long varint", []byte{0x81, 0x00}},
-		{"past the largest entry", append(AppendRow(nil, []uint64{maxEntry}), 1)},
+		{"short header", []byte{1, 0}, 5},
+		{"part past the row", append(rawRow([]byte{1}), 0)[:Slots], 5},
+		{"bytes past the parts", append(slices.Clone(valid), 0), 5},
+		{"a header without entries", rawRow(), 5},
+		{"repeated entry", rawRow([]byte{3, 0}), 0},
+		{"truncated varint", rawRow([]byte{1, 0x80}), 0},
+		{"long varint", rawRow([]byte{0x81, 0x00}), 0},
+		{"entry past its slot", rawRow(binary.AppendUvarint(nil, 1<<slotShift)), 0},
+		{"entry past the largest", rawRow(nil, nil, binary.AppendUvarint(nil, 1<<EntryBits)), 2},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if _, err := Entries(nil, tc.row); err != ErrCorrupt {
 				t.Errorf("Entries = %v, want ErrCorrupt", err)
 			}
-			if _, err := Merge(nil, tc.row, AppendRow(nil, []uint64{1})); err != ErrCorrupt {
+			if _, err := Merge(nil, tc.row, valid); err != ErrCorrupt {
 				t.Errorf("Merge = %v, want ErrCorrupt", err)
 			}
-			if err := Offsets(tc.row, 1<<63-1, func(int) {}); err != ErrCorrupt {
+			if _, err := Merge(nil, valid, tc.row); err != ErrCorrupt {
+				t.Errorf("Merge (second) = %v, want ErrCorrupt", err)
+			}
+			key := uint64(tc.slot) << (64 - BucketBits - SlotBits)
+			if err := Offsets(tc.row, key, func(int) {}); err != ErrCorrupt {
 				t.Errorf("Offsets = %v, want ErrCorrupt", err)
 			}
 		})
