@@ -11,6 +11,7 @@ import (
 
 	"github.com/diembao/diembao"
 	"github.com/diembao/diembao/internal/idset"
+	"github.com/diembao/diembao/internal/pairidx"
 	"github.com/diembao/diembao/internal/tokfreq"
 	"github.com/diembao/diembao/query"
 )
@@ -103,6 +104,9 @@ type plan struct {
 	// phraseReader).
 	dict         *tokenDict
 	phraseCounts phraseCounts
+	// optional is set on the plan of a query's boost alone, whose terms
+	// an article need not hold (see scoreWindow).
+	optional bool
 }
 
 // Search answers a query: one page of hits in the requested order, the
@@ -404,19 +408,11 @@ func (p *plan) addBoost(ctx context.Context, tx *sql.Tx, bk *ranker, win []score
 	if p.boost == "" || len(win) == 0 {
 		return nil
 	}
-	at := make(map[int64]int, len(win))
-	for i, w := range win {
-		at[w.ID] = i
-	}
 	boosts, err := scoreRange(ctx, tx, bk, p.boost, win[len(win)-1].ID, win[0].ID, sc)
 	if err != nil {
 		return err
 	}
-	for _, b := range boosts {
-		if i, ok := at[b.ID]; ok {
-			win[i].Score += ranking.BoostFactor * b.Score
-		}
-	}
+	addBoosts(win, boosts)
 	return nil
 }
 
@@ -548,11 +544,19 @@ func (s *SearchService) searchSets(ctx context.Context, tx *sql.Tx, p *plan, req
 	// walk that range for the boost anyway; the counts are read on top of
 	// that walk only when the window is dense in its chunks of counts (see
 	// denseWindow).
+	//
+	// The boost's phrases are found in the window from the pairs and
+	// checked in the sequences when their candidates there are few (see
+	// boostFromPairs); FTS5 then walks nothing.
+	boosts, boosted, err := s.boostFromPairs(ctx, tx, p, r, bk, &win, lo, hi)
+	if err != nil {
+		return nil, err
+	}
 	var (
 		scoredWin []scored
 		ok        bool
 	)
-	if p.boost == "" || sc.kept >= denseWindow*chunks {
+	if p.boost == "" || boosted || sc.kept >= denseWindow*chunks {
 		scoredWin, ok, err = s.scoreWindow(ctx, tx, p, rk, &win, lo, hi)
 	}
 	if err == nil && !ok {
@@ -561,11 +565,69 @@ func (s *SearchService) searchSets(ctx context.Context, tx *sql.Tx, p *plan, req
 	if err != nil {
 		return nil, err
 	}
-	if err := p.addBoost(ctx, tx, bk, scoredWin, &scan{in: &win, window: -1}); err != nil {
+	if boosted {
+		addBoosts(scoredWin, boosts)
+	} else if err := p.addBoost(ctx, tx, bk, scoredWin, &scan{in: &win, window: -1}); err != nil {
 		return nil, err
 	}
 	keys, _ := query.ScorePage(scoredWin, cur, n)
 	return keys, nil
+}
+
+// maxBoostChecks is how many candidates in the relevance window the boost
+// of a query may have for boostFromPairs to check them in their sequences
+// (about 10 µs each at a million articles); past it, FTS5 walks the
+// window's range (a few milliseconds). A variable for tests.
+var maxBoostChecks = 256
+
+// maxBoostChunks is how many chunks of pairs the window may span for
+// boostFromPairs: a window spread over the archive (a rare word beside a
+// common one) would read a row of every chunk for each pair.
+const maxBoostChunks = 16
+
+// boostFromPairs scores the boost of p in the window win (lo and hi its
+// first and last articles) as addBoost's FTS5 walk scores it with bk,
+// newest first: the articles of win holding a boost term, found from the
+// pairs and checked in their sequences (see phraseReader.readIn) through
+// r. It reports false, having scored nothing, when a boost term is not a
+// phrase the pairs answer, the window spans too many chunks, its
+// candidates are too many, or the counts cannot score it.
+func (s *SearchService) boostFromPairs(ctx context.Context, tx *sql.Tx, p *plan, r *setReader, bk *ranker, win *idset.Set, lo, hi int64) ([]scored, bool, error) {
+	if p.boost == "" || s.noFreqs || win.Len() == 0 || hi>>pairidx.ChunkBits-lo>>pairidx.ChunkBits >= maxBoostChunks {
+		return nil, false, nil
+	}
+	terms := &query.Or{}
+	var keys []string
+	for _, b := range query.Boosts(p.text) {
+		if !phraseTerm(b.Term, b.Columns()) {
+			return nil, false, nil
+		}
+		terms.Children = append(terms.Children, b.Term)
+		keys = append(keys, phraseKey(b.Term))
+	}
+	pr, err := r.phraseReader()
+	if err != nil {
+		return nil, false, err
+	}
+	if ok, err := pr.readIn(keys, win, lo, hi, maxBoostChecks); err != nil || !ok {
+		return nil, false, err
+	}
+	boost := &plan{text: terms, phraseCounts: p.phraseCounts, optional: true}
+	return s.scoreWindow(ctx, tx, boost, bk, win, lo, hi)
+}
+
+// addBoosts adds to the scores of the window win (in descending ID order)
+// the boost's scores of its articles, boosts.
+func addBoosts(win, boosts []scored) {
+	at := make(map[int64]int, len(win))
+	for i, w := range win {
+		at[w.ID] = i
+	}
+	for _, b := range boosts {
+		if i, ok := at[b.ID]; ok {
+			win[i].Score += ranking.BoostFactor * b.Score
+		}
+	}
 }
 
 // span returns the IDs a search over the attributes reads: those its date

@@ -446,8 +446,11 @@ func (n *scoreNode) mark(has, seen []bool) {
 // scoreWindow scores the articles of win (lo and hi its first and last) as
 // diembao_rank scores them with rk for the match that expand left in p,
 // from token_freqs, newest first. It reports false, having read nothing,
-// when the counts cannot score the match: a phrase of several tokens,
-// a column they do not count, or articles whose length is not in memory.
+// when the counts cannot score the match: a phrase of several tokens
+// whose instances were not counted, a column they do not count, or
+// articles whose length is not in memory. The match must match every
+// article of win, unless p.optional is set (a boost): then the articles
+// it does not match are left out.
 func (s *SearchService) scoreWindow(ctx context.Context, tx *sql.Tx, p *plan, rk *ranker, win *idset.Set, lo, hi int64) ([]scored, bool, error) {
 	if s.noFreqs || rk.lengths == nil || hi >= int64(len(rk.lengths)) {
 		return nil, false, nil
@@ -643,7 +646,7 @@ func (s *SearchService) scoreWindow(ctx context.Context, tx *sql.Tx, p *plan, rk
 	for i, dfs := range rk.dfs {
 		idf[i] = query.PhraseIDF(n, dfs)
 	}
-	out := make([]scored, len(ids))
+	out := make([]scored, 0, len(ids))
 	freq := make([]float64, nl)
 	has, seen := make([]bool, nl), make([]bool, nl)
 	for i, id := range ids {
@@ -653,6 +656,9 @@ func (s *SearchService) scoreWindow(ctx context.Context, tx *sql.Tx, p *plan, rk
 			seen[l] = false
 		}
 		if !tree.matches(has) {
+			if p.optional {
+				continue
+			}
 			return nil, false, nil
 		}
 		tree.mark(has, seen)
@@ -669,7 +675,7 @@ func (s *SearchService) scoreWindow(ctx context.Context, tx *sql.Tx, p *plan, rk
 				}
 			}
 		}
-		out[i] = scored{ID: id, Score: query.BM25(freq, idf, float64(rk.lengths[id]), avgdl)}
+		out = append(out, scored{ID: id, Score: query.BM25(freq, idf, float64(rk.lengths[id]), avgdl)})
 	}
 	return out, true, nil
 }

@@ -672,51 +672,110 @@ func (r *phraseReader) idsOf(tokens []string) ([]uint32, bool) {
 // pairidx.ChunkSize IDs) that hold the phrase of key (see phraseKey), and
 // records their instances.
 func (r *phraseReader) read(key string, s *idset.Set, lo, hi int64) error {
-	folded, exact, _ := strings.Cut(strings.TrimPrefix(key, phraseMark), phraseMark)
-	foldToks := strings.Split(folded, " ")
-	fk := countKey(false, foldToks)
-	if r.counts[fk] == nil {
-		r.counts[fk] = map[int64][2]uint32{}
-	}
-	// A phrase typed without diacritics has no exact half (see
-	// query.Term).
-	var exactToks []string
-	ek := ""
-	if exact != "" {
-		exactToks = strings.Split(exact, " ")
-		ek = countKey(true, exactToks)
-		if r.counts[ek] == nil {
-			r.counts[ek] = map[int64][2]uint32{}
-		}
-	}
-	var (
-		p   tokseq.Phrase
-		ok  bool
-		err error
-	)
-	if p.Folded, ok = r.idsOf(foldToks); !ok {
+	ph, ok := r.phraseOf(key)
+	if !ok {
 		return nil // a token no article holds
-	}
-	if exactToks != nil {
-		p.Exact, _ = r.idsOf(exactToks)
 	}
 	// The candidates of the whole archive, read once per search: a
 	// search reads the phrase group by group, and a statement per pair
 	// and group would cost more than the rows.
-	cand, found := r.cands[fk]
+	cand, found := r.cands[ph.fk]
 	if !found {
-		if cand, err = r.candidates(foldToks, r.bounds); err != nil {
+		var err error
+		if cand, err = r.candidates(ph.foldToks, r.bounds); err != nil {
 			return err
 		}
-		r.cands[fk] = cand
+		r.cands[ph.fk] = cand
 	}
 	if cand == nil {
 		return nil
 	}
+	return r.check(cand, lo<<pairidx.ChunkBits, (hi+1)<<pairidx.ChunkBits, ph, s)
+}
+
+// readPhrase is a phrase as a reader looks it up: its IDs, its folded
+// tokens and the keys of its halves' instances (see countKey; ek is ""
+// when the phrase has no exact half).
+type readPhrase struct {
+	tokseq.Phrase
+	foldToks []string
+	fk, ek   string
+}
+
+// phraseOf returns the phrase of key (see phraseKey), with maps ready for
+// its instances in r.counts, and false when one of its folded tokens has
+// no ID (no article holds it).
+func (r *phraseReader) phraseOf(key string) (readPhrase, bool) {
+	folded, exact, _ := strings.Cut(strings.TrimPrefix(key, phraseMark), phraseMark)
+	ph := readPhrase{foldToks: strings.Split(folded, " ")}
+	ph.fk = countKey(false, ph.foldToks)
+	if r.counts[ph.fk] == nil {
+		r.counts[ph.fk] = map[int64][2]uint32{}
+	}
+	// A phrase typed without diacritics has no exact half (see
+	// query.Term).
+	var exactToks []string
+	if exact != "" {
+		exactToks = strings.Split(exact, " ")
+		ph.ek = countKey(true, exactToks)
+		if r.counts[ph.ek] == nil {
+			r.counts[ph.ek] = map[int64][2]uint32{}
+		}
+	}
+	var ok bool
+	if ph.Folded, ok = r.idsOf(ph.foldToks); !ok {
+		return ph, false
+	}
+	if exactToks != nil {
+		ph.Exact, _ = r.idsOf(exactToks)
+	}
+	return ph, true
+}
+
+// readIn records the instances of the phrases of keys (see phraseKey) in
+// the articles of in, whose IDs lie from lo to hi, unless their
+// candidates there number more than limit: then it reports false, having
+// checked none.
+func (r *phraseReader) readIn(keys []string, in *idset.Set, lo, hi int64, limit int) (bool, error) {
+	bounds := [2]int64{lo >> pairidx.ChunkBits, hi >> pairidx.ChunkBits}
+	phrases := make([]readPhrase, 0, len(keys))
+	cands := make([]*idset.Set, 0, len(keys))
+	n := 0
+	for _, key := range keys {
+		ph, ok := r.phraseOf(key)
+		if !ok {
+			continue
+		}
+		cand, err := r.candidates(ph.foldToks, &bounds)
+		if err != nil {
+			return false, err
+		}
+		if cand == nil {
+			continue
+		}
+		cand.And(in)
+		if n += cand.Len(); n > limit {
+			return false, nil
+		}
+		phrases, cands = append(phrases, ph), append(cands, cand)
+	}
+	var found idset.Set
+	for i, ph := range phrases {
+		if err := r.check(cands[i], lo, hi+1, ph, &found); err != nil {
+			return false, err
+		}
+	}
+	return true, nil
+}
+
+// check checks the candidates of phrase ph with IDs from lo up to hi
+// (excluded) in their sequences, adds those holding it to s and records
+// their instances.
+func (r *phraseReader) check(cand *idset.Set, lo, hi int64, ph readPhrase, s *idset.Set) error {
 	// The candidates' sequences, in one statement.
 	r.ids = append(r.ids[:0], '[')
 	n := 0
-	cand.DescendingIn(lo<<pairidx.ChunkBits, (hi+1)<<pairidx.ChunkBits, func(id int64) bool {
+	cand.DescendingIn(lo, hi, func(id int64) bool {
 		if n > 0 {
 			r.ids = append(r.ids, ',')
 		}
@@ -728,6 +787,7 @@ func (r *phraseReader) read(key string, s *idset.Set, lo, hi int64) error {
 	if n == 0 {
 		return nil
 	}
+	var err error
 	if r.seqs == nil {
 		if r.seqs, err = r.tx.PrepareContext(r.ctx, `SELECT id, seq FROM article_tokens WHERE id IN (SELECT value FROM json_each(?))`); err != nil {
 			return queryError(r.ctx, err)
@@ -746,7 +806,7 @@ func (r *phraseReader) read(key string, s *idset.Set, lo, hi int64) error {
 		if err := rows.Scan(&id, &blob); err != nil {
 			return queryError(r.ctx, err)
 		}
-		n, ok, err := tokseq.CountStored(blob, p, r.fold, &r.scratch)
+		n, ok, err := tokseq.CountStored(blob, ph.Phrase, r.fold, &r.scratch)
 		if err != nil {
 			return fmt.Errorf("sqlite: token sequence of article %d: %w", id, err)
 		}
@@ -757,9 +817,9 @@ func (r *phraseReader) read(key string, s *idset.Set, lo, hi int64) error {
 			continue
 		}
 		s.Add(id)
-		r.counts[fk][id] = [2]uint32{uint32(n[1]), uint32(n[3])}
-		if ek != "" && n[0]+n[2] > 0 {
-			r.counts[ek][id] = [2]uint32{uint32(n[0]), uint32(n[2])}
+		r.counts[ph.fk][id] = [2]uint32{uint32(n[1]), uint32(n[3])}
+		if ph.ek != "" && n[0]+n[2] > 0 {
+			r.counts[ph.ek][id] = [2]uint32{uint32(n[0]), uint32(n[2])}
 		}
 	}
 	if err := rows.Err(); err != nil {

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"testing"
@@ -342,5 +343,129 @@ func TestTokenPairsRefill(t *testing.T) {
 	err := rerun()
 	if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("article %d", id)) {
 		t.Fatalf("refill over a damaged sequence: %v", err)
+	}
+}
+
+// TestBoostFromPairs checks that the boost of adjacent words, found in a
+// window from the pairs and scored from the sequences' instances, gives
+// the scores of FTS5's walk to the bit, for the same articles, and that
+// too many candidates leave it to FTS5.
+func TestBoostFromPairs(t *testing.T) {
+	ctx := context.Background()
+	db := openCorpus(t)
+	// Articles holding two words side by side, apart, or both, in the
+	// title or the body, with and without diacritics.
+	for i, text := range [][2]string{
+		{"Mưa to ở vùng núi", "Trời mưa to suốt đêm; mưa to gây ngập."},
+		{"Tin thời tiết", "Mưa nhỏ rồi gió to thổi mạnh."},
+		{"Mưa to kéo dài", "Mưa to, rồi lại mưa to."},
+		{"Gió to", "Gió to và mưa phùn cả ngày."},
+		{"MƯA TO", "Không có gì khác."},
+		{"Bản tin không dấu", "mua to o dong bang, gio to o mien nui"},
+	} {
+		a := &diembao.Article{URL: fmt.Sprintf("https://mua-to.example/%d", i), SourceName: "Báo Mưa", Title: text[0],
+			Body: []diembao.Paragraph{{Text: text[1]}}}
+		if _, err := NewArticleService(db).PutArticle(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s := NewSearchService(db)
+	if err := s.Warm(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// Besides the set queries, words whose pairs are no words of the
+	// dictionary: a segmented word's boost is searched in the words
+	// columns, which the sequences do not hold (left to FTS5).
+	texts := append(setQueries(t), "mưa lũ tỉnh", "hà nội bão lũ", "ha noi bao", "bão số 3 sạt lở", "lũ mưa", "tỉnh bão",
+		"mua lu tinh", "bão sạt lở", "số 3 bão", "nông dân lúa", "ha noi -bao", "(ha noi) OR bão",
+		"mưa to", "mua to", "to mưa", "mưa gió to", "nguoi dan")
+	// held counts the windows where some articles hold the boost, partly
+	// those where others do not.
+	boosted, held, partly := 0, 0, 0
+	for _, text := range texts {
+		p, err := s.plan(diembao.SearchRequest{Query: text})
+		if err != nil || p.setToks == nil || p.boost == "" {
+			continue
+		}
+		func() {
+			tx, err := db.db.BeginTx(ctx, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer tx.Rollback()
+			rk, bk, err := p.rankers(ctx, tx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s.attrs.mu.RLock()
+			defer s.attrs.mu.RUnlock()
+			rk.lengths = s.attrs.loadedLengths()
+			bk.lengths = rk.lengths
+			if ok, err := p.expand(ctx, tx, rk); err != nil || !ok {
+				t.Fatalf("%s: expand = %v, %v", text, ok, err)
+			}
+			r := newSetReader(ctx, tx, p.prefixes)
+			r.dict, p.phraseCounts = &db.dict, r.counts
+			defer r.close()
+			top, err := r.maxGroup()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := r.readAll(p.setToks, top); err != nil {
+				t.Fatal(err)
+			}
+			set, err := r.eval(p.text)
+			if err != nil {
+				t.Fatal(err)
+			}
+			lo, hi := int64(-1), int64(-1)
+			set.Descending(func(id int64) bool {
+				if hi < 0 {
+					hi = id
+				}
+				lo = id
+				return true
+			})
+			if hi < 0 {
+				return
+			}
+			want, err := scoreRange(ctx, tx, bk, p.boost, lo, hi, &scan{in: set, window: -1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, ok, err := s.boostFromPairs(ctx, tx, p, r, bk, set, lo, hi)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !ok {
+				return
+			}
+			boosted++
+			if len(want) > 0 {
+				held++
+				if len(want) < set.Len() {
+					partly++
+				}
+			}
+			if len(got) != len(want) {
+				t.Fatalf("%s: %d articles boosted, FTS5 boosts %d", text, len(got), len(want))
+			}
+			for i := range got {
+				if got[i].ID != want[i].ID || math.Float64bits(got[i].Score) != math.Float64bits(want[i].Score) {
+					t.Errorf("%s: article %d boosted %v, FTS5: article %d %v", text, got[i].ID, got[i].Score, want[i].ID, want[i].Score)
+				}
+			}
+			// Past the limit of candidates, the boost is left to FTS5.
+			if len(want) > 0 {
+				defer func(n int) { maxBoostChecks = n }(maxBoostChecks)
+				maxBoostChecks = len(want) - 1
+				if _, ok, err := s.boostFromPairs(ctx, tx, p, r, bk, set, lo, hi); err != nil || ok {
+					t.Errorf("%s: %d candidates past a limit of %d scored: %v, %v", text, len(want), maxBoostChecks, ok, err)
+				}
+			}
+		}()
+	}
+	if boosted < 6 || held < 5 || partly < 2 {
+		t.Fatalf("the pairs scored %d boosts, %d of them holding the boost, %d partly", boosted, held, partly)
 	}
 }

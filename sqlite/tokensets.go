@@ -536,25 +536,34 @@ func (r *setReader) readPhrases(toks []string, lo, hi int64) ([]string, error) {
 			plain = append(plain, tok)
 			continue
 		}
-		if r.phrases == nil {
-			if r.dict == nil {
-				return nil, errors.New("sqlite: token sets: a phrase without the token dictionary")
-			}
-			pr, err := newPhraseReader(r.ctx, r.tx, r.dict)
-			if err != nil {
-				return nil, err
-			}
-			pr.counts, pr.bounds = r.counts, r.phraseChunks
-			r.phrases = pr
+		pr, err := r.phraseReader()
+		if err != nil {
+			return nil, err
 		}
 		if b := r.phraseChunks; b != nil {
 			lo, hi = max(lo, b[0]), min(hi, b[1])
 		}
-		if err := r.phrases.read(tok, r.set(tok), lo, hi); err != nil {
+		if err := pr.read(tok, r.set(tok), lo, hi); err != nil {
 			return nil, err
 		}
 	}
 	return plain, nil
+}
+
+// phraseReader returns the reader of phrases, made when first needed.
+func (r *setReader) phraseReader() (*phraseReader, error) {
+	if r.phrases == nil {
+		if r.dict == nil {
+			return nil, errors.New("sqlite: token sets: a phrase without the token dictionary")
+		}
+		pr, err := newPhraseReader(r.ctx, r.tx, r.dict)
+		if err != nil {
+			return nil, err
+		}
+		pr.counts, pr.bounds = r.counts, r.phraseChunks
+		r.phrases = pr
+	}
+	return r.phrases, nil
 }
 
 // prepare prepares *st once.
