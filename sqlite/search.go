@@ -593,7 +593,10 @@ const maxBoostChunks = 16
 // phrase the pairs answer, the window spans too many chunks, its
 // candidates are too many, or the counts cannot score it.
 func (s *SearchService) boostFromPairs(ctx context.Context, tx *sql.Tx, p *plan, r *setReader, bk *ranker, win *idset.Set, lo, hi int64) ([]scored, bool, error) {
-	if p.boost == "" || s.noFreqs || win.Len() == 0 || hi>>pairidx.ChunkBits-lo>>pairidx.ChunkBits >= maxBoostChunks {
+	if p.boost == "" || s.noFreqs || bk.lengths == nil || hi >= int64(len(bk.lengths)) || win.Len() == 0 ||
+		hi>>pairidx.ChunkBits-lo>>pairidx.ChunkBits >= maxBoostChunks {
+		// Nothing to boost, or the counts could not score it (see
+		// scoreWindow), or the window is spread too thin.
 		return nil, false, nil
 	}
 	terms := &query.Or{}
