@@ -153,38 +153,7 @@ func TestWindowScoresFromCounts(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer tx.Rollback()
-			rk, _, err := p.rankers(ctx, tx)
-			if err != nil {
-				t.Fatal(err)
-			}
-			s.attrs.mu.RLock()
-			defer s.attrs.mu.RUnlock()
-			rk.lengths = s.attrs.loadedLengths()
-			if ok, err := p.expand(ctx, tx, rk); err != nil || !ok {
-				t.Fatalf("%s: expand = %v, %v", text, ok, err)
-			}
-			r := newSetReader(ctx, tx, p.prefixes)
-			r.dict, p.phraseCounts = &db.dict, r.counts
-			defer r.close()
-			top, err := r.maxGroup()
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := r.readAll(p.setToks, top); err != nil {
-				t.Fatal(err)
-			}
-			set, err := r.eval(p.text)
-			if err != nil {
-				t.Fatal(err)
-			}
-			lo, hi := int64(-1), int64(-1)
-			set.Descending(func(id int64) bool {
-				if hi < 0 {
-					hi = id
-				}
-				lo = id
-				return true
-			})
+			rk, _, _, set, lo, hi := windowOf(t, s, tx, p, text)
 			if hi < 0 {
 				return
 			}
@@ -285,4 +254,49 @@ func TestFillTokenFreqsInRanges(t *testing.T) {
 		}
 		diffTokens(t, fmt.Sprintf("filled in %d ranges", len(bounds)), "token_freqs", want, storedFreqs(t, db), maps.Equal)
 	}
+}
+
+// windowOf prepares, in tx, what scoring the matches of p's query needs:
+// its rankers (with the articles' lengths s holds in memory), its prefixes
+// expanded, and the set of its matches read whole from the token sets by
+// a reader r (closed with the test), with the set's first and last IDs (hi
+// < 0 when the set is empty).
+func windowOf(t *testing.T, s *SearchService, tx *sql.Tx, p *plan, text string) (rk, bk *ranker, r *setReader, set *idset.Set, lo, hi int64) {
+	t.Helper()
+	ctx := context.Background()
+	rk, bk, err := p.rankers(ctx, tx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.attrs.mu.RLock()
+	rk.lengths = s.attrs.loadedLengths()
+	s.attrs.mu.RUnlock()
+	if bk != nil {
+		bk.lengths = rk.lengths
+	}
+	if ok, err := p.expand(ctx, tx, rk); err != nil || !ok {
+		t.Fatalf("%s: expand = %v, %v", text, ok, err)
+	}
+	r = newSetReader(ctx, tx, p.prefixes)
+	r.dict, p.phraseCounts = &s.db.dict, r.counts
+	t.Cleanup(r.close)
+	top, err := r.maxGroup()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.readAll(p.setToks, top); err != nil {
+		t.Fatal(err)
+	}
+	if set, err = r.eval(p.text); err != nil {
+		t.Fatal(err)
+	}
+	lo, hi = -1, -1
+	set.Descending(func(id int64) bool {
+		if hi < 0 {
+			hi = id
+		}
+		lo = id
+		return true
+	})
+	return rk, bk, r, set, lo, hi
 }

@@ -393,39 +393,7 @@ func TestBoostFromPairs(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer tx.Rollback()
-			rk, bk, err := p.rankers(ctx, tx)
-			if err != nil {
-				t.Fatal(err)
-			}
-			s.attrs.mu.RLock()
-			defer s.attrs.mu.RUnlock()
-			rk.lengths = s.attrs.loadedLengths()
-			bk.lengths = rk.lengths
-			if ok, err := p.expand(ctx, tx, rk); err != nil || !ok {
-				t.Fatalf("%s: expand = %v, %v", text, ok, err)
-			}
-			r := newSetReader(ctx, tx, p.prefixes)
-			r.dict, p.phraseCounts = &db.dict, r.counts
-			defer r.close()
-			top, err := r.maxGroup()
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := r.readAll(p.setToks, top); err != nil {
-				t.Fatal(err)
-			}
-			set, err := r.eval(p.text)
-			if err != nil {
-				t.Fatal(err)
-			}
-			lo, hi := int64(-1), int64(-1)
-			set.Descending(func(id int64) bool {
-				if hi < 0 {
-					hi = id
-				}
-				lo = id
-				return true
-			})
+			_, bk, r, set, lo, hi := windowOf(t, s, tx, p, text)
 			if hi < 0 {
 				return
 			}
