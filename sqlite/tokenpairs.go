@@ -492,14 +492,15 @@ func fillTokenPairs(ctx context.Context, tx *sql.Tx) error {
 // pairs of each article's folded columns, a chunk's rows written once.
 func refillTokenPairs(ctx context.Context, tx *sql.Tx) error {
 	var dict tokenDict
-	if err := dict.refresh(ctx, tx); err != nil {
+	w, err := newSeqWriter(ctx, tx, &dict)
+	if err != nil {
 		return err
 	}
+	defer w.close()
 	tokens := make([]string, len(dict.fold))
 	for tok, id := range dict.ids {
 		tokens[id] = tok
 	}
-	w := &seqWriter{ctx: ctx, tx: tx, dict: &dict, pairs: map[int64]*[pairidx.Buckets][]uint64{}, parts: map[int64]int{}}
 	type article struct {
 		id    int64
 		seq   []byte
