@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
@@ -613,17 +614,20 @@ type phraseCounts map[string]map[int64][2]uint32
 // phraseReader finds the articles holding phrases, from token_pairs and
 // article_tokens, in a read transaction.
 type phraseReader struct {
-	ctx    context.Context
-	tx     *sql.Tx
-	dict   *tokenDict
-	fold   []uint32
-	pairs  *sql.Stmt
-	seqs   *sql.Stmt
-	counts phraseCounts
+	ctx     context.Context
+	tx      *sql.Tx
+	dict    *tokenDict
+	fold    []uint32
+	pairs   *sql.Stmt
+	pairsIn *sql.Stmt
+	seqs    *sql.Stmt
+	counts  phraseCounts
 	// cands holds the candidates of each phrase read, by its folded
 	// count key (nil: none), in the chunks bounds allows (all when nil).
-	cands   map[string]*idset.Set
-	bounds  *[2]int64
+	cands  map[string]*idset.Set
+	bounds *[2]int64
+	// phrases holds the phrases looked up, by key (see phraseOf).
+	phrases map[string]readPhrase
 	scratch []uint32
 	ids     []byte
 }
@@ -642,12 +646,12 @@ func newPhraseReader(ctx context.Context, tx *sql.Tx, dict *tokenDict) (*phraseR
 			return nil, err
 		}
 	}
-	return &phraseReader{ctx: ctx, tx: tx, dict: dict, fold: dict.fold, counts: phraseCounts{}, cands: map[string]*idset.Set{}}, nil
+	return &phraseReader{ctx: ctx, tx: tx, dict: dict, fold: dict.fold, counts: phraseCounts{}, cands: map[string]*idset.Set{}, phrases: map[string]readPhrase{}}, nil
 }
 
 // close releases the reader's statements.
 func (r *phraseReader) close() {
-	for _, st := range []*sql.Stmt{r.pairs, r.seqs} {
+	for _, st := range []*sql.Stmt{r.pairs, r.pairsIn, r.seqs} {
 		if st != nil {
 			st.Close()
 		}
@@ -695,18 +699,30 @@ func (r *phraseReader) read(key string, s *idset.Set, lo, hi int64) error {
 }
 
 // readPhrase is a phrase as a reader looks it up: its IDs, its folded
-// tokens and the keys of its halves' instances (see countKey; ek is ""
-// when the phrase has no exact half).
+// tokens, the keys of its halves' instances (see countKey; ek is "" when
+// the phrase has no exact half) and its matcher (nil when a folded token
+// has no ID).
 type readPhrase struct {
 	tokseq.Phrase
 	foldToks []string
 	fk, ek   string
+	m        *tokseq.Matcher
 }
 
 // phraseOf returns the phrase of key (see phraseKey), with maps ready for
 // its instances in r.counts, and false when one of its folded tokens has
-// no ID (no article holds it).
+// no ID (no article holds it). A phrase is looked up once per reader.
 func (r *phraseReader) phraseOf(key string) (readPhrase, bool) {
+	ph, found := r.phrases[key]
+	if !found {
+		ph = r.lookUp(key)
+		r.phrases[key] = ph
+	}
+	return ph, ph.m != nil
+}
+
+// lookUp returns the phrase of key for phraseOf.
+func (r *phraseReader) lookUp(key string) readPhrase {
 	folded, exact, _ := strings.Cut(strings.TrimPrefix(key, phraseMark), phraseMark)
 	ph := readPhrase{foldToks: strings.Split(folded, " ")}
 	ph.fk = countKey(false, ph.foldToks)
@@ -725,12 +741,13 @@ func (r *phraseReader) phraseOf(key string) (readPhrase, bool) {
 	}
 	var ok bool
 	if ph.Folded, ok = r.idsOf(ph.foldToks); !ok {
-		return ph, false
+		return ph
 	}
 	if exactToks != nil {
 		ph.Exact, _ = r.idsOf(exactToks)
 	}
-	return ph, true
+	ph.m = tokseq.NewMatcher(ph.Phrase, r.fold)
+	return ph
 }
 
 // readIn records the instances of the phrases of keys (see phraseKey) in
@@ -807,7 +824,7 @@ func (r *phraseReader) check(cand *idset.Set, lo, hi int64, ph readPhrase, s *id
 		if err := rows.Scan(&id, &blob); err != nil {
 			return queryError(r.ctx, err)
 		}
-		n, ok, err := tokseq.CountStored(blob, ph.Phrase, r.fold, &r.scratch)
+		n, ok, err := ph.m.Count(blob, &r.scratch)
 		if err != nil {
 			return fmt.Errorf("sqlite: token sequence of article %d: %w", id, err)
 		}
@@ -831,62 +848,180 @@ func (r *phraseReader) check(cand *idset.Set, lo, hi int64, ph readPhrase, s *id
 
 // candidates returns the articles holding every pair of adjacent tokens of
 // folded, in the chunks bounds allows (all when nil), or nil when none
-// does.
+// does. It reads the pair that looks rarest first (see pairOrder), then
+// each other pair in the chunks that still hold candidates only.
 func (r *phraseReader) candidates(folded []string, bounds *[2]int64) (*idset.Set, error) {
-	if r.pairs == nil {
-		var err error
-		if r.pairs, err = r.tx.PrepareContext(r.ctx, `SELECT (id >> 12) & 0xffffffff, entries FROM token_pairs WHERE id BETWEEN ? AND ?`); err != nil {
+	keys, err := r.pairOrder(folded)
+	if err != nil {
+		return nil, err
+	}
+	// The chunks holding pairs, when a pair is read after another.
+	var span int
+	if len(keys) > 1 {
+		lo, hi := int64(0), int64(math.MaxInt64)
+		if bounds != nil {
+			lo, hi = bounds[0], bounds[1]
+		}
+		if err := r.tx.QueryRowContext(r.ctx, `SELECT count(*) FROM token_pair_chunks WHERE chunk BETWEEN ? AND ?`, lo, hi).Scan(&span); err != nil {
 			return nil, queryError(r.ctx, err)
 		}
 	}
 	var out *idset.Set
-	seen := map[uint64]bool{}
+	for _, key := range keys {
+		got, err := r.pairArticles(key, bounds, out, span)
+		if err != nil {
+			return nil, err
+		}
+		if got.Len() == 0 {
+			return nil, nil
+		}
+		out = got
+	}
+	return out, nil
+}
+
+// pairOrder returns the keys of the pairs of adjacent tokens of folded,
+// each once, the one whose rarer token is held by the fewest articles
+// first: the articles holding a pair are at most those holding either of
+// its tokens (term_stats).
+func (r *phraseReader) pairOrder(folded []string) ([]uint64, error) {
+	type pair struct {
+		key  uint64
+		a, b string
+	}
+	var pairs []pair
 	for i := 0; i+1 < len(folded); i++ {
 		key := pairidx.Key(folded[i], folded[i+1])
-		if seen[key] {
-			continue
+		if !slices.ContainsFunc(pairs, func(p pair) bool { return p.key == key }) {
+			pairs = append(pairs, pair{key, folded[i], folded[i+1]})
 		}
-		seen[key] = true
-		var got idset.Set
-		b := pairidx.Bucket(key)
-		lo, hi := pairsRow(b, 0, 0), pairsRow(b+1, 0, 0)-1
-		if bounds != nil {
-			lo, hi = max(lo, pairsRow(b, bounds[0], 0)), min(hi, pairsRow(b, bounds[1], pairidx.ChunkSize-1))
+	}
+	if len(pairs) > 1 {
+		args := make([]any, len(folded))
+		for i, tok := range folded {
+			args[i] = tok
 		}
-		rows, err := r.pairs.QueryContext(r.ctx, lo, hi)
+		rows, err := r.tx.QueryContext(r.ctx, `SELECT token, df FROM term_stats WHERE token IN (`+
+			strings.TrimSuffix(strings.Repeat("?,", len(args)), ",")+`)`, args...)
 		if err != nil {
 			return nil, queryError(r.ctx, err)
 		}
+		df := map[string]int64{}
 		for rows.Next() {
 			var (
-				chunk   int64
-				entries sql.RawBytes
+				tok string
+				n   int64
 			)
-			if err := rows.Scan(&chunk, &entries); err != nil {
+			if err := rows.Scan(&tok, &n); err != nil {
 				rows.Close()
 				return nil, queryError(r.ctx, err)
 			}
-			base := chunk << pairidx.ChunkBits
-			if err := pairidx.Offsets(entries, key, func(off int) { got.Add(base | int64(off)) }); err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("sqlite: token pairs, chunk %d: %w", chunk, err)
-			}
+			df[tok] = n
 		}
-		err = rows.Err()
 		rows.Close()
-		if err != nil {
+		if err := rows.Err(); err != nil {
 			return nil, queryError(r.ctx, err)
 		}
-		if out == nil {
-			out = &got
-		} else {
-			out.And(&got)
+		slices.SortStableFunc(pairs, func(p, q pair) int {
+			return cmp.Compare(min(df[p.a], df[p.b]), min(df[q.a], df[q.b]))
+		})
+	}
+	keys := make([]uint64, len(pairs))
+	for i, p := range pairs {
+		keys[i] = p.key
+	}
+	return keys, nil
+}
+
+// pairArticles returns the articles holding the pair of key, in the chunks
+// bounds allows (all when nil), among those of within when it is not nil.
+// When within holds articles in fewer than half of the span chunks
+// holding pairs there, only the rows of its chunks are read.
+func (r *phraseReader) pairArticles(key uint64, bounds *[2]int64, within *idset.Set, span int) (*idset.Set, error) {
+	b := pairidx.Bucket(key)
+	lo, hi := pairsRow(b, 0, 0), pairsRow(b+1, 0, 0)-1
+	if bounds != nil {
+		lo, hi = max(lo, pairsRow(b, bounds[0], 0)), min(hi, pairsRow(b, bounds[1], pairidx.ChunkSize-1))
+	}
+	var (
+		rows *sql.Rows
+		err  error
+	)
+	chunks := r.chunksOf(within)
+	if within != nil && len(chunks)*2 < span {
+		// The rows of each chunk, in one statement.
+		r.ids = append(r.ids[:0], '[')
+		for i, c := range chunks {
+			if i > 0 {
+				r.ids = append(r.ids, ',')
+			}
+			r.ids = strconv.AppendInt(r.ids, pairsRow(b, c, 0), 10)
 		}
-		if out.Len() == 0 {
-			return nil, nil
+		r.ids = append(r.ids, ']')
+		if r.pairsIn == nil {
+			if r.pairsIn, err = r.tx.PrepareContext(r.ctx, `SELECT (p.id >> 12) & 0xffffffff, p.entries FROM json_each(?) AS c, token_pairs AS p
+				WHERE p.id BETWEEN c.value AND c.value + `+strconv.Itoa(pairidx.ChunkSize-1)); err != nil {
+				return nil, queryError(r.ctx, err)
+			}
+		}
+		rows, err = r.pairsIn.QueryContext(r.ctx, string(r.ids))
+	} else {
+		if r.pairs == nil {
+			if r.pairs, err = r.tx.PrepareContext(r.ctx, `SELECT (id >> 12) & 0xffffffff, entries FROM token_pairs WHERE id BETWEEN ? AND ?`); err != nil {
+				return nil, queryError(r.ctx, err)
+			}
+		}
+		rows, err = r.pairs.QueryContext(r.ctx, lo, hi)
+	}
+	if err != nil {
+		return nil, queryError(r.ctx, err)
+	}
+	defer rows.Close()
+	var got idset.Set
+	for rows.Next() {
+		var (
+			chunk   int64
+			entries sql.RawBytes
+		)
+		if err := rows.Scan(&chunk, &entries); err != nil {
+			return nil, queryError(r.ctx, err)
+		}
+		if within != nil && !slices.Contains(chunks, chunk) {
+			continue
+		}
+		base := chunk << pairidx.ChunkBits
+		add := func(off int) { got.Add(base | int64(off)) }
+		if within != nil {
+			add = func(off int) {
+				if id := base | int64(off); within.Has(id) {
+					got.Add(id)
+				}
+			}
+		}
+		if err := pairidx.Offsets(entries, key, add); err != nil {
+			return nil, fmt.Errorf("sqlite: token pairs, chunk %d: %w", chunk, err)
 		}
 	}
-	return out, nil
+	if err := rows.Err(); err != nil {
+		return nil, queryError(r.ctx, err)
+	}
+	return &got, nil
+}
+
+// chunksOf returns the chunks (of pairidx.ChunkSize IDs) s holds articles
+// in, in descending order, or nil when s is nil.
+func (r *phraseReader) chunksOf(s *idset.Set) []int64 {
+	if s == nil {
+		return nil
+	}
+	var chunks []int64
+	s.Descending(func(id int64) bool {
+		if c := id >> pairidx.ChunkBits; len(chunks) == 0 || chunks[len(chunks)-1] != c {
+			chunks = append(chunks, c)
+		}
+		return true
+	})
+	return chunks
 }
 
 // The rows of token_pairs cover the chunks of token_sets, whose groups a

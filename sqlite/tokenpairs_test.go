@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"math"
 	"slices"
@@ -9,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/diembao/diembao"
+	"github.com/diembao/diembao/internal/idset"
 	"github.com/diembao/diembao/internal/pairidx"
 	"github.com/diembao/diembao/internal/tokseq"
 	"github.com/diembao/diembao/query"
@@ -436,4 +438,167 @@ func TestBoostFromPairs(t *testing.T) {
 	if boosted < 6 || held < 5 || partly < 2 {
 		t.Fatalf("the pairs scored %d boosts, %d of them holding the boost, %d partly", boosted, held, partly)
 	}
+}
+
+// TestPhraseCandidates checks phrases whose pairs lie in different
+// chunks: the pair whose tokens are rarest is read first, the others in
+// the chunks still holding candidates only, and searches find what FTS5
+// finds.
+func TestPhraseCandidates(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t)
+	svc := NewArticleService(db)
+	put := func(url, text string) {
+		t.Helper()
+		a := &diembao.Article{URL: url, SourceName: "Báo Thời Tiết", Title: "Tin thời tiết", Body: []diembao.Paragraph{{Text: text}}}
+		if _, err := svc.PutArticle(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Eight chunks, each with articles holding "mưa lớn kéo dài"; "kéo
+	// dài lũ quét" in chunks 2 and 5, its words apart in chunk 6.
+	const chunks = 8
+	for c := range chunks {
+		if c > 0 {
+			if _, err := db.db.ExecContext(ctx, `INSERT INTO articles (id, url, content_hash, stored_at, updated_at)
+				VALUES (?, ?, 'x', 0, 0)`, int64(c)*pairidx.ChunkSize, fmt.Sprintf("https://placeholder.example/%d", c)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for i := range 3 {
+			put(fmt.Sprintf("https://lu.example/%d/%d", c, i), "Mưa lớn kéo dài nhiều ngày ở vùng cao.")
+		}
+		switch c {
+		case 2, 5:
+			put(fmt.Sprintf("https://lu.example/%d/lu", c), "Mưa lớn kéo dài, lũ quét qua ba xã; mưa lớn kéo dài lũ quét.")
+		case 6:
+			put(fmt.Sprintf("https://lu.example/%d/lu", c), "Lũ quét qua xã; mưa lớn kéo dài, rồi dài lũ.")
+		}
+	}
+	sets, fts := NewSearchService(db), NewSearchService(db)
+	fts.noSets = true
+	for _, tc := range []struct {
+		phrase string
+		// byChunk: the rows of the chunks still holding candidates
+		// are read once the rarest pair is.
+		byChunk bool
+		total   int
+	}{
+		{`"mưa lớn kéo dài lũ"`, true, 2},
+		{`"mua lon keo dai lu quet"`, true, 2},
+		{`"dài lũ quét"`, true, 2},
+		{`"mưa lớn kéo dài"`, false, 3*chunks + 3},
+		{`"kéo dài nhiều"`, false, 3 * chunks},
+		{`"lũ quét qua xã"`, true, 1},
+	} {
+		got, err := sets.Search(ctx, diembao.SearchRequest{Query: tc.phrase, Limit: 50})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := fts.Search(ctx, diembao.SearchRequest{Query: tc.phrase, Limit: 50})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Total != tc.total || want.Total != tc.total || fmt.Sprint(hitURLs(got)) != fmt.Sprint(hitURLs(want)) {
+			t.Errorf("%s: found %d %v, FTS5 %d %v, want %d", tc.phrase, got.Total, hitURLs(got), want.Total, hitURLs(want), tc.total)
+		}
+		// The reader itself.
+		p, err := sets.plan(diembao.SearchRequest{Query: tc.phrase})
+		if err != nil {
+			t.Fatal(err)
+		}
+		term := p.text.(*query.Term)
+		func() {
+			tx, err := db.db.BeginTx(ctx, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer tx.Rollback()
+			r, err := newPhraseReader(ctx, tx, &db.dict)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer r.close()
+			cand, err := r.candidates(term.Folded, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := holdingPairs(t, tx, r.fold, term.Folded, r); fmt.Sprint(setIDs(cand)) != fmt.Sprint(want) || len(want) < tc.total {
+				t.Errorf("%s: candidates %v, the articles holding its pairs %v", tc.phrase, setIDs(cand), want)
+			}
+			if byChunk := r.pairsIn != nil; byChunk != tc.byChunk {
+				t.Errorf("%s: rows read by chunk %v, want %v", tc.phrase, byChunk, tc.byChunk)
+			}
+		}()
+	}
+}
+
+// hitURLs returns the URLs of a result's hits, sorted.
+func hitURLs(res *diembao.SearchResult) []string {
+	var urls []string
+	for _, h := range res.Hits {
+		urls = append(urls, h.URL)
+	}
+	slices.Sort(urls)
+	return urls
+}
+
+// holdingPairs returns the IDs of the articles whose title or body holds
+// every pair of adjacent tokens of folded, from their sequences.
+func holdingPairs(t *testing.T, tx *sql.Tx, fold []uint32, folded []string, r *phraseReader) []int64 {
+	t.Helper()
+	ids, ok := r.idsOf(folded)
+	if !ok {
+		return nil
+	}
+	rows, err := tx.Query(`SELECT id, seq FROM article_tokens ORDER BY id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var (
+			id int64
+			b  []byte
+			s  tokseq.Seq
+		)
+		if err := rows.Scan(&id, &b); err != nil {
+			t.Fatal(err)
+		}
+		if err := tokseq.Decode(b, &s); err != nil {
+			t.Fatal(err)
+		}
+		holds := true
+		for i := 0; i+1 < len(ids) && holds; i++ {
+			holds = false
+			for _, col := range [][]uint32{s.Title, s.Body} {
+				for j := 0; j+1 < len(col); j++ {
+					if fold[col[j]] == ids[i] && fold[col[j+1]] == ids[i+1] {
+						holds = true
+					}
+				}
+			}
+		}
+		if holds {
+			out = append(out, id)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// setIDs returns the IDs of s in ascending order.
+func setIDs(s *idset.Set) []int64 {
+	var ids []int64
+	if s != nil {
+		s.Descending(func(id int64) bool {
+			ids = append(ids, id)
+			return true
+		})
+	}
+	slices.Reverse(ids)
+	return ids
 }

@@ -198,25 +198,51 @@ next:
 	return n
 }
 
-// ring is the number of tokens CountStored remembers: the longest phrase
+// ring is the number of tokens a Matcher remembers: the longest phrase
 // it counts without decoding the sequence first.
 const ring = 64
 
-// CountStored returns Count of the stored sequence b (see Append) as it
-// decodes it, without a decoded copy: a search checks hundreds of
-// candidate articles per phrase. It returns ErrCorrupt for a sequence
-// Decode rejects, and ok false where Count does.
-func CountStored(b []byte, p Phrase, fold []uint32, scratch *[]uint32) (n [Columns]int, ok bool, err error) {
-	k := len(p.Folded)
-	if k > ring {
-		var s Seq
-		if err := Decode(b, &s); err != nil {
-			return n, false, err
+// A Matcher counts one phrase's instances in stored sequences (see
+// Append) as it decodes them, without a decoded copy: a search checks
+// thousands of candidate articles per phrase. It looks a token's folded
+// form up only where an instance may end: a bit per token ID (a few
+// kilobytes, where the dictionary's folded IDs take a few hundred) marks
+// the tokens folding to the phrase's last folded token, and those whose
+// folded form is empty (see Count).
+type Matcher struct {
+	p     Phrase
+	fold  []uint32
+	marks []uint64
+}
+
+// NewMatcher returns the matcher of p over the dictionary fold (see
+// Count). It reads the whole of fold: a caller makes one per phrase and
+// search.
+func NewMatcher(p Phrase, fold []uint32) *Matcher {
+	m := &Matcher{p: p, fold: fold}
+	if k := len(p.Folded); k > 0 && k <= ring {
+		last := p.Folded[k-1]
+		m.marks = make([]uint64, (len(fold)+63)/64)
+		for id, f := range fold {
+			if f == last || f == 0 {
+				m.marks[id>>6] |= 1 << (id & 63)
+			}
 		}
-		n, ok = Count(&s, p, fold, scratch)
-		return n, ok, nil
 	}
-	var exact, folded [ring]uint32
+	return m
+}
+
+// Count returns Count of the stored sequence b. It returns ErrCorrupt for
+// a sequence Decode rejects, and ok false where Count does. scratch is a
+// buffer Count may reuse between calls.
+func (m *Matcher) Count(b []byte, scratch *[]uint32) (n [Columns]int, ok bool, err error) {
+	k := len(m.p.Folded)
+	if m.marks == nil {
+		// No phrase, or one longer than the ring.
+		return m.decoded(b, scratch)
+	}
+	var exact [ring]uint32
+	fold, marks, last := m.fold, m.marks, m.p.Folded[:k-1]
 	i := 0
 	for c := range 2 {
 		cnt, j := varint.Long(b, i, MaxTokens)
@@ -243,25 +269,24 @@ func CountStored(b []byte, p Phrase, fold []uint32, scratch *[]uint32) (n [Colum
 			if int(id) >= len(fold) {
 				return n, false, nil
 			}
-			f := fold[id]
-			if f == 0 {
-				// A token the folded column lacks: positions no
-				// longer agree; count on a decoded copy.
-				var s Seq
-				if err := Decode(b, &s); err != nil {
-					return n, false, err
-				}
-				n, ok = Count(&s, p, fold, scratch)
-				return n, ok, nil
-			}
-			exact[pos%ring], folded[pos%ring] = id, f
-			if k == 0 || pos+1 < k || f != p.Folded[k-1] {
+			exact[pos%ring] = id
+			if marks[id>>6]&(1<<(id&63)) == 0 {
 				continue
 			}
+			if fold[id] == 0 {
+				// A token the folded column lacks: positions no
+				// longer agree; count on a decoded copy.
+				return m.decoded(b, scratch)
+			}
+			if pos+1 < k {
+				continue
+			}
+			// The token folds to the phrase's last: compare the
+			// folded forms of the ones before it.
 			start := pos + 1 - k
 			match := true
-			for j := 0; j < k-1; j++ {
-				if folded[(start+j)%ring] != p.Folded[j] {
+			for j, f := range last {
+				if fold[exact[(start+j)%ring]] != f {
 					match = false
 					break
 				}
@@ -270,11 +295,11 @@ func CountStored(b []byte, p Phrase, fold []uint32, scratch *[]uint32) (n [Colum
 				continue
 			}
 			n[2*c+1]++
-			if p.Exact == nil {
+			if m.p.Exact == nil {
 				continue
 			}
-			for j := 0; j < k; j++ {
-				if exact[(start+j)%ring] != p.Exact[j] {
+			for j, id := range m.p.Exact {
+				if exact[(start+j)%ring] != id {
 					match = false
 					break
 				}
@@ -288,4 +313,14 @@ func CountStored(b []byte, p Phrase, fold []uint32, scratch *[]uint32) (n [Colum
 		return n, false, ErrCorrupt
 	}
 	return n, true, nil
+}
+
+// decoded returns Count of the stored sequence b on a decoded copy.
+func (m *Matcher) decoded(b []byte, scratch *[]uint32) (n [Columns]int, ok bool, err error) {
+	var s Seq
+	if err := Decode(b, &s); err != nil {
+		return n, false, err
+	}
+	n, ok = Count(&s, m.p, m.fold, scratch)
+	return n, ok, nil
 }

@@ -41,7 +41,7 @@ func randomIDs(rng *rand.Rand, n int, max uint32) []uint32 {
 	return ids
 }
 
-func TestCountStoredLongPhrase(t *testing.T) {
+func TestMatcherLongPhrase(t *testing.T) {
 	// A phrase longer than the ring is counted on a decoded copy.
 	var s Seq
 	var p Phrase
@@ -55,9 +55,9 @@ func TestCountStoredLongPhrase(t *testing.T) {
 	}
 	var scratch []uint32
 	want, _ := Count(&s, p, fold, &scratch)
-	got, ok, err := CountStored(Append(nil, s), p, fold, &scratch)
+	got, ok, err := NewMatcher(p, fold).Count(Append(nil, s), &scratch)
 	if err != nil || !ok || got != want || want[2] == 0 {
-		t.Fatalf("CountStored = %v, %v, %v; Count %v", got, ok, err, want)
+		t.Fatalf("Matcher.Count = %v, %v, %v; Count %v", got, ok, err, want)
 	}
 }
 
@@ -125,44 +125,76 @@ func TestCount(t *testing.T) {
 	}
 }
 
-// TestCountAgainstNaive compares Count with a count over the columns'
-// strings.
+// TestCountAgainstNaive compares Count and Matcher.Count with a count over
+// the columns' strings, with the small dictionary fold and with one of
+// several hundred IDs (a matcher marks IDs in words of 64 bits).
 func TestCountAgainstNaive(t *testing.T) {
-	rng := rand.New(rand.NewPCG(3, 4))
-	var scratch []uint32
-	for range 2000 {
-		s := Seq{Title: randomIDs(rng, rng.IntN(8), 8), Body: randomIDs(rng, rng.IntN(40), 8)}
-		n := 1 + rng.IntN(3)
-		var p Phrase
-		for range n {
-			id := 1 + rng.Uint32N(6) // not 7: a phrase holds words
-			p.Exact = append(p.Exact, id)
-			p.Folded = append(p.Folded, fold[id])
+	// big: 1 to 299 in threes folding to the first of each (1, 4, ...),
+	// every 50th folding to nothing.
+	big := make([]uint32, 300)
+	for id := 1; id < len(big); id++ {
+		if id%50 != 0 {
+			big[id] = uint32(id-1)/3*3 + 1
 		}
-		got, ok := Count(&s, p, fold, &scratch)
-		if !ok {
-			t.Fatal("Count failed")
-		}
-		stored, ok, err := CountStored(Append(nil, s), p, fold, &scratch)
-		if err != nil || !ok || stored != got {
-			t.Fatalf("CountStored(%v, %v) = %v, %v, %v; Count gives %v", s, p, stored, ok, err, got)
-		}
-		// The reference: the columns as strings, the folded one
-		// without empty forms, and strings.Count-like matching.
-		var want [Columns]int
-		for c, col := range [2][]uint32{s.Title, s.Body} {
-			var folded []uint32
-			for _, id := range col {
-				if fold[id] != 0 {
-					folded = append(folded, fold[id])
+	}
+	for _, tc := range []struct {
+		name string
+		fold []uint32
+		// words are the IDs a phrase holds: any but those folding to
+		// nothing.
+		words []uint32
+	}{
+		{"small", fold, []uint32{1, 2, 3, 4, 5, 6}},
+		{"big", big, []uint32{1, 2, 3, 63, 64, 65, 127, 128, 201, 298}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(3, 4))
+			var scratch []uint32
+			n := uint32(len(tc.fold))
+			for range 2000 {
+				s := Seq{Title: randomIDs(rng, rng.IntN(8), n), Body: randomIDs(rng, rng.IntN(40), n)}
+				if tc.name == "big" {
+					// Mostly the phrase's words, so that it is found.
+					for _, col := range [][]uint32{s.Title, s.Body} {
+						for i := range col {
+							if rng.IntN(4) > 0 {
+								col[i] = tc.words[rng.IntN(len(tc.words))]
+							}
+						}
+					}
+				}
+				var p Phrase
+				for range 1 + rng.IntN(3) {
+					id := tc.words[rng.IntN(len(tc.words))]
+					p.Exact = append(p.Exact, id)
+					p.Folded = append(p.Folded, tc.fold[id])
+				}
+				got, ok := Count(&s, p, tc.fold, &scratch)
+				if !ok {
+					t.Fatal("Count failed")
+				}
+				stored, ok, err := NewMatcher(p, tc.fold).Count(Append(nil, s), &scratch)
+				if err != nil || !ok || stored != got {
+					t.Fatalf("Matcher.Count(%v, %v) = %v, %v, %v; Count gives %v", s, p, stored, ok, err, got)
+				}
+				// The reference: the columns as strings, the folded one
+				// without empty forms, and strings.Count-like matching.
+				var want [Columns]int
+				for c, col := range [2][]uint32{s.Title, s.Body} {
+					var folded []uint32
+					for _, id := range col {
+						if tc.fold[id] != 0 {
+							folded = append(folded, tc.fold[id])
+						}
+					}
+					want[2*c] = naive(col, p.Exact)
+					want[2*c+1] = naive(folded, p.Folded)
+				}
+				if got != want {
+					t.Fatalf("Count(%v, %v) = %v, want %v", s, p, got, want)
 				}
 			}
-			want[2*c] = naive(col, p.Exact)
-			want[2*c+1] = naive(folded, p.Folded)
-		}
-		if got != want {
-			t.Fatalf("Count(%v, %v) = %v, want %v", s, p, got, want)
-		}
+		})
 	}
 }
 
@@ -193,15 +225,15 @@ func FuzzDecode(f *testing.F) {
 		var s Seq
 		if err := Decode(b, &s); err != nil {
 			var scratch []uint32
-			if _, _, err := CountStored(b, Phrase{Folded: []uint32{1, 2}}, fold, &scratch); err == nil {
-				// CountStored may stop at an ID past the dictionary
+			if _, _, err := NewMatcher(Phrase{Folded: []uint32{1, 2}}, fold).Count(b, &scratch); err == nil {
+				// Count may stop at an ID past the dictionary
 				// before it finds the damage; it must not accept more.
 				big := make([]uint32, 1<<20)
 				for i := range big {
 					big[i] = 1
 				}
-				if _, ok, _ := CountStored(b, Phrase{Folded: []uint32{1, 2}}, big, &scratch); ok {
-					t.Fatalf("CountStored accepts %v, which Decode rejects: %v", b, err)
+				if _, ok, _ := NewMatcher(Phrase{Folded: []uint32{1, 2}}, big).Count(b, &scratch); ok {
+					t.Fatalf("Matcher.Count accepts %v, which Decode rejects: %v", b, err)
 				}
 			}
 			return
@@ -216,8 +248,8 @@ func FuzzDecode(f *testing.F) {
 		if ok != !slices.ContainsFunc(append(s.Title, s.Body...), func(id uint32) bool { return id >= uint32(len(fold)) }) {
 			t.Fatalf("Count of %v: ok %v", s, ok)
 		}
-		if stored, sok, err := CountStored(b, p, fold, &scratch); err != nil || sok != ok || ok && stored != n {
-			t.Fatalf("CountStored(%v) = %v, %v, %v; Count gives %v, %v", b, stored, sok, err, n, ok)
+		if stored, sok, err := NewMatcher(p, fold).Count(b, &scratch); err != nil || sok != ok || ok && stored != n {
+			t.Fatalf("Matcher.Count(%v) = %v, %v, %v; Count gives %v, %v", b, stored, sok, err, n, ok)
 		}
 	})
 }
@@ -247,7 +279,7 @@ func BenchmarkCount(b *testing.B) {
 	}
 }
 
-func BenchmarkCountStored(b *testing.B) {
+func BenchmarkMatcher(b *testing.B) {
 	rng := rand.New(rand.NewPCG(5, 6))
 	folds := make([]uint32, 50000)
 	for i := range folds {
@@ -264,9 +296,10 @@ func BenchmarkCountStored(b *testing.B) {
 		p.Folded = append(p.Folded, folds[id])
 	}
 	var scratch []uint32
+	m := NewMatcher(p, folds)
 	b.SetBytes(int64(len(stored)))
 	for b.Loop() {
-		if n, ok, err := CountStored(stored, p, folds, &scratch); err != nil || !ok || n[2] == 0 {
+		if n, ok, err := m.Count(stored, &scratch); err != nil || !ok || n[2] == 0 {
 			b.Fatal(n, ok, err)
 		}
 	}
