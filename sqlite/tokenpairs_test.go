@@ -477,6 +477,20 @@ func TestPhraseCandidates(t *testing.T) {
 	}
 	sets, fts := NewSearchService(db), NewSearchService(db)
 	fts.noSets = true
+	// Every check counts in a goroutine of its own, two sequences at a
+	// time (see pipelineChecks), in the second round.
+	defer func(n, b int) { pipelineChecks, checkBatch = n, b }(pipelineChecks, checkBatch)
+	for round := range 2 {
+		if round == 1 {
+			pipelineChecks, checkBatch = 1, 2
+		}
+		checkPhraseCandidates(t, db, sets, fts, chunks)
+	}
+}
+
+// checkPhraseCandidates runs TestPhraseCandidates' phrases.
+func checkPhraseCandidates(t *testing.T, db *DB, sets, fts *SearchService, chunks int) {
+	ctx := context.Background()
 	for _, tc := range []struct {
 		phrase string
 		// byChunk: the rows of the chunks still holding candidates
