@@ -23,6 +23,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"modernc.org/sqlite"
@@ -46,6 +47,10 @@ type DB struct {
 	dict tokenDict
 	// Now returns the current time; tests may replace it.
 	Now func() time.Time
+	// stop ends the checkpoints (see checkpoints), which close done;
+	// stopOnce closes stop.
+	stop, done chan struct{}
+	stopOnce   sync.Once
 }
 
 // Open opens (creating it when missing) the database file at path, switches
@@ -64,6 +69,9 @@ func Open(ctx context.Context, path string, logger *slog.Logger) (*DB, error) {
 		"foreign_keys(ON)",
 		"temp_store(MEMORY)",
 		"cache_size(-65536)",
+		// See checkpoints: a commit copies the log into the database
+		// itself only past 256 MB of log.
+		"wal_autocheckpoint(65536)",
 	} {
 		q.Add("_pragma", p)
 	}
@@ -82,7 +90,34 @@ func Open(ctx context.Context, path string, logger *slog.Logger) (*DB, error) {
 		sdb.Close()
 		return nil, db.explain(err)
 	}
+	db.stop, db.done = make(chan struct{}), make(chan struct{})
+	go db.checkpoints(checkpointEvery)
 	return db, nil
+}
+
+// checkpointEvery is how often checkpoints runs.
+const checkpointEvery = 250 * time.Millisecond
+
+// checkpoints copies, every so often until db.stop is closed, the pages
+// written to the log (WAL) into the database file, without waiting for
+// readers or writers (a passive checkpoint). Writers then only append to
+// the log: a commit that copied the log itself, as SQLite does by default
+// once it passes 4 MB, would have the one writer of an import wait for the
+// copy and its sync to disk, on a machine whose other core is free.
+func (db *DB) checkpoints(every time.Duration) {
+	defer close(db.done)
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-db.stop:
+			return
+		case <-t.C:
+			if _, err := db.db.Exec(`PRAGMA wal_checkpoint(PASSIVE)`); err != nil {
+				db.logger.Warn("checkpoint", "err", err)
+			}
+		}
+	}
 }
 
 // OpenDir opens the database of the data directory dir, creating the
@@ -128,6 +163,12 @@ func (db *DB) SQL() *sql.DB { return db.db }
 
 // Close closes the database.
 func (db *DB) Close() error {
+	db.stopOnce.Do(func() {
+		if db.stop != nil {
+			close(db.stop)
+			<-db.done
+		}
+	})
 	if err := db.db.Close(); err != nil {
 		return fmt.Errorf("sqlite: close: %w", err)
 	}

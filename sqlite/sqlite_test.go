@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -196,4 +197,35 @@ func TestOpenTunesIndex(t *testing.T) {
 	if got := automerge(db); got != want {
 		t.Errorf("automerge = %d after reopening, want %d", got, want)
 	}
+}
+
+// TestCheckpoints checks that the log's pages reach the database file
+// while it is open, from the checkpoints of the DB's own goroutine: in WAL
+// mode only a checkpoint writes the file, and commits do so themselves
+// only past 256 MB of log.
+func TestCheckpoints(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t)
+	// Let any checkpoint after the migrations pass, then note the size.
+	time.Sleep(2 * checkpointEvery)
+	fi, err := os.Stat(db.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := fi.Size()
+	svc := NewArticleService(db)
+	for i, a := range fixtureArticles(t) {
+		a.URL = fmt.Sprintf("https://checkpoint.example/%d", i)
+		if _, err := svc.PutArticle(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(checkpointEvery / 4) {
+		if fi, err := os.Stat(db.Path()); err != nil {
+			t.Fatal(err)
+		} else if fi.Size() > before {
+			return
+		}
+	}
+	t.Fatalf("the database file stayed at %d bytes while articles were written", before)
 }
