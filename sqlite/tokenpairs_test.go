@@ -456,7 +456,9 @@ func TestPhraseCandidates(t *testing.T) {
 		}
 	}
 	// Eight chunks, each with articles holding "mưa lớn kéo dài"; "kéo
-	// dài lũ quét" in chunks 2 and 5, its words apart in chunk 6.
+	// dài lũ quét" in chunk 2 and in the last article of chunk 7 (the
+	// last ID of the group of chunks a search reads), its words apart in
+	// chunk 6.
 	const chunks = 8
 	for c := range chunks {
 		if c > 0 {
@@ -469,7 +471,13 @@ func TestPhraseCandidates(t *testing.T) {
 			put(fmt.Sprintf("https://lu.example/%d/%d", c, i), "Mưa lớn kéo dài nhiều ngày ở vùng cao.")
 		}
 		switch c {
-		case 2, 5:
+		case 2, 7:
+			if c == 7 {
+				if _, err := db.db.ExecContext(ctx, `INSERT INTO articles (id, url, content_hash, stored_at, updated_at)
+					VALUES (?, 'https://placeholder.example/last', 'x', 0, 0)`, int64(c+1)*pairidx.ChunkSize-2); err != nil {
+					t.Fatal(err)
+				}
+			}
 			put(fmt.Sprintf("https://lu.example/%d/lu", c), "Mưa lớn kéo dài, lũ quét qua ba xã; mưa lớn kéo dài lũ quét.")
 		case 6:
 			put(fmt.Sprintf("https://lu.example/%d/lu", c), "Lũ quét qua xã; mưa lớn kéo dài, rồi dài lũ.")

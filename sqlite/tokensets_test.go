@@ -229,11 +229,16 @@ func TestSetsAnswerAsFTS5(t *testing.T) {
 		{small, diembao.SortOldest, all},
 	}
 	viaSets := 0
-	defer func(d int) { denseWindow = d }(denseWindow)
+	defer func(d, m int) { denseWindow, minChecks = d, m }(denseWindow, minChecks)
 	// A query with a boost scores a dense window from the counts, a
 	// sparse one in FTS5's walk (see denseWindow): both ways, every time.
+	// Phrases are checked group by group in the first round, the groups
+	// below with the first in the second (see minChecks).
 	for _, dense := range []int{0, 1 << 20} {
-		denseWindow = dense
+		denseWindow, minChecks = dense, 256
+		if dense == 0 {
+			minChecks = 1
+		}
 		for _, text := range texts {
 			for _, c := range combos {
 				req := diembao.SearchRequest{Query: text, Sort: c.sort, Facets: c.facets, Limit: 3}
