@@ -1041,45 +1041,26 @@ func (r *phraseReader) candidates(folded []string, bounds *[2]int64) (*idset.Set
 // first: the articles holding a pair are at most those holding either of
 // its tokens (term_stats).
 func (r *phraseReader) pairOrder(folded []string) ([]uint64, error) {
+	// Each pair by its key and the index of its first token.
 	type pair struct {
-		key  uint64
-		a, b string
+		key uint64
+		at  int
 	}
 	var pairs []pair
 	for i := 0; i+1 < len(folded); i++ {
 		key := pairidx.Key(folded[i], folded[i+1])
 		if !slices.ContainsFunc(pairs, func(p pair) bool { return p.key == key }) {
-			pairs = append(pairs, pair{key, folded[i], folded[i+1]})
+			pairs = append(pairs, pair{key, i})
 		}
 	}
 	if len(pairs) > 1 {
-		args := make([]any, len(folded))
-		for i, tok := range folded {
-			args[i] = tok
-		}
-		rows, err := r.tx.QueryContext(r.ctx, `SELECT token, df FROM term_stats WHERE token IN (`+
-			strings.TrimSuffix(strings.Repeat("?,", len(args)), ",")+`)`, args...)
+		dfs, err := phraseDFs(r.ctx, r.tx, []query.Phrase{{Tokens: folded}})
 		if err != nil {
-			return nil, queryError(r.ctx, err)
+			return nil, err
 		}
-		df := map[string]int64{}
-		for rows.Next() {
-			var (
-				tok string
-				n   int64
-			)
-			if err := rows.Scan(&tok, &n); err != nil {
-				rows.Close()
-				return nil, queryError(r.ctx, err)
-			}
-			df[tok] = n
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, queryError(r.ctx, err)
-		}
+		df := dfs[0]
 		slices.SortStableFunc(pairs, func(p, q pair) int {
-			return cmp.Compare(min(df[p.a], df[p.b]), min(df[q.a], df[q.b]))
+			return cmp.Compare(min(df[p.at], df[p.at+1]), min(df[q.at], df[q.at+1]))
 		})
 	}
 	keys := make([]uint64, len(pairs))
