@@ -171,7 +171,10 @@ func (w *writer) applySeqs(seqs []seqTokens) error {
 	if sw == nil {
 		return nil
 	}
-	return sw.flush()
+	if err := sw.flush(); err != nil {
+		return err
+	}
+	return bumpStamps(w.ctx, w.tx)
 }
 
 // parallelBatch is the smallest batch analysed by several goroutines.

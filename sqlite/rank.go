@@ -43,11 +43,15 @@ const rankName = "diembao_rank"
 const driverName = "diembao-sqlite"
 
 // init registers the store's driver: modernc.org/sqlite's, with
-// diembao_rank and diembao_keep registered on each new connection.
+// diembao_rank and diembao_keep registered on each new connection and the
+// sequences file attached to it (see attachSequences).
 func init() {
 	d := new(msqlite.Driver)
-	d.RegisterConnectionHook(func(conn msqlite.ExecQuerierContext, _ string) error {
-		return registerFunctions(conn)
+	d.RegisterConnectionHook(func(conn msqlite.ExecQuerierContext, dsn string) error {
+		if err := registerFunctions(conn); err != nil {
+			return err
+		}
+		return attachSequences(conn, dsn)
 	})
 	sql.Register(driverName, d)
 }

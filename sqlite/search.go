@@ -60,7 +60,7 @@ func NewSearchService(db *DB) *SearchService {
 // articles' index entries, which ranking then takes from memory (under a
 // second per million). A server calls it in the background at start-up.
 func (s *SearchService) Warm(ctx context.Context) error {
-	tx, err := s.db.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	tx, err := s.db.beginRead(ctx)
 	if err != nil {
 		return queryError(ctx, err)
 	}
@@ -176,7 +176,7 @@ type scored = query.Cursor
 // the page in order, and the total and facets in res.
 func (s *SearchService) searchText(ctx context.Context, p *plan, req diembao.SearchRequest, sort diembao.Sort,
 	cur *query.Cursor, n int, res *diembao.SearchResult) ([]query.Cursor, error) {
-	tx, err := s.db.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	tx, err := s.db.beginRead(ctx)
 	if err != nil {
 		return nil, queryError(ctx, err)
 	}
@@ -862,7 +862,7 @@ func (s *SearchService) searchAll(ctx context.Context, p *plan, req diembao.Sear
 // the date order, without reading an article row.
 func (s *SearchService) scanAll(ctx context.Context, p *plan, req diembao.SearchRequest, sort diembao.Sort,
 	cur *query.Cursor, n int, res *diembao.SearchResult) ([]query.Cursor, error) {
-	tx, err := s.db.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	tx, err := s.db.beginRead(ctx)
 	if err != nil {
 		return nil, queryError(ctx, err)
 	}

@@ -86,6 +86,10 @@ func Open(ctx context.Context, path string, logger *slog.Logger) (*DB, error) {
 		sdb.Close()
 		return nil, db.explain(err)
 	}
+	if err := db.checkSequences(ctx); err != nil {
+		sdb.Close()
+		return nil, db.explain(err)
+	}
 	if err := db.tuneIndex(ctx); err != nil {
 		sdb.Close()
 		return nil, db.explain(err)
@@ -138,6 +142,11 @@ func OpenDir(ctx context.Context, dir string, logger *slog.Logger) (*DB, error) 
 // explain turns the errors SQLite gives for unreadable files into a message
 // for users.
 func (db *DB) explain(err error) error {
+	var qe *sequencesError
+	if errors.As(err, &qe) {
+		// Derived data: the store writes it afresh when it is missing.
+		return diembao.Errorf(diembao.EUNAVAILABLE, "cannot use the token sequences file %s (%v); if it is damaged, remove it: diembao rebuilds it from the stored articles", qe.path, qe.err)
+	}
 	var se *sqlite.Error
 	if errors.As(err, &se) {
 		switch se.Code() & 0xff {

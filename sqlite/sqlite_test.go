@@ -132,6 +132,10 @@ func TestOpenBadFiles(t *testing.T) {
 			f.Close()
 			return dir
 		}, diembao.EINVALID, "damaged"},
+		{"garbage sequences file", func(dir string) string {
+			os.WriteFile(SequencesPath(filepath.Join(dir, FileName)), []byte(strings.Repeat("not a database ", 400)), 0o644)
+			return dir
+		}, diembao.EUNAVAILABLE, "remove it: diembao rebuilds it"},
 		{"data directory is a file", func(dir string) string {
 			p := filepath.Join(dir, "file")
 			os.WriteFile(p, []byte("x"), 0o644)
@@ -152,6 +156,11 @@ func TestOpenBadFiles(t *testing.T) {
 			}
 			if msg := diembao.ErrorMessage(err); !strings.Contains(msg, tt.want) {
 				t.Errorf("message = %q, want it to contain %q", msg, tt.want)
+			}
+			if tt.name == "garbage file" {
+				if _, err := os.Stat(SequencesPath(filepath.Join(dir, FileName))); !os.IsNotExist(err) {
+					t.Errorf("a sequences file beside a file that is not a database: %v", err)
+				}
 			}
 		})
 	}

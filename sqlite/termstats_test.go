@@ -97,15 +97,15 @@ func TestTermStatsFollowIndex(t *testing.T) {
 		t.Fatal(err)
 	}
 	check("insert")
-	rewriteSteps(t, db, list[0], []string{"term_stats"}, "0004_term_stats.sql", check)
+	rewriteSteps(t, db, list[0], []string{"term_stats"}, []string{"0004_term_stats.sql"}, check)
 }
 
 // rewriteSteps changes stored articles in the ways a writer must follow
 // (an update of stored, a put that changes nothing, one batch that
 // stores an article and replaces it, an article that names its source by
-// ID only, whose name the writer looks up), then drops tables and the row of its
-// migration and migrates again, calling check after each step.
-func rewriteSteps(t *testing.T, db *DB, stored *diembao.Article, tables []string, migration string, check func(step string)) {
+// ID only, whose name the writer looks up), then drops tables and the rows of
+// migrations and migrates again, calling check after each step.
+func rewriteSteps(t *testing.T, db *DB, stored *diembao.Article, tables []string, migrations []string, check func(step string)) {
 	t.Helper()
 	ctx := context.Background()
 	svc := NewArticleService(db)
@@ -145,7 +145,10 @@ func rewriteSteps(t *testing.T, db *DB, stored *diembao.Article, tables []string
 	for _, table := range tables {
 		stmts = append(stmts, `DROP TABLE `+table)
 	}
-	for _, stmt := range append(stmts, `DELETE FROM schema_migrations WHERE name = '`+migration+`'`) {
+	for _, m := range migrations {
+		stmts = append(stmts, `DELETE FROM schema_migrations WHERE name = '`+m+`'`)
+	}
+	for _, stmt := range stmts {
 		if _, err := db.db.ExecContext(ctx, stmt); err != nil {
 			t.Fatal(err)
 		}

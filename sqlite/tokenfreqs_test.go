@@ -109,7 +109,7 @@ func TestTokenFreqsFollowIndex(t *testing.T) {
 		diffTokens(t, step, "token_freqs", want, got, maps.Equal)
 	}
 	writeSteps(t, db, check)
-	rewriteSteps(t, db, fixtureArticles(t)[0], []string{"token_freqs"}, "0006_token_freqs.sql", check)
+	rewriteSteps(t, db, fixtureArticles(t)[0], []string{"token_freqs"}, []string{"0006_token_freqs.sql"}, check)
 }
 
 // TestWindowScoresFromCounts checks that scoring a window from token_freqs

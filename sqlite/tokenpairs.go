@@ -144,6 +144,8 @@ type seqWriter struct {
 	pairs map[int64]*[pairidx.Buckets][]uint64
 	parts map[int64]int
 	blob  []byte
+	// noPairs has put write the sequences only.
+	noPairs bool
 }
 
 // newSeqWriter returns a writer of the transaction tx with the dictionary
@@ -256,7 +258,9 @@ func (w *seqWriter) put(id int64, st *seqTokens) error {
 	if _, err := w.putSeq.ExecContext(w.ctx, id, w.blob); err != nil {
 		return fmt.Errorf("sqlite: token sequences: %w", err)
 	}
-	w.addPairs(id, st.pairs)
+	if !w.noPairs {
+		w.addPairs(id, st.pairs)
+	}
 	return nil
 }
 
@@ -438,15 +442,23 @@ func pairsMergeFunction(tls *libc.TLS, ctx uintptr, argc int32, argv uintptr) {
 const fillBatch = 1000
 
 // fillTokenPairs fills token_ids, article_tokens and token_pairs from the
-// stored articles, for the migration that creates them: each article is
-// analysed again as the writer analyses it, on every processor.
+// stored articles, for the migration that creates them.
 func fillTokenPairs(ctx context.Context, tx *sql.Tx) error {
+	return fillSequences(ctx, tx, true)
+}
+
+// fillSequences writes the token sequences of the stored articles (and
+// their pairs when pairs is true), numbering the tokens token_ids lacks:
+// each article is analysed again as the writer analyses it, on every
+// processor.
+func fillSequences(ctx context.Context, tx *sql.Tx, pairs bool) error {
 	var dict tokenDict
 	w, err := newSeqWriter(ctx, tx, &dict)
 	if err != nil {
 		return err
 	}
 	defer w.close()
+	w.noPairs = !pairs
 	an := query.DefaultAnalyzer()
 	var last int64
 	for {

@@ -189,7 +189,7 @@ func TestTokenPairsFollowIndex(t *testing.T) {
 		t.Fatal(err)
 	}
 	check("a lone mark")
-	rewriteSteps(t, db, fixtureArticles(t)[0], []string{"token_pairs", "token_pair_chunks", "article_tokens", "token_ids"}, "0007_token_pairs.sql", check)
+	rewriteSteps(t, db, fixtureArticles(t)[0], []string{"token_pairs", "token_pair_chunks", "article_tokens", "token_ids"}, []string{"0007_token_pairs.sql", "0009_sequences_file.sql"}, check)
 }
 
 // TestTokenPairParts checks that the parts of a chunk's rows of token_pairs

@@ -132,7 +132,7 @@ func TestTokenSetsFollowIndex(t *testing.T) {
 		diffTokens(t, step, "token_sets", want, got, slices.Equal)
 	}
 	writeSteps(t, db, check)
-	rewriteSteps(t, db, fixtureArticles(t)[0], []string{"token_sets"}, "0005_token_sets.sql", check)
+	rewriteSteps(t, db, fixtureArticles(t)[0], []string{"token_sets"}, []string{"0005_token_sets.sql"}, check)
 }
 
 // diffTokens reports, for each token, where what table holds (got)

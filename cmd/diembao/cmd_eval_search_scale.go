@@ -47,6 +47,10 @@ type scaleReport struct {
 	// queries; 0 for a store that keeps nothing.
 	WarmSeconds  float64 `json:"warm_seconds"`
 	PeakRSSBytes int64   `json:"peak_rss_bytes"`
+	// PeakAnonBytes is the peak of the process's own memory (sampled,
+	// see watchAnon): PeakRSSBytes also counts the pages of database
+	// files mapped into memory, which are the OS's file cache.
+	PeakAnonBytes int64 `json:"peak_anon_bytes"`
 	// Sort is the order the queries asked for.
 	Sort   diembao.Sort  `json:"sort"`
 	Shapes []*scaleShape `json:"shapes"`
@@ -129,8 +133,10 @@ func runEvalSearchScale(ctx context.Context, app *App, corpus string, articles, 
 	c := vntc.NewGenerator(recs, "https://scale.example/a/")
 	c.PerDay = perDay
 	recs = nil
+	stopWatch := watchAnon(100 * time.Millisecond)
 	st, err := openStore(ctx, app)
 	if err != nil {
+		stopWatch()
 		return err
 	}
 	defer st.Close()
@@ -164,7 +170,7 @@ func runEvalSearchScale(ctx context.Context, app *App, corpus string, articles, 
 	}
 	rep.Sort = order
 	rep.Shapes = runScaleQueries(ctx, st.Search, c, perShape, seed, order)
-	rep.PeakRSSBytes = peakRSS()
+	rep.PeakRSSBytes, rep.PeakAnonBytes = peakRSS(), stopWatch()
 	if asJSON {
 		enc := json.NewEncoder(app.Stdout)
 		enc.SetIndent("", "  ")
@@ -193,8 +199,9 @@ func storeBytes(ctx context.Context, app *App, st *store) (int64, error) {
 		return 0, fmt.Errorf("eval search-scale: checkpoint: %w", err)
 	}
 	var n int64
-	for _, suffix := range []string{"", "-wal", "-shm"} {
-		if fi, err := os.Stat(filepath.Join(app.DataDir, sqlite.FileName+suffix)); err == nil {
+	main := filepath.Join(app.DataDir, sqlite.FileName)
+	for _, name := range []string{main, main + "-wal", main + "-shm", sqlite.SequencesPath(main), sqlite.SequencesPath(main) + "-wal", sqlite.SequencesPath(main) + "-shm"} {
+		if fi, err := os.Stat(name); err == nil {
 			n += fi.Size()
 		}
 	}
@@ -386,13 +393,17 @@ func runScaleQueries(ctx context.Context, search diembao.SearchService, c *vntc.
 
 // peakRSS returns the peak resident memory of the process (VmHWM), or 0
 // where /proc is not available.
-func peakRSS() int64 {
+func peakRSS() int64 { return procStatus("VmHWM") }
+
+// procStatus returns the field name of /proc/self/status in bytes, or 0
+// where /proc is not available.
+func procStatus(name string) int64 {
 	buf, err := os.ReadFile("/proc/self/status")
 	if err != nil {
 		return 0
 	}
 	for _, line := range strings.Split(string(buf), "\n") {
-		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+		if rest, ok := strings.CutPrefix(line, name+":"); ok {
 			kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
 			if err == nil {
 				return kb * 1024
@@ -402,8 +413,35 @@ func peakRSS() int64 {
 	return 0
 }
 
+// watchAnon samples the process's anonymous resident memory (RssAnon:
+// heaps, stacks, SQLite's page caches; not the pages of files mapped into
+// memory, which VmHWM counts) every period until the returned function is
+// called, which returns the largest sample.
+func watchAnon(period time.Duration) func() int64 {
+	stop, done := make(chan struct{}), make(chan int64)
+	go func() {
+		peak := procStatus("RssAnon")
+		t := time.NewTicker(period)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				done <- max(peak, procStatus("RssAnon"))
+				return
+			case <-t.C:
+				peak = max(peak, procStatus("RssAnon"))
+			}
+		}
+	}()
+	return func() int64 {
+		close(stop)
+		return <-done
+	}
+}
+
 func printScaleReport(w io.Writer, r *scaleReport) {
-	fmt.Fprintf(w, "Archive: %d articles, database %.1f MB, peak memory %.0f MB\n", r.Articles, float64(r.DBBytes)/1e6, float64(r.PeakRSSBytes)/1e6)
+	fmt.Fprintf(w, "Archive: %d articles, database %.1f MB, peak memory %.0f MB (process memory %.0f MB; the rest, pages of database files mapped into memory)\n",
+		r.Articles, float64(r.DBBytes)/1e6, float64(r.PeakRSSBytes)/1e6, float64(r.PeakAnonBytes)/1e6)
 	if r.Imported > 0 {
 		fmt.Fprintf(w, "Import: %d articles in %.0fs, %.0f articles/s\n", r.Imported, r.ImportSeconds, r.ArticlesPerS)
 	}

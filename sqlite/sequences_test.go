@@ -1,0 +1,243 @@
+package sqlite
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/diembao/diembao"
+)
+
+// seqRows returns the stored token sequences by article ID.
+func seqRows(t *testing.T, db *DB) map[int64]string {
+	t.Helper()
+	rows, err := db.db.QueryContext(context.Background(), `SELECT id, seq FROM seq.article_tokens`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	out := map[int64]string{}
+	for rows.Next() {
+		var (
+			id  int64
+			seq []byte
+		)
+		if err := rows.Scan(&id, &seq); err != nil {
+			t.Fatal(err)
+		}
+		out[id] = string(seq)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// stamps returns the sequence stamps of the main file and of the sequences
+// file.
+func stamps(t *testing.T, db *DB) [2]int64 {
+	t.Helper()
+	var s [2]int64
+	if err := db.db.QueryRowContext(context.Background(), `SELECT (SELECT n FROM main.sequence_stamp), (SELECT n FROM seq.sequence_stamp)`).Scan(&s[0], &s[1]); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// fixturePhrases returns phrases of three words from the fixture articles'
+// first paragraphs, quoted for a query.
+func fixturePhrases(t *testing.T) []string {
+	t.Helper()
+	var out []string
+	for _, a := range fixtureArticles(t) {
+		if len(a.Body) == 0 {
+			continue
+		}
+		if w := strings.Fields(a.Body[0].Text); len(w) >= 3 {
+			out = append(out, `"`+strings.Join(w[:3], " ")+`"`)
+		}
+	}
+	return out
+}
+
+// phraseHits returns the URLs each phrase finds.
+func phraseHits(t *testing.T, db *DB, phrases []string) [][]string {
+	t.Helper()
+	svc := NewSearchService(db)
+	var out [][]string
+	for _, q := range phrases {
+		res, err := svc.Search(context.Background(), diembao.SearchRequest{Query: q, Limit: 100})
+		if err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+		out = append(out, hitURLs(res))
+	}
+	return out
+}
+
+// TestSequencesFile checks that the token sequences live in the file of
+// their own, one row per stored article, and that each write of sequences
+// adds one to the stamps of both files.
+func TestSequencesFile(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	db, err := OpenDir(ctx, dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := os.Stat(SequencesPath(filepath.Join(dir, FileName))); err != nil {
+		t.Fatalf("no sequences file: %v", err)
+	}
+	var inMain int
+	if err := db.db.QueryRowContext(ctx, `SELECT count(*) FROM main.sqlite_schema WHERE name = 'article_tokens'`).Scan(&inMain); err != nil {
+		t.Fatal(err)
+	}
+	if inMain != 0 {
+		t.Error("the main file still has article_tokens")
+	}
+	before := stamps(t, db)
+	if before[0] != before[1] {
+		t.Fatalf("stamps %v differ on a new database", before)
+	}
+	list := fixtureArticles(t)
+	svc := NewArticleService(db)
+	for i, a := range list[:3] {
+		if _, err := svc.PutArticle(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+		if got := stamps(t, db); got != [2]int64{before[0] + int64(i) + 1, before[1] + int64(i) + 1} {
+			t.Fatalf("after %d writes, stamps %v (from %v)", i+1, got, before)
+		}
+	}
+	if _, err := svc.PutArticles(ctx, list[3:]); err != nil {
+		t.Fatal(err)
+	}
+	var articles int
+	if err := db.db.QueryRowContext(ctx, `SELECT count(*) FROM articles`).Scan(&articles); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(seqRows(t, db)); n != articles || n != len(list) {
+		t.Errorf("%d sequences for %d articles (%d written)", n, articles, len(list))
+	}
+}
+
+// TestSequencesRebuilt checks that opening a database whose sequences file
+// is missing, or out of step with it (a crash between the commits of the
+// two files), rebuilds the sequences as the writer wrote them, and that
+// phrases then find what they found before.
+func TestSequencesRebuilt(t *testing.T) {
+	ctx := context.Background()
+	phrases := fixturePhrases(t)
+	tests := []struct {
+		name string
+		// damage changes the open database db of directory dir; it
+		// may close db.
+		damage func(t *testing.T, db *DB, dir string)
+	}{
+		{"file removed", func(t *testing.T, db *DB, dir string) {
+			db.Close()
+			for _, suffix := range []string{"", "-wal", "-shm"} {
+				if err := os.Remove(SequencesPath(filepath.Join(dir, FileName)) + suffix); err != nil && !os.IsNotExist(err) {
+					t.Fatal(err)
+				}
+			}
+		}},
+		{"sequences behind", func(t *testing.T, db *DB, dir string) {
+			exec(t, db, `UPDATE main.sequence_stamp SET n = n + 1`,
+				`DELETE FROM seq.article_tokens WHERE id = (SELECT max(id) FROM seq.article_tokens)`,
+				`UPDATE seq.article_tokens SET seq = x'00' WHERE id = (SELECT min(id) FROM seq.article_tokens)`)
+		}},
+		{"sequences ahead", func(t *testing.T, db *DB, dir string) {
+			exec(t, db, `UPDATE seq.sequence_stamp SET n = n + 2`,
+				`INSERT INTO seq.article_tokens (id, seq) VALUES (1000000, x'00')`,
+				`UPDATE seq.article_tokens SET seq = x'00' WHERE id = (SELECT min(id) FROM seq.article_tokens)`)
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			db, err := OpenDir(ctx, dir, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer func() { db.Close() }()
+			loadFixtures(t, db)
+			want, wantHits := seqRows(t, db), phraseHits(t, db, phrases)
+			if !slices.ContainsFunc(wantHits, func(h []string) bool { return len(h) > 0 }) {
+				t.Fatal("no phrase finds anything")
+			}
+			tt.damage(t, db, dir)
+			db.Close()
+			if db, err = OpenDir(ctx, dir, nil); err != nil {
+				t.Fatal(err)
+			}
+			got := seqRows(t, db)
+			if len(got) != len(want) {
+				t.Errorf("%d sequences after the rebuild, %d before", len(got), len(want))
+			}
+			for id, seq := range want {
+				if got[id] != seq {
+					t.Errorf("article %d: sequence %x after the rebuild, %x before", id, got[id], seq)
+				}
+			}
+			if s := stamps(t, db); s[0] != s[1] {
+				t.Errorf("stamps %v after the rebuild", s)
+			}
+			if gotHits := phraseHits(t, db, phrases); !slices.EqualFunc(gotHits, wantHits, slices.Equal) {
+				t.Errorf("phrases found %v after the rebuild, %v before", gotHits, wantHits)
+			}
+		})
+	}
+}
+
+// TestReadStampsDiffer checks that a search whose snapshots of the two
+// files differ fails with an error instead of checking phrases in the
+// sequences of another commit.
+func TestReadStampsDiffer(t *testing.T) {
+	db := openTest(t)
+	loadFixtures(t, db)
+	phrases := fixturePhrases(t)[:1]
+	phraseHits(t, db, phrases)
+	exec(t, db, `UPDATE seq.sequence_stamp SET n = n + 1`)
+	_, err := NewSearchService(db).Search(context.Background(), diembao.SearchRequest{Query: phrases[0]})
+	if err == nil || !strings.Contains(err.Error(), "sequences file does not match") {
+		t.Fatalf("search with stamps that differ: %v", err)
+	}
+	exec(t, db, `UPDATE seq.sequence_stamp SET n = n - 1`)
+	phraseHits(t, db, phrases)
+}
+
+// exec runs statements on db.
+func exec(t *testing.T, db *DB, stmts ...string) {
+	t.Helper()
+	for _, s := range stmts {
+		if _, err := db.db.ExecContext(context.Background(), s); err != nil {
+			t.Fatalf("%s: %v", s, err)
+		}
+	}
+}
+
+// TestDSNPath checks that the file name of a data source name Open builds
+// is found again, escapes included.
+func TestDSNPath(t *testing.T) {
+	for _, tt := range []struct {
+		dsn, want string
+		ok        bool
+	}{
+		{"file:/data/diembao.db?_pragma=x", "/data/diembao.db", true},
+		{"file:/d%C3%A2y/b%E1%BA%A3n%20tin.db?a=b", "/dây/bản tin.db", true},
+		{"file:rel/x.db", "rel/x.db", true},
+		{"/data/diembao.db", "", false},
+		{"file:?a=b", "", false},
+		{"file:%zz", "", false},
+	} {
+		got, ok := dsnPath(tt.dsn)
+		if got != tt.want || ok != tt.ok {
+			t.Errorf("dsnPath(%q) = %q, %v; want %q, %v", tt.dsn, got, ok, tt.want, tt.ok)
+		}
+	}
+}
