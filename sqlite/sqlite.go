@@ -217,6 +217,7 @@ var migrationSteps = map[string]func(context.Context, *sql.Tx) error{
 	"0006_token_freqs.sql":        fillTokenFreqs,
 	"0007_token_pairs.sql":        fillTokenPairs,
 	"0008_token_pair_entries.sql": refillTokenPairs,
+	"0010_token_pair_follow.sql":  refillTokenPairs,
 }
 
 func (db *DB) migrateFile(ctx context.Context, name string) error {

@@ -276,7 +276,7 @@ func (w *seqWriter) addPairs(id int64, pairs []uint64) {
 	w.parts[chunk] = min(w.parts[chunk], int(offset))
 	for _, e := range pairs {
 		b := e >> pairidx.EntryBits
-		buckets[b] = append(buckets[b], e&(1<<pairidx.EntryBits-1)|offset)
+		buckets[b] = append(buckets[b], pairidx.AtOffset(e&(1<<pairidx.EntryBits-1), int(offset)))
 	}
 }
 
@@ -501,8 +501,9 @@ func fillSequences(ctx context.Context, tx *sql.Tx, pairs bool) error {
 }
 
 // refillTokenPairs writes token_pairs afresh from the stored token
-// sequences, for migration 0008, which changed the form of its rows: the
-// pairs of each article's folded columns, a chunk's rows written once.
+// sequences, for migrations 0008 and 0010, which changed the form of its
+// rows: the pairs of each article's folded columns, a chunk's rows written
+// once.
 func refillTokenPairs(ctx context.Context, tx *sql.Tx) error {
 	var dict tokenDict
 	w, err := newSeqWriter(ctx, tx, &dict)
@@ -1015,17 +1016,17 @@ func (r *phraseReader) record(id int64, seq []byte, ph readPhrase, s *idset.Set,
 }
 
 // candidates returns the articles holding every pair of adjacent tokens of
-// folded, in the chunks bounds allows (all when nil), or nil when none
-// does. It reads the pair that looks rarest first (see pairOrder), then
+// folded, each with the follow bit of the pair after it in folded, in the
+// chunks bounds allows (all when nil), or nil when none does. It reads the pair that looks rarest first (see pairOrder), then
 // each other pair in the chunks that still hold candidates only.
 func (r *phraseReader) candidates(folded []string, bounds *[2]int64) (*idset.Set, error) {
-	keys, err := r.pairOrder(folded)
+	pairs, err := r.pairOrder(folded)
 	if err != nil {
 		return nil, err
 	}
 	// The chunks holding pairs, when a pair is read after another.
 	var span int
-	if len(keys) > 1 {
+	if len(pairs) > 1 {
 		lo, hi := int64(0), int64(math.MaxInt64)
 		if bounds != nil {
 			lo, hi = bounds[0], bounds[1]
@@ -1035,8 +1036,8 @@ func (r *phraseReader) candidates(folded []string, bounds *[2]int64) (*idset.Set
 		}
 	}
 	var out *idset.Set
-	for _, key := range keys {
-		got, err := r.pairArticles(key, bounds, out, span)
+	for _, p := range pairs {
+		got, err := r.pairArticles(p, bounds, out, span)
 		if err != nil {
 			return nil, err
 		}
@@ -1048,22 +1049,31 @@ func (r *phraseReader) candidates(folded []string, bounds *[2]int64) (*idset.Set
 	return out, nil
 }
 
-// pairOrder returns the keys of the pairs of adjacent tokens of folded,
-// each once, the one whose rarer token is held by the fewest articles
-// first: the articles holding a pair are at most those holding either of
-// its tokens (term_stats).
-func (r *phraseReader) pairOrder(folded []string) ([]uint64, error) {
-	// Each pair by its key and the index of its first token.
-	type pair struct {
-		key uint64
-		at  int
-	}
-	var pairs []pair
+// phrasePair is a pair of adjacent tokens of a phrase: its key, the follow
+// bits an article's entry of it must have (those of the pairs after it in
+// the phrase, see pairidx.Follow) and the index of its first token.
+type phrasePair struct {
+	key, need uint64
+	at        int
+}
+
+// pairOrder returns the pairs of adjacent tokens of folded, each once, the
+// one whose rarer token is held by the fewest articles first: the
+// articles holding a pair are at most those holding either of its tokens
+// (term_stats).
+func (r *phraseReader) pairOrder(folded []string) ([]phrasePair, error) {
+	var pairs []phrasePair
 	for i := 0; i+1 < len(folded); i++ {
 		key := pairidx.Key(folded[i], folded[i+1])
-		if !slices.ContainsFunc(pairs, func(p pair) bool { return p.key == key }) {
-			pairs = append(pairs, pair{key, i})
+		var need uint64
+		if i+2 < len(folded) {
+			need = pairidx.Follow(pairidx.Key(folded[i+1], folded[i+2]))
 		}
+		if j := slices.IndexFunc(pairs, func(p phrasePair) bool { return p.key == key }); j >= 0 {
+			pairs[j].need |= need
+			continue
+		}
+		pairs = append(pairs, phrasePair{key, need, i})
 	}
 	if len(pairs) > 1 {
 		dfs, err := phraseDFs(r.ctx, r.tx, []query.Phrase{{Tokens: folded}})
@@ -1071,23 +1081,20 @@ func (r *phraseReader) pairOrder(folded []string) ([]uint64, error) {
 			return nil, err
 		}
 		df := dfs[0]
-		slices.SortStableFunc(pairs, func(p, q pair) int {
+		slices.SortStableFunc(pairs, func(p, q phrasePair) int {
 			return cmp.Compare(min(df[p.at], df[p.at+1]), min(df[q.at], df[q.at+1]))
 		})
 	}
-	keys := make([]uint64, len(pairs))
-	for i, p := range pairs {
-		keys[i] = p.key
-	}
-	return keys, nil
+	return pairs, nil
 }
 
-// pairArticles returns the articles holding the pair of key, in the chunks
-// bounds allows (all when nil), among those of within when it is not nil.
-// When within holds articles in fewer than half of the span chunks
-// holding pairs there, only the rows of its chunks are read.
-func (r *phraseReader) pairArticles(key uint64, bounds *[2]int64, within *idset.Set, span int) (*idset.Set, error) {
-	b := pairidx.Bucket(key)
+// pairArticles returns the articles holding the pair p with its follow
+// bits, in the chunks bounds allows (all when nil), among those of within
+// when it is not nil. When within holds articles in fewer than half of
+// the span chunks holding pairs there, only the rows of its chunks are
+// read.
+func (r *phraseReader) pairArticles(p phrasePair, bounds *[2]int64, within *idset.Set, span int) (*idset.Set, error) {
+	b := pairidx.Bucket(p.key)
 	lo, hi := pairsRow(b, 0, 0), pairsRow(b+1, 0, 0)-1
 	if bounds != nil {
 		lo, hi = max(lo, pairsRow(b, bounds[0], 0)), min(hi, pairsRow(b, bounds[1], pairidx.ChunkSize-1))
@@ -1147,7 +1154,7 @@ func (r *phraseReader) pairArticles(key uint64, bounds *[2]int64, within *idset.
 				}
 			}
 		}
-		if err := pairidx.Offsets(entries, key, add); err != nil {
+		if err := pairidx.Offsets(entries, p.key, p.need, add); err != nil {
 			return nil, fmt.Errorf("sqlite: token pairs, chunk %d: %w", chunk, err)
 		}
 	}

@@ -135,6 +135,12 @@ func checkTokenPairs(t *testing.T, db *DB, step string) {
 			}
 			for i := 0; i+1 < len(foldIDs); i++ {
 				key := pairidx.Key(tokens[foldIDs[i]], tokens[foldIDs[i+1]])
+				// The entry has the follow bit of the pair after it, or
+				// of the column's end.
+				need := uint64(pairidx.EndFollow)
+				if i+2 < len(foldIDs) {
+					need = pairidx.Follow(pairidx.Key(tokens[foldIDs[i+1]], tokens[foldIDs[i+2]]))
+				}
 				chunk, b := id>>pairidx.ChunkBits, pairidx.Bucket(key)
 				parts, err := pairs.QueryContext(ctx, pairsRow(b, chunk, 0), pairsRow(b, chunk, pairidx.ChunkSize-1))
 				if err != nil {
@@ -146,13 +152,13 @@ func checkTokenPairs(t *testing.T, db *DB, step string) {
 					if err := parts.Scan(&row); err != nil {
 						t.Fatal(err)
 					}
-					if err := pairidx.Offsets(row, key, func(off int) { found = found || int64(off) == id&(pairidx.ChunkSize-1) }); err != nil {
+					if err := pairidx.Offsets(row, key, need, func(off int) { found = found || int64(off) == id&(pairidx.ChunkSize-1) }); err != nil {
 						t.Fatal(err)
 					}
 				}
 				parts.Close()
 				if !found {
-					t.Errorf("%s: article %d: token_pairs lacks the pair %q %q", step, id, tokens[foldIDs[i]], tokens[foldIDs[i+1]])
+					t.Errorf("%s: article %d: token_pairs lacks the pair %q %q with its follow bit", step, id, tokens[foldIDs[i]], tokens[foldIDs[i+1]])
 				}
 			}
 		}
@@ -566,12 +572,18 @@ func hitURLs(res *diembao.SearchResult) []string {
 }
 
 // holdingPairs returns the IDs of the articles whose title or body holds
-// every pair of adjacent tokens of folded, from their sequences.
+// every pair of adjacent tokens of folded followed, somewhere, by a pair
+// with the follow bit of the next pair of folded (see pairidx.Follow),
+// from their sequences.
 func holdingPairs(t *testing.T, tx *sql.Tx, fold []uint32, folded []string, r *phraseReader) []int64 {
 	t.Helper()
 	ids, ok := r.idsOf(folded)
 	if !ok {
 		return nil
+	}
+	tokens := map[uint32]string{}
+	for tok, id := range r.dict.ids {
+		tokens[id] = tok
 	}
 	rows, err := tx.Query(`SELECT id, seq FROM article_tokens ORDER BY id`)
 	if err != nil {
@@ -593,14 +605,30 @@ func holdingPairs(t *testing.T, tx *sql.Tx, fold []uint32, folded []string, r *p
 		}
 		holds := true
 		for i := 0; i+1 < len(ids) && holds; i++ {
-			holds = false
+			var need, follow uint64
+			if i+2 < len(ids) {
+				need = pairidx.Follow(pairidx.Key(folded[i+1], folded[i+2]))
+			}
+			found := false
 			for _, col := range [][]uint32{s.Title, s.Body} {
-				for j := 0; j+1 < len(col); j++ {
-					if fold[col[j]] == ids[i] && fold[col[j+1]] == ids[i+1] {
-						holds = true
+				var f []uint32 // the folded column
+				for _, id := range col {
+					if fold[id] != 0 {
+						f = append(f, fold[id])
+					}
+				}
+				for j := 0; j+1 < len(f); j++ {
+					if f[j] == ids[i] && f[j+1] == ids[i+1] {
+						found = true
+						if j+2 < len(f) {
+							follow |= pairidx.Follow(pairidx.Key(tokens[f[j+1]], tokens[f[j+2]]))
+						} else {
+							follow |= pairidx.EndFollow
+						}
 					}
 				}
 			}
+			holds = found && follow&need == need
 		}
 		if holds {
 			out = append(out, id)

@@ -49,7 +49,8 @@ type scaleReport struct {
 	PeakRSSBytes int64   `json:"peak_rss_bytes"`
 	// PeakAnonBytes is the peak of the process's own memory (sampled,
 	// see watchAnon): PeakRSSBytes also counts the pages of database
-	// files mapped into memory, which are the OS's file cache.
+	// files mapped into memory, which are the OS's file cache, once per
+	// connection that maps them.
 	PeakAnonBytes int64 `json:"peak_anon_bytes"`
 	// Sort is the order the queries asked for.
 	Sort   diembao.Sort  `json:"sort"`
@@ -440,7 +441,7 @@ func watchAnon(period time.Duration) func() int64 {
 }
 
 func printScaleReport(w io.Writer, r *scaleReport) {
-	fmt.Fprintf(w, "Archive: %d articles, database %.1f MB, peak memory %.0f MB (process memory %.0f MB; the rest, pages of database files mapped into memory)\n",
+	fmt.Fprintf(w, "Archive: %d articles, database %.1f MB, peak memory %.0f MB (the process's own %.0f MB; the rest, pages of database files mapped into memory, counted once per connection that maps them)\n",
 		r.Articles, float64(r.DBBytes)/1e6, float64(r.PeakRSSBytes)/1e6, float64(r.PeakAnonBytes)/1e6)
 	if r.Imported > 0 {
 		fmt.Fprintf(w, "Import: %d articles in %.0fs, %.0f articles/s\n", r.Imported, r.ImportSeconds, r.ArticlesPerS)

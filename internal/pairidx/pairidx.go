@@ -6,9 +6,12 @@
 //
 // A pair (a, b) of folded tokens has a 64-bit Key. Its first BucketBits
 // bits choose a bucket; a store keeps one row per bucket and chunk. A row
-// holds entries: the next HashBits bits of the key, shifted left by
-// ChunkBits, plus the article's offset in the chunk. The entries of a row
-// fall into Slots slots by their first SlotBits bits. A row without
+// holds entries: the next HashBits bits of the key, then the article's
+// offset in the chunk (ChunkBits), then FollowBits bits that sum up the
+// tokens following the pair in the article: each occurrence of the pair
+// (a, b) followed by c sets the bit Follow gives for the next pair's key,
+// Key(b, c), or the bit of the end of a column (EndFollow). The entries
+// of a row fall into Slots slots by their first SlotBits bits. A row without
 // entries is empty; any other is a header, the length in bytes of each
 // slot's part as an unsigned varint, followed by the slots' parts in
 // order. A part is its slot's distinct entries in ascending order, each
@@ -18,9 +21,9 @@
 // one slot of a row, not the row.
 //
 // The index finds candidates, not matches: two pairs may share a bucket
-// and hash, and an article holding the pairs (a, b) and (b, c) need not
-// hold a b c. A search checks each candidate in the article's token
-// sequence (package tokseq).
+// and hash, and an article holding the pairs (a, b) and (b, c), with the
+// bit of (b, c) among the follow bits of (a, b), need not hold a b c. A search
+// checks each candidate in the article's token sequence (package tokseq).
 package pairidx
 
 import (
@@ -85,32 +88,71 @@ func Key(a, b string) uint64 {
 // Bucket returns the bucket of a key.
 func Bucket(key uint64) int { return int(key >> (64 - BucketBits)) }
 
+// The follow bits of a key lie below its hash (compile-time check).
+const _ = uint(64 - BucketBits - HashBits - followLog)
+
 // hash returns the bits of a key an entry keeps.
 func hash(key uint64) uint64 { return key << BucketBits >> (64 - HashBits) }
 
+// FollowBits is the number of bits of an entry that sum up the tokens
+// following its pair.
+const FollowBits = 1 << followLog
+
+// followLog is the base-2 logarithm of FollowBits.
+const followLog = 2
+
+// Follow returns the follow bit a pair gets from the key of the pair after
+// it (b, c for a, b followed by c): two bits of the key that neither its
+// bucket nor its hash use, so that Pairs works it out from the keys it
+// computes anyway.
+func Follow(next uint64) uint64 { return 1 << (next & (FollowBits - 1)) }
+
+// EndFollow is the follow bit of a pair that ends its column.
+const EndFollow = 1
+
+// hashShift places an entry's hash: entry >> hashShift.
+const hashShift = ChunkBits + FollowBits
+
 // Entry returns the entry of a key for the article at offset in its chunk
-// (id % ChunkSize).
-func Entry(key uint64, offset int) uint64 {
-	return hash(key)<<ChunkBits | uint64(offset)&(ChunkSize-1)
+// (id % ChunkSize) with the follow bits follow (see Follow).
+func Entry(key uint64, offset int, follow uint64) uint64 {
+	return hash(key)<<hashShift | AtOffset(follow&(1<<FollowBits-1), offset)
+}
+
+// AtOffset returns the entry e of an article at offset 0 (as Pairs gives
+// them) for the article at offset.
+func AtOffset(e uint64, offset int) uint64 {
+	return e | (uint64(offset)&(ChunkSize-1))<<FollowBits
 }
 
 // EntryBits is the number of bits of an entry.
-const EntryBits = HashBits + ChunkBits
+const EntryBits = HashBits + ChunkBits + FollowBits
 
 // Pairs returns the pairs of adjacent tokens of each column of cols as
 // their buckets and entries for an article at offset 0, bucket <<
-// EntryBits | entry, ascending and without repeats: an article's pairs,
-// worked out before it has an ID (add its offset to each entry then).
+// EntryBits | entry, ascending, one per pair with the follow bits of all
+// its occurrences: an article's pairs, worked out before it has an ID
+// (see AtOffset).
 func Pairs(dst []uint64, cols ...[]string) []uint64 {
 	dst = dst[:0]
 	for _, col := range cols {
-		for i := 0; i+1 < len(col); i++ {
+		follow := uint64(EndFollow) // the follow bit of pair i
+		for i := len(col) - 2; i >= 0; i-- {
 			key := Key(col[i], col[i+1])
-			dst = append(dst, uint64(Bucket(key))<<EntryBits|Entry(key, 0))
+			dst = append(dst, uint64(Bucket(key))<<EntryBits|Entry(key, 0, follow))
+			follow = Follow(key)
 		}
 	}
 	slices.Sort(dst)
-	return slices.Compact(dst)
+	out := dst[:0]
+	for _, e := range dst {
+		if n := len(out); n > 0 && out[n-1]>>FollowBits == e>>FollowBits {
+			out[n-1] |= e
+			continue
+		}
+		out = append(out, e)
+	}
+	return out
 }
 
 // AppendRow appends the row of entries, which must be in ascending order
@@ -344,23 +386,28 @@ func Merge(dst, a, b []byte) ([]byte, error) {
 }
 
 // Offsets calls fn with the offset of every article of a row's chunk that
-// holds an entry of key, in ascending order.
-func Offsets(row []byte, key uint64, fn func(offset int)) error {
+// holds an entry of key with every follow bit of need (see Follow; 0
+// asks for none), in ascending order. An article whose entries of key
+// differ in their follow bits (a replaced article's old entries beside
+// its new ones) may be given twice.
+func Offsets(row []byte, key, need uint64, fn func(offset int)) error {
 	starts, err := slots(row)
 	if err != nil {
 		return err
 	}
 	h := hash(key)
-	s := int(h << ChunkBits >> slotShift)
+	s := int(h << hashShift >> slotShift)
 	r := newReader(row[starts[s]:starts[s+1]], s)
 	for {
 		e, ok, err := r.next()
 		if err != nil || !ok {
 			return err
 		}
-		switch eh := e >> ChunkBits; {
+		switch eh := e >> hashShift; {
 		case eh == h:
-			fn(int(e & (ChunkSize - 1)))
+			if e&need == need {
+				fn(int(e >> FollowBits & (ChunkSize - 1)))
+			}
 		case eh > h:
 			return nil
 		}

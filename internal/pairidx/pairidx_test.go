@@ -13,7 +13,7 @@ import (
 func randomEntries(rng *rand.Rand, keys []uint64, n int) []uint64 {
 	var es []uint64
 	for range n {
-		es = append(es, Entry(keys[rng.IntN(len(keys))], rng.IntN(ChunkSize)))
+		es = append(es, Entry(keys[rng.IntN(len(keys))], rng.IntN(ChunkSize), rng.Uint64N(1<<FollowBits)))
 	}
 	slices.Sort(es)
 	return slices.Compact(es)
@@ -37,13 +37,13 @@ func chunkRow(rng *rand.Rand) (row []byte, common, rare uint64) {
 	for _, k := range commonKeys {
 		for off := range ChunkSize {
 			if rng.IntN(3) > 0 {
-				es = append(es, Entry(k, off))
+				es = append(es, Entry(k, off, 1<<rng.IntN(FollowBits)))
 			}
 		}
 	}
 	for _, k := range rareKeys {
 		for range 1 + rng.IntN(2) {
-			es = append(es, Entry(k, rng.IntN(ChunkSize)))
+			es = append(es, Entry(k, rng.IntN(ChunkSize), 1<<rng.IntN(FollowBits)))
 		}
 	}
 	slices.Sort(es)
@@ -59,7 +59,7 @@ func BenchmarkOffsets(b *testing.B) {
 		b.Run(k.name, func(b *testing.B) {
 			n := 0
 			for b.Loop() {
-				if err := Offsets(row, k.key, func(int) { n++ }); err != nil {
+				if err := Offsets(row, k.key, 0, func(int) { n++ }); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -113,18 +113,20 @@ func TestRows(t *testing.T) {
 				t.Fatalf("Merge = %v, want %v", got, want)
 			}
 			for _, k := range append(keys, Key("x", "y")) {
-				var offs []int
-				if err := Offsets(m, k, func(o int) { offs = append(offs, o) }); err != nil {
-					t.Fatal(err)
-				}
-				var wantOffs []int
-				for _, e := range want {
-					if e>>ChunkBits == hash(k) {
-						wantOffs = append(wantOffs, int(e&(ChunkSize-1)))
+				for _, need := range []uint64{0, 1, 0b0110, 1<<FollowBits - 1} {
+					var offs []int
+					if err := Offsets(m, k, need, func(o int) { offs = append(offs, o) }); err != nil {
+						t.Fatal(err)
 					}
-				}
-				if !slices.Equal(offs, wantOffs) {
-					t.Fatalf("Offsets(%x) = %v, want %v", k, offs, wantOffs)
+					var wantOffs []int
+					for _, e := range want {
+						if e>>hashShift == hash(k) && e&need == need {
+							wantOffs = append(wantOffs, int(e>>FollowBits&(ChunkSize-1)))
+						}
+					}
+					if !slices.Equal(offs, wantOffs) {
+						t.Fatalf("Offsets(%x, %b) = %v, want %v", k, need, offs, wantOffs)
+					}
 				}
 			}
 		})
@@ -154,9 +156,14 @@ func TestKeySpreads(t *testing.T) {
 func TestPairs(t *testing.T) {
 	got := Pairs(nil, []string{"a", "b", "a", "b"}, []string{"b", "a"}, []string{"c"})
 	var want []uint64
-	for _, p := range [][2]string{{"a", "b"}, {"b", "a"}} {
-		k := Key(p[0], p[1])
-		want = append(want, uint64(Bucket(k))<<EntryBits|Entry(k, 0))
+	// Each pair once, with the follow bits of every pair after it: (a,
+	// b) is followed by (b, a), then ends the first column; (b, a) is
+	// followed by (a, b), then ends the second.
+	ab, ba := Key("a", "b"), Key("b", "a")
+	for _, p := range []struct {
+		key, follow uint64
+	}{{ab, Follow(ba) | EndFollow}, {ba, Follow(ab) | EndFollow}} {
+		want = append(want, uint64(Bucket(p.key))<<EntryBits|Entry(p.key, 0, p.follow))
 	}
 	slices.Sort(want)
 	if !slices.Equal(got, want) {
@@ -209,7 +216,7 @@ func TestCorrupt(t *testing.T) {
 				t.Errorf("Merge (second) = %v, want ErrCorrupt", err)
 			}
 			key := uint64(tc.slot) << (64 - BucketBits - SlotBits)
-			if err := Offsets(tc.row, key, func(int) {}); err != ErrCorrupt {
+			if err := Offsets(tc.row, key, 0, func(int) {}); err != ErrCorrupt {
 				t.Errorf("Offsets = %v, want ErrCorrupt", err)
 			}
 		})
@@ -239,9 +246,9 @@ func FuzzRows(f *testing.F) {
 			t.Fatal("Merge is not the union")
 		}
 		for _, e := range want[:min(len(want), 3)] {
-			key := e >> ChunkBits << (64 - BucketBits - HashBits)
+			key := e >> hashShift << (64 - BucketBits - HashBits)
 			found := false
-			if err := Offsets(m, key, func(o int) { found = found || o == int(e&(ChunkSize-1)) }); err != nil || !found {
+			if err := Offsets(m, key, e&(1<<FollowBits-1), func(o int) { found = found || o == int(e>>FollowBits&(ChunkSize-1)) }); err != nil || !found {
 				t.Fatalf("Offsets misses entry %x: %v", e, err)
 			}
 		}
