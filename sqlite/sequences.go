@@ -26,10 +26,11 @@ import (
 //
 // A transaction writing both files commits each atomically, not the two
 // together (SQLite in WAL mode). Every transaction that writes sequences
-// therefore adds one to a stamp in each file (sequence_stamp); a read
-// transaction begins by comparing the two (beginRead), and Open rebuilds
-// the sequences from the stored articles when they differ or the file is
-// missing (checkSequences).
+// therefore adds one to a stamp in each file (sequence_stamp, which also
+// names the database with a random number); a read transaction begins by
+// comparing the two (beginRead), and Open rebuilds the sequences from the
+// stored articles when they differ or the file is missing
+// (checkSequences).
 
 // sequencesMmap is the size of the sequences file SQLite maps into memory:
 // the largest modernc.org/sqlite's SQLite allows (SQLITE_MAX_MMAP_SIZE;
@@ -111,7 +112,8 @@ func dsnPath(dsn string) (string, bool) {
 
 // stampsEqualSQL reports whether the stamps of the two files agree, and
 // begins the read transaction of both.
-const stampsEqualSQL = `SELECT (SELECT n FROM main.sequence_stamp) IS (SELECT n FROM seq.sequence_stamp)`
+const stampsEqualSQL = `SELECT (SELECT n FROM main.sequence_stamp) IS (SELECT n FROM seq.sequence_stamp)
+	AND (SELECT owner FROM main.sequence_stamp) IS (SELECT owner FROM seq.sequence_stamp)`
 
 // readRetries is how many times beginRead begins again when the files'
 // stamps differ: a writer committed between the first reads of the two.
@@ -152,24 +154,28 @@ func bumpStamps(ctx context.Context, tx *sql.Tx) error {
 
 // checkSequences rebuilds the sequences file from the stored articles
 // when its stamp differs from the main file's (a crash between the two
-// commits of a transaction, or a file from another database) or it has
-// no tables (a missing file, which attaching created empty).
+// commits of a transaction, or a file from another database) or it lacks
+// its tables (a missing file, which attaching created empty).
 func (db *DB) checkSequences(ctx context.Context) error {
-	var tables int
+	var table int
 	if err := db.db.QueryRowContext(ctx, `SELECT count(*) FROM seq.sqlite_schema
-		WHERE type = 'table' AND name IN ('article_tokens', 'sequence_stamp')`).Scan(&tables); err != nil {
+		WHERE type = 'table' AND name = 'article_tokens'`).Scan(&table); err != nil {
 		return fmt.Errorf("sqlite: sequences file: %w", err)
 	}
-	if tables == 2 {
-		var same bool
-		if err := db.db.QueryRowContext(ctx, stampsEqualSQL).Scan(&same); err != nil {
-			return fmt.Errorf("sqlite: sequences file: %w", err)
-		}
-		if same {
-			return nil
-		}
+	var same bool
+	// An error here is a stamp table missing or of another form: the
+	// rebuild writes it afresh (or fails with the error of the file).
+	stampErr := db.db.QueryRowContext(ctx, stampsEqualSQL).Scan(&same)
+	reason := "the stamps differ"
+	switch {
+	case table == 0:
+		reason = "no sequences table"
+	case stampErr != nil:
+		reason = stampErr.Error()
+	case same:
+		return nil
 	}
-	db.logger.Warn("rebuilding the token sequences from the stored articles", "file", SequencesPath(db.path))
+	db.logger.Warn("rebuilding the token sequences from the stored articles", "file", SequencesPath(db.path), "reason", reason)
 	start := time.Now()
 	tx, err := db.db.BeginTx(ctx, nil)
 	if err != nil {
@@ -180,8 +186,8 @@ func (db *DB) checkSequences(ctx context.Context) error {
 		`DROP TABLE IF EXISTS seq.article_tokens`,
 		`DROP TABLE IF EXISTS seq.sequence_stamp`,
 		sequencesTableSQL,
-		`CREATE TABLE seq.sequence_stamp (id INTEGER PRIMARY KEY CHECK (id = 1), n INTEGER NOT NULL)`,
-		`INSERT INTO seq.sequence_stamp (id, n) SELECT 1, n FROM main.sequence_stamp`,
+		`CREATE TABLE seq.sequence_stamp (id INTEGER PRIMARY KEY CHECK (id = 1), n INTEGER NOT NULL, owner INTEGER NOT NULL)`,
+		`INSERT INTO seq.sequence_stamp (id, n, owner) SELECT id, n, owner FROM main.sequence_stamp`,
 	} {
 		if _, err := tx.ExecContext(ctx, stmt); err != nil {
 			return fmt.Errorf("sqlite: rebuild sequences: %w", err)

@@ -151,6 +151,35 @@ func TestSequencesRebuilt(t *testing.T) {
 				`DELETE FROM seq.article_tokens WHERE id = (SELECT max(id) FROM seq.article_tokens)`,
 				`UPDATE seq.article_tokens SET seq = x'00' WHERE id = (SELECT min(id) FROM seq.article_tokens)`)
 		}},
+		{"sequences of another database", func(t *testing.T, db *DB, dir string) {
+			// The same number of writes (stamps equal), in another
+			// order: other IDs and token numbers.
+			other := t.TempDir()
+			odb, err := OpenDir(ctx, other, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			svc := NewArticleService(odb)
+			list := fixtureArticles(t)
+			slices.Reverse(list)
+			for _, a := range list {
+				if _, err := svc.PutArticle(ctx, a); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if a, b := stamps(t, odb), stamps(t, db); a[0] != b[0] {
+				t.Fatalf("stamps %v and %v: the case needs equal counts", a, b)
+			}
+			odb.Close()
+			db.Close()
+			buf, err := os.ReadFile(SequencesPath(filepath.Join(other, FileName)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(SequencesPath(filepath.Join(dir, FileName)), buf, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}},
 		{"sequences ahead", func(t *testing.T, db *DB, dir string) {
 			exec(t, db, `UPDATE seq.sequence_stamp SET n = n + 2`,
 				`INSERT INTO seq.article_tokens (id, seq) VALUES (1000000, x'00')`,

@@ -1017,8 +1017,9 @@ func (r *phraseReader) record(id int64, seq []byte, ph readPhrase, s *idset.Set,
 
 // candidates returns the articles holding every pair of adjacent tokens of
 // folded, each with the follow bit of the pair after it in folded, in the
-// chunks bounds allows (all when nil), or nil when none does. It reads the pair that looks rarest first (see pairOrder), then
-// each other pair in the chunks that still hold candidates only.
+// chunks bounds allows (all when nil), or nil when none does. It reads
+// the pair that looks rarest first (see pairOrder), then each other pair
+// in the chunks that still hold candidates only.
 func (r *phraseReader) candidates(folded []string, bounds *[2]int64) (*idset.Set, error) {
 	pairs, err := r.pairOrder(folded)
 	if err != nil {

@@ -6,8 +6,9 @@
 --
 -- A transaction writing both files commits each atomically but not the
 -- two together: sequence_stamp, in each file, counts the transactions
--- that wrote sequences, and the store rebuilds the sequences file when
--- the two differ. The table has no foreign key (SQLite has none across
+-- that wrote sequences (n) and names the database (owner, a random
+-- number), and the store rebuilds the sequences file when the two rows
+-- differ. The table has no foreign key (SQLite has none across
 -- files); articles are never deleted, and a replaced article's sequence
 -- is replaced.
 --
@@ -28,11 +29,13 @@ DROP TABLE main.article_tokens;
 
 CREATE TABLE main.sequence_stamp (
 	id INTEGER PRIMARY KEY CHECK (id = 1),
-	n INTEGER NOT NULL
+	n INTEGER NOT NULL,
+	owner INTEGER NOT NULL
 );
 CREATE TABLE seq.sequence_stamp (
 	id INTEGER PRIMARY KEY CHECK (id = 1),
-	n INTEGER NOT NULL
+	n INTEGER NOT NULL,
+	owner INTEGER NOT NULL
 );
-INSERT INTO main.sequence_stamp (id, n) VALUES (1, 1);
-INSERT INTO seq.sequence_stamp (id, n) VALUES (1, 1);
+INSERT INTO main.sequence_stamp (id, n, owner) VALUES (1, 1, random());
+INSERT INTO seq.sequence_stamp (id, n, owner) SELECT id, n, owner FROM main.sequence_stamp;
