@@ -240,16 +240,6 @@ func TestReadStampsDiffer(t *testing.T) {
 	phraseHits(t, db, phrases)
 }
 
-// exec runs statements on db.
-func exec(t *testing.T, db *DB, stmts ...string) {
-	t.Helper()
-	for _, s := range stmts {
-		if _, err := db.db.ExecContext(context.Background(), s); err != nil {
-			t.Fatalf("%s: %v", s, err)
-		}
-	}
-}
-
 // TestDSNPath checks that the file name of a data source name Open builds
 // is found again, escapes included.
 func TestDSNPath(t *testing.T) {

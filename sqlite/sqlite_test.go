@@ -24,6 +24,16 @@ func openTest(t testing.TB) *DB {
 	return db
 }
 
+// exec runs statements on db.
+func exec(t testing.TB, db *DB, stmts ...string) {
+	t.Helper()
+	for _, s := range stmts {
+		if _, err := db.db.ExecContext(context.Background(), s); err != nil {
+			t.Fatalf("%s: %v", s, err)
+		}
+	}
+}
+
 // fixtureArticles reads testdata/articles.json, articles written for these
 // tests.
 func fixtureArticles(t testing.TB) []*diembao.Article {

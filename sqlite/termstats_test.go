@@ -148,11 +148,7 @@ func rewriteSteps(t *testing.T, db *DB, stored *diembao.Article, tables []string
 	for _, m := range migrations {
 		stmts = append(stmts, `DELETE FROM schema_migrations WHERE name = '`+m+`'`)
 	}
-	for _, stmt := range stmts {
-		if _, err := db.db.ExecContext(ctx, stmt); err != nil {
-			t.Fatal(err)
-		}
-	}
+	exec(t, db, stmts...)
 	if err := db.migrate(ctx); err != nil {
 		t.Fatal(err)
 	}

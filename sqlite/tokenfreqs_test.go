@@ -244,11 +244,7 @@ func TestFillTokenFreqsInRanges(t *testing.T) {
 		if postings < 1<<40 && len(bounds) < 10 {
 			t.Fatalf("%d articles a range: only %d ranges", postings, len(bounds))
 		}
-		for _, stmt := range []string{`DROP TABLE token_freqs`, `DELETE FROM schema_migrations WHERE name = '0006_token_freqs.sql'`} {
-			if _, err := db.db.ExecContext(ctx, stmt); err != nil {
-				t.Fatal(err)
-			}
-		}
+		exec(t, db, `DROP TABLE token_freqs`, `DELETE FROM schema_migrations WHERE name = '0006_token_freqs.sql'`)
 		if err := db.migrate(ctx); err != nil {
 			t.Fatal(err)
 		}

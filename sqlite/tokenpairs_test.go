@@ -320,9 +320,7 @@ func TestTokenPairsRefill(t *testing.T) {
 	written, _ := pairEntries(t, db)
 	rerun := func() error {
 		t.Helper()
-		if _, err := db.db.ExecContext(ctx, `DELETE FROM schema_migrations WHERE name = '0008_token_pair_entries.sql'`); err != nil {
-			t.Fatal(err)
-		}
+		exec(t, db, `DELETE FROM schema_migrations WHERE name = '0008_token_pair_entries.sql'`)
 		return db.migrate(ctx)
 	}
 	if err := rerun(); err != nil {
