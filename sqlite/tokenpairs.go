@@ -93,6 +93,16 @@ type tokenDict struct {
 	fold []uint32
 }
 
+// tokens returns the token of each ID, by ID. The caller holds d.mu or
+// owns d.
+func (d *tokenDict) tokens() []string {
+	tokens := make([]string, len(d.fold))
+	for tok, id := range d.ids {
+		tokens[id] = tok
+	}
+	return tokens
+}
+
 // refresh reads the IDs past those known, through q. The caller holds
 // d.mu for writing.
 func (d *tokenDict) refresh(ctx context.Context, q querier) error {
@@ -511,10 +521,7 @@ func refillTokenPairs(ctx context.Context, tx *sql.Tx) error {
 		return err
 	}
 	defer w.close()
-	tokens := make([]string, len(dict.fold))
-	for tok, id := range dict.ids {
-		tokens[id] = tok
-	}
+	tokens := dict.tokens()
 	type article struct {
 		id    int64
 		seq   []byte

@@ -70,10 +70,7 @@ func checkTokenPairs(t *testing.T, db *DB, step string) {
 	if err := dict.refresh(ctx, db.db); err != nil {
 		t.Fatalf("%s: %v", step, err)
 	}
-	tokens := make([]string, len(dict.fold))
-	for tok, id := range dict.ids {
-		tokens[id] = tok
-	}
+	tokens := dict.tokens()
 	for id := 1; id < len(tokens); id++ {
 		f := dict.fold[id]
 		want := query.IndexTokens(viet.Fold(tokens[id]))
@@ -579,10 +576,7 @@ func holdingPairs(t *testing.T, tx *sql.Tx, fold []uint32, folded []string, r *p
 	if !ok {
 		return nil
 	}
-	tokens := map[uint32]string{}
-	for tok, id := range r.dict.ids {
-		tokens[id] = tok
-	}
+	tokens := r.dict.tokens()
 	rows, err := tx.Query(`SELECT id, seq FROM article_tokens ORDER BY id`)
 	if err != nil {
 		t.Fatal(err)
