@@ -61,23 +61,10 @@ func Open(ctx context.Context, path string, logger *slog.Logger) (*DB, error) {
 	if logger == nil {
 		logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	q := url.Values{}
-	for _, p := range []string{
-		"busy_timeout(10000)",
-		"journal_mode(WAL)",
-		"synchronous(NORMAL)",
-		"foreign_keys(ON)",
-		"temp_store(MEMORY)",
-		"cache_size(-65536)",
-		// See checkpoints: a commit copies the log into the database
-		// itself only past 256 MB of log.
-		"wal_autocheckpoint(65536)",
-	} {
-		q.Add("_pragma", p)
+	if pageCacheErr != nil {
+		logger.Warn("page caches allocate page by page", "err", pageCacheErr)
 	}
-	q.Set("_txlock", "immediate")
-	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
-	sdb, err := sql.Open(driverName, dsn)
+	sdb, err := sql.Open(driverName, dataSource(path, cacheKiB))
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
@@ -94,9 +81,50 @@ func Open(ctx context.Context, path string, logger *slog.Logger) (*DB, error) {
 		sdb.Close()
 		return nil, db.explain(err)
 	}
+	// The checkpoints have a connection of their own, with a small
+	// cache: one of the pool would take a whole cache's memory (see
+	// configurePageCache) and now and then leave the writer another.
+	cdb, err := sql.Open(driverName, dataSource(path, checkpointCacheKiB))
+	if err != nil {
+		sdb.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	cdb.SetMaxOpenConns(1)
 	db.stop, db.done = make(chan struct{}), make(chan struct{})
-	go db.checkpoints(checkpointEvery)
+	go db.checkpoints(cdb, checkpointEvery)
 	return db, nil
+}
+
+// cacheKiB is the size of a connection's page cache, in KiB: it holds
+// 64 MB of pages (see configurePageCache).
+const cacheKiB = 64 << 10
+
+// checkpointCacheKiB is the size of the page cache of the checkpoints'
+// connection, in KiB: a checkpoint copies the log's pages without them.
+const checkpointCacheKiB = 256
+
+// dataSource returns the data source name of the database file path for
+// connections whose page cache holds cacheKiB KiB.
+func dataSource(path string, cacheKiB int) string {
+	q := url.Values{}
+	for _, p := range []string{
+		// First: a page cache takes its memory, in one allocation,
+		// for the size it has when it first reads a page (see
+		// configurePageCache).
+		fmt.Sprintf("cache_size(-%d)", cacheKiB),
+		"busy_timeout(10000)",
+		"journal_mode(WAL)",
+		"synchronous(NORMAL)",
+		"foreign_keys(ON)",
+		"temp_store(MEMORY)",
+		// See checkpoints: a commit copies the log into the database
+		// itself only past 256 MB of log.
+		"wal_autocheckpoint(65536)",
+	} {
+		q.Add("_pragma", p)
+	}
+	q.Set("_txlock", "immediate")
+	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
 }
 
 // checkpointEvery is how often checkpoints runs.
@@ -104,12 +132,14 @@ const checkpointEvery = 250 * time.Millisecond
 
 // checkpoints copies, every so often until db.stop is closed, the pages
 // written to the log (WAL) into the database file, without waiting for
-// readers or writers (a passive checkpoint). Writers then only append to
-// the log: a commit that copied the log itself, as SQLite does by default
-// once it passes 4 MB, would have the one writer of an import wait for the
-// copy and its sync to disk, on a machine whose other core is free.
-func (db *DB) checkpoints(every time.Duration) {
+// readers or writers (a passive checkpoint), through cdb, which it closes
+// when it stops. Writers then only append to the log: a commit that
+// copied the log itself, as SQLite does by default once it passes 4 MB,
+// would have the one writer of an import wait for the copy and its sync
+// to disk, on a machine whose other core is free.
+func (db *DB) checkpoints(cdb *sql.DB, every time.Duration) {
 	defer close(db.done)
+	defer cdb.Close()
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
@@ -117,7 +147,7 @@ func (db *DB) checkpoints(every time.Duration) {
 		case <-db.stop:
 			return
 		case <-t.C:
-			if _, err := db.db.Exec(`PRAGMA wal_checkpoint(PASSIVE)`); err != nil {
+			if _, err := cdb.Exec(`PRAGMA wal_checkpoint(PASSIVE)`); err != nil {
 				db.logger.Warn("checkpoint", "err", err)
 			}
 		}

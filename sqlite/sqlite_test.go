@@ -248,3 +248,20 @@ func TestCheckpoints(t *testing.T) {
 	}
 	t.Fatalf("the database file stayed at %d bytes while articles were written", before)
 }
+
+// TestPageCache checks that SQLite took the page cache configuration
+// before its first connection, and that connections ask for the cache it
+// was sized for.
+func TestPageCache(t *testing.T) {
+	if pageCacheErr != nil {
+		t.Fatalf("page cache not configured: %v", pageCacheErr)
+	}
+	db := openTest(t)
+	var kib int
+	if err := db.db.QueryRow(`PRAGMA cache_size`).Scan(&kib); err != nil {
+		t.Fatal(err)
+	}
+	if kib != -cacheKiB {
+		t.Errorf("cache_size = %d, want %d", kib, -cacheKiB)
+	}
+}
