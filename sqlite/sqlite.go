@@ -104,14 +104,14 @@ const cacheKiB = 64 << 10
 const checkpointCacheKiB = 256
 
 // dataSource returns the data source name of the database file path for
-// connections whose page cache holds cacheKiB KiB.
-func dataSource(path string, cacheKiB int) string {
+// connections whose page cache holds kib KiB.
+func dataSource(path string, kib int) string {
 	q := url.Values{}
 	for _, p := range []string{
 		// First: a page cache takes its memory, in one allocation,
 		// for the size it has when it first reads a page (see
 		// configurePageCache).
-		fmt.Sprintf("cache_size(-%d)", cacheKiB),
+		fmt.Sprintf("cache_size(-%d)", kib),
 		"busy_timeout(10000)",
 		"journal_mode(WAL)",
 		"synchronous(NORMAL)",
