@@ -25,6 +25,10 @@ type expr struct {
 	// (see termExpr), is its folded half: it alone finds the same
 	// articles, and the tsquery searches it alone.
 	folded *expr
+	// cands, for a positional phrase once a search has read them, are the
+	// articles that may hold it (see readPairCandidates); nil: not read,
+	// every article may. An expr belongs to the plan of one search.
+	cands pairCandidates
 }
 
 type exprOp int

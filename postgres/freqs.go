@@ -151,6 +151,10 @@ type freqChanges struct {
 	// addSet and removeSet are the offsets to add to and remove from the
 	// rows of token_sets, whose chunks are idset's.
 	addSet, removeSet map[freqKey][]uint16
+	// addPairs are the entries to append to the rows of token_pairs
+	// (whose chunks are pairidx's); a replaced article's are not removed.
+	addPairs map[freqKey][]uint64
+	pairs    []uint64 // scratch for articlePairs
 }
 
 // addArticle adds the entries of the article id, whose counts are counts
@@ -160,6 +164,7 @@ func (f *freqChanges) addArticle(id int64, counts map[string]*tokfreq.Counts, po
 		f.add = map[freqKey][]tokfreq.Entry{}
 		f.addPos = map[freqKey][]tokpos.Entry{}
 		f.addSet = map[freqKey][]uint16{}
+		f.addPairs = map[freqKey][]uint64{}
 	}
 	chunk, off := tokfreq.ChunkOf(id)
 	setChunk, setOff := idset.ChunkOf(id)
@@ -173,6 +178,8 @@ func (f *freqChanges) addArticle(id int64, counts map[string]*tokfreq.Counts, po
 		k := freqKey{tok, chunk}
 		f.addPos[k] = append(f.addPos[k], tokpos.Entry{Off: off, Pos: *p})
 	}
+	f.pairs = articlePairs(f.pairs, positions)
+	addPairs(f.addPairs, id, f.pairs)
 }
 
 // removeArticle removes the entries of the article id from the rows of
@@ -280,15 +287,15 @@ func without[E any](v []byte, gone map[uint16]bool, each func([]byte, func(uint1
 	return appendPiece(nil, encode(kept)), true, nil
 }
 
-// apply writes the changes, to token_freqs, token_positions then
-// token_sets: first
-// the removals, each row read, rewritten without the removed articles as
-// one piece (or deleted when none is left), then the additions, appended as
-// one piece per row to the rows of the server process's shard (see
-// appendPieces). Rows are locked in key order in each statement. Two
-// writers that replace articles the other one stored, or that share a
-// shard, may still lock each other's rows in a cycle; PostgreSQL then
-// fails one of them, which PutArticles runs again.
+// apply writes the changes, to token_freqs, token_positions, token_sets
+// then token_pairs: first the removals (none from token_pairs), each row
+// read, rewritten without the removed articles as one piece (or deleted
+// when none is left), then the additions, appended as one piece per row to
+// the rows of the server process's shard (see appendPieces). Rows are
+// locked in key order in each statement. Two writers that replace articles
+// the other one stored, or that share a shard, may still lock each other's
+// rows in a cycle; PostgreSQL then fails one of them, which PutArticles
+// runs again.
 func (f *freqChanges) apply(ctx context.Context, tx pgx.Tx) error {
 	if len(f.remove) > 0 {
 		if err := f.applyRemovals(ctx, tx, freqsTable, f.remove); err != nil {
@@ -316,6 +323,9 @@ func (f *freqChanges) apply(ctx context.Context, tx pgx.Tx) error {
 	}
 	if err := appendPieces(ctx, tx, setsTable, f.addSet, encodeSet); err != nil {
 		return fmt.Errorf("token sets: %w", err)
+	}
+	if err := appendPieces(ctx, tx, pairsTable, f.addPairs, encodePairs); err != nil {
+		return fmt.Errorf("token pairs: %w", err)
 	}
 	return nil
 }

@@ -67,31 +67,16 @@ func checkPieces[V any](t *testing.T, db *DB, step string, table pieceTable, fro
 	t.Helper()
 	ctx := context.Background()
 	want := map[string]map[int64]V{}
-	rows, err := db.pool.Query(ctx, `SELECT id, tsv::text FROM article_index`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for rows.Next() {
-		var (
-			id  int64
-			tsv string
-		)
-		if err := rows.Scan(&id, &tsv); err != nil {
-			t.Fatal(err)
-		}
-		for tok, e := range fromIndex(parseTsvector(tsv)) {
+	eachIndexEntry(t, db, func(id int64, d docPositions) {
+		for tok, e := range fromIndex(d) {
 			if want[tok] == nil {
 				want[tok] = map[int64]V{}
 			}
 			want[tok][id] = *e
 		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
+	})
 	got := map[string]map[int64]V{}
-	rows, err = db.pool.Query(ctx, `SELECT token, chunk, shard, tail, `+table.column+` FROM `+table.name)
+	rows, err := db.pool.Query(ctx, `SELECT token, chunk, shard, tail, `+table.column+` FROM `+table.name)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,6 +128,30 @@ func checkPieces[V any](t *testing.T, db *DB, step string, table pieceTable, fro
 	}
 }
 
+// eachIndexEntry calls f with the ID and the lexeme positions of each
+// stored article's index entry.
+func eachIndexEntry(t *testing.T, db *DB, f func(id int64, d docPositions)) {
+	t.Helper()
+	rows, err := db.pool.Query(context.Background(), `SELECT id, tsv::text FROM article_index`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			id  int64
+			tsv string
+		)
+		if err := rows.Scan(&id, &tsv); err != nil {
+			t.Fatal(err)
+		}
+		f(id, parseTsvector(tsv))
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // putBatches stores the articles article(0) … article(n-1), size at a
 // time.
 func putBatches(t *testing.T, as *ArticleService, n, size int, article func(int) *diembao.Article) {
@@ -183,6 +192,7 @@ func TestTokenFreqsFollowIndex(t *testing.T) {
 	checkTokenFreqs(t, db, "one writer")
 	checkTokenPositions(t, db, "one writer")
 	checkTokenSets(t, db, "one writer")
+	checkTokenPairs(t, db, "one writer", false)
 	var wg sync.WaitGroup
 	for w := range 6 {
 		wg.Go(func() {
@@ -201,9 +211,10 @@ func TestTokenFreqsFollowIndex(t *testing.T) {
 	checkTokenFreqs(t, db, "concurrent writers")
 	checkTokenPositions(t, db, "concurrent writers")
 	checkTokenSets(t, db, "concurrent writers")
-	if _, err := db.pool.Exec(ctx, `DROP TABLE token_freqs, token_positions, token_sets;
+	checkTokenPairs(t, db, "concurrent writers", false)
+	if _, err := db.pool.Exec(ctx, `DROP TABLE token_freqs, token_positions, token_sets, token_pairs;
 		DELETE FROM schema_migrations WHERE name IN ('0005_token_freqs.sql', '0006_token_positions.sql', '0007_token_tails.sql',
-			'0010_token_sets.sql')`); err != nil {
+			'0010_token_sets.sql', '0011_token_pairs.sql')`); err != nil {
 		t.Fatal(err)
 	}
 	if err := db.migrate(ctx); err != nil {
@@ -212,6 +223,7 @@ func TestTokenFreqsFollowIndex(t *testing.T) {
 	checkTokenFreqs(t, db, "migration")
 	checkTokenPositions(t, db, "migration")
 	checkTokenSets(t, db, "migration")
+	checkTokenPairs(t, db, "migration", true)
 }
 
 // TestTailsMoveOntoMainRows stores articles one at a time, as the crawler
@@ -232,7 +244,8 @@ func TestTailsMoveOntoMainRows(t *testing.T) {
 	checkTokenFreqs(t, db, "one at a time")
 	checkTokenPositions(t, db, "one at a time")
 	checkTokenSets(t, db, "one at a time")
-	for _, table := range []pieceTable{freqsTable, positionsTable, setsTable} {
+	checkTokenPairs(t, db, "one at a time", true)
+	for _, table := range []pieceTable{freqsTable, positionsTable, setsTable, pairsTable} {
 		var tails, mains, largest int
 		err := db.pool.QueryRow(ctx, `SELECT count(*) FILTER (WHERE tail), count(*) FILTER (WHERE NOT tail),
 			coalesce(max(octet_length(`+table.column+`)) FILTER (WHERE tail), 0) FROM `+table.name).Scan(&tails, &mains, &largest)
@@ -247,25 +260,28 @@ func TestTailsMoveOntoMainRows(t *testing.T) {
 			t.Errorf("%s: a tail holds %d bytes, past the limit of %d", table.name, largest, tailLimit)
 		}
 	}
-	// The main rows of token_sets are merged into one piece as tails move
-	// onto them.
-	mains := 0
-	err := eachKeyedRow(ctx, db.pool, `SELECT token, chunk, ids FROM token_sets WHERE NOT tail`, nil, "", func(tok string, chunk int64, v []byte) error {
-		mains++
-		pieces := 0
-		if err := eachPiece(v, func([]byte) error { pieces++; return nil }); err != nil {
-			return err
+	// The main rows of token_sets and token_pairs are merged into one
+	// piece as tails move onto them.
+	for _, table := range []pieceTable{setsTable, pairsTable} {
+		mains := 0
+		err := eachKeyedRow(ctx, db.pool, `SELECT token, chunk, `+table.column+` FROM `+table.name+` WHERE NOT tail`, nil, "",
+			func(tok string, chunk int64, v []byte) error {
+				mains++
+				pieces := 0
+				if err := eachPiece(v, func([]byte) error { pieces++; return nil }); err != nil {
+					return err
+				}
+				if pieces != 1 {
+					t.Errorf("%s: key %q, chunk %d: main row of %d pieces, want 1", table.name, tok, chunk, pieces)
+				}
+				return nil
+			})
+		if err != nil {
+			t.Fatal(err)
 		}
-		if pieces != 1 {
-			t.Errorf("token_sets: token %q, chunk %d: main row of %d pieces, want 1", tok, chunk, pieces)
+		if mains == 0 {
+			t.Errorf("%s: no main row", table.name)
 		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if mains == 0 {
-		t.Error("token_sets: no main row")
 	}
 }
 

@@ -88,8 +88,9 @@ func phraseKey(ph *expr) string { return "\x02" + strings.Join(ph.tokens, "\x01"
 // chunkArgs, $1 on) selects, and calls visit with the instances of each
 // phrase in each column of each article where it occurs, under its
 // phraseKey: of the articles only gives for their chunk, when only is not
-// nil (the positions of the others are stepped over). visit must not keep
-// c.
+// nil (the positions of the others are stepped over), and of a phrase's
+// pair candidates, when it has them (expr.cands; when every phrase has
+// them, the chunks holding none are not read). visit must not keep c.
 func readPhrases(ctx context.Context, conn querier, phrases []*expr, chunkCond string, chunkArgs []any,
 	only func(chunk int64) *tokpos.Offsets, visit func(key string, id int64, c *tokfreq.Counts)) error {
 	var (
@@ -114,11 +115,28 @@ func readPhrases(ctx context.Context, conn querier, phrases []*expr, chunkCond s
 	if len(list) == 0 {
 		return nil
 	}
+	args := append(append([]any(nil), chunkArgs...), tokens)
+	stmt := `SELECT token, chunk, positions FROM token_positions WHERE token = ANY($` +
+		strconv.Itoa(len(args)) + `::text[]) AND ` + chunkCond
+	// With the pair candidates of every phrase, only the chunks holding
+	// some are read.
+	if !slices.ContainsFunc(list, func(ph *expr) bool { return ph.cands == nil }) {
+		var chunks []int64
+		for _, ph := range list {
+			for c := range ph.cands {
+				chunks = append(chunks, c)
+			}
+		}
+		if len(chunks) == 0 {
+			return nil
+		}
+		slices.Sort(chunks)
+		args = append(args, slices.Compact(chunks))
+		stmt += ` AND chunk = ANY($` + strconv.Itoa(len(args)) + `::bigint[])`
+	}
 	// The rows come chunk after chunk; the values of a chunk are kept
 	// until the next one begins.
-	rows, err := conn.Query(ctx, `SELECT token, chunk, positions FROM token_positions WHERE token = ANY($`+
-		strconv.Itoa(len(chunkArgs)+1)+`::text[]) AND `+chunkCond+` ORDER BY chunk`,
-		append(append([]any(nil), chunkArgs...), tokens)...)
+	rows, err := conn.Query(ctx, stmt+` ORDER BY chunk`, args...)
 	if err != nil {
 		return fmt.Errorf("postgres: search: token positions: %w", err)
 	}
@@ -230,6 +248,19 @@ func (cp *chunkPositions) decode() error {
 	case cp.only(cp.chunk) != nil:
 		all = *cp.only(cp.chunk)
 	}
+	// The articles each phrase may hold before any of its tokens is
+	// decoded: those asked for, among its pair candidates when it has them.
+	first := make([]tokpos.Offsets, len(cp.list))
+	for i, ph := range cp.list {
+		first[i] = all
+		if ph.cands != nil {
+			if c := ph.cands[cp.chunk]; c != nil {
+				first[i].And(c)
+			} else {
+				first[i] = tokpos.Offsets{}
+			}
+		}
+	}
 	for _, t := range order {
 		// The articles to decode: those any phrase with t may still hold.
 		var want tokpos.Offsets
@@ -238,16 +269,18 @@ func (cp *chunkPositions) decode() error {
 				continue
 			}
 			if !started[i] {
-				want = all
-				break
+				want.Or(&first[i])
+			} else {
+				want.Or(&cp.need[i])
 			}
-			want.Or(&cp.need[i])
 		}
-		for _, v := range cp.values[t] {
-			if err := eachPiece(v, func(b []byte) error {
-				return tokpos.EachIn(b, &want, func(off uint16, p *tokpos.Positions) { cp.add(t, off, p) })
-			}); err != nil {
-				return err
+		if want != (tokpos.Offsets{}) {
+			for _, v := range cp.values[t] {
+				if err := eachPiece(v, func(b []byte) error {
+					return tokpos.EachIn(b, &want, func(off uint16, p *tokpos.Positions) { cp.add(t, off, p) })
+				}); err != nil {
+					return err
+				}
 			}
 		}
 		done[t] = true
@@ -256,10 +289,9 @@ func (cp *chunkPositions) decode() error {
 				continue
 			}
 			if !started[i] {
-				started[i], cp.need[i] = true, cp.decoded[t]
-			} else {
-				cp.need[i].And(&cp.decoded[t])
+				started[i], cp.need[i] = true, first[i]
 			}
+			cp.need[i].And(&cp.decoded[t])
 			cp.narrow(i, t, done)
 		}
 	}

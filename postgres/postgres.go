@@ -45,6 +45,7 @@ var migrationFills = map[string]func(context.Context, pgx.Tx) error{
 	"0005_token_freqs.sql":     fillTokenFreqs,
 	"0006_token_positions.sql": fillTokenPositions,
 	"0010_token_sets.sql":      fillTokenSets,
+	"0011_token_pairs.sql":     fillTokenPairs,
 }
 
 // migrationLock is the key of the advisory lock held while migrating

@@ -164,6 +164,14 @@ func (s *SearchService) Search(ctx context.Context, req diembao.SearchRequest) (
 		if st, err = s.stats(ctx, conn, p); err != nil {
 			return nil, err
 		}
+		// The boost's phrases are read for the window's articles only,
+		// which their candidates narrow little (two words: 1–2 ms slower
+		// with them at 100,000 articles).
+		if !s.noCounts {
+			if err := readPairCandidates(ctx, conn, p.phrases); err != nil {
+				return nil, err
+			}
+		}
 	}
 	var (
 		page    []scored
