@@ -25,10 +25,11 @@ type expr struct {
 	// (see termExpr), is its folded half: it alone finds the same
 	// articles, and the tsquery searches it alone.
 	folded *expr
-	// cands, for a positional phrase once a search has read them, are the
-	// articles that may hold it (see readPairCandidates); nil: not read,
-	// every article may. An expr belongs to the plan of one search.
-	cands pairCandidates
+	// pairs, for a positional phrase of a search's match, are its pair
+	// candidates in the chunks read so far (see readPairCandidates); nil:
+	// every article may hold it. An expr belongs to the plan of one
+	// search.
+	pairs *phrasePairs
 }
 
 type exprOp int

@@ -656,7 +656,7 @@ func readWindowCounts(ctx context.Context, conn querier, phrases []*expr, win []
 	lastChunk, last := int64(-1), (*[tokfreq.ChunkSize]int32)(nil)
 	counts := windowCounts{}
 	only := func(chunk int64) *tokpos.Offsets { return in[chunk] }
-	err := readCounts(ctx, conn, phrases, `chunk = ANY($1::bigint[])`, []any{chunks}, only, func(key string, id int64, c *tokfreq.Counts) {
+	err := readCounts(ctx, conn, phrases, chunkSel{list: chunks}, only, func(key string, id int64, c *tokfreq.Counts) {
 		chunk, off := tokfreq.ChunkOf(id)
 		if chunk != lastChunk {
 			lastChunk, last = chunk, slots[chunk]
@@ -687,9 +687,24 @@ func addCounts(dst, c *tokfreq.Counts) {
 // rows (see countKey). No key of token_freqs begins with a zero byte.
 func prefixKey(key string) string { return "\x00" + key }
 
+// chunkSel selects chunks of token_freqs and token_positions: those of
+// list when it is not nil, else those from lo to hi.
+type chunkSel struct {
+	lo, hi int64
+	list   []int64
+}
+
+// where returns the SQL condition on a chunk column that sel makes, over
+// args $1 on.
+func (sel chunkSel) where() (cond string, args []any) {
+	if sel.list != nil {
+		return `chunk = ANY($1::bigint[])`, []any{sel.list}
+	}
+	return `chunk >= $1 AND chunk <= $2`, []any{sel.lo, sel.hi}
+}
+
 // readCounts reads from token_freqs the rows of the tokens of phrases in
-// their columns, in the chunks that chunkCond (over chunkArgs, $1 on)
-// selects, and calls visit with each entry, whose counts are to be added
+// their columns, in the chunks sel selects, and calls visit with each entry, whose counts are to be added
 // to those of the article id under key: the rows of whole tokens in one
 // statement, under their keys, and those of the tokens the prefix of a
 // one-token phrase begins as one range of the primary key each, under the
@@ -697,8 +712,9 @@ func prefixKey(key string) string { return "\x00" + key }
 // token_positions, under its phraseKey (see readPhrases), in the articles
 // only gives for their chunk (every article when only is nil). visit must
 // not keep c.
-func readCounts(ctx context.Context, conn querier, phrases []*expr, chunkCond string, chunkArgs []any,
+func readCounts(ctx context.Context, conn querier, phrases []*expr, sel chunkSel,
 	only func(chunk int64) *tokpos.Offsets, visit func(key string, id int64, c *tokfreq.Counts)) error {
+	chunkCond, chunkArgs := sel.where()
 	read := func(as, cond string, args ...any) error {
 		err := eachKeyedRow(ctx, conn, `SELECT token, chunk, freqs FROM token_freqs WHERE `+cond+` AND `+chunkCond,
 			append(append([]any(nil), chunkArgs...), args...), as, func(key string, chunk int64, v []byte) error {
@@ -711,7 +727,7 @@ func readCounts(ctx context.Context, conn querier, phrases []*expr, chunkCond st
 		return nil
 	}
 	arg := func(k int) string { return "$" + strconv.Itoa(len(chunkArgs)+k) }
-	if err := readPhrases(ctx, conn, phrases, chunkCond, chunkArgs, only, visit); err != nil {
+	if err := readPhrases(ctx, conn, phrases, sel, only, visit); err != nil {
 		return err
 	}
 	var whole []string

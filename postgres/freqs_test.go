@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/diembao/diembao"
+	"github.com/diembao/diembao/internal/pairidx"
 	"github.com/diembao/diembao/internal/storetest"
 	"github.com/diembao/diembao/internal/tokfreq"
 	"github.com/diembao/diembao/internal/tokpos"
@@ -413,7 +414,8 @@ func TestNewestMatchesFromCounts(t *testing.T) {
 	db := openTestDB(t)
 	as := NewArticleService(db)
 	words := []string{"mưa", "lũ", "bão", "Hà Nội", "kinh tế", "miền Trung", "ban", "bản", "tỉnh", "dân"}
-	putBatches(t, as, 3*tokfreq.ChunkSize+200, 500, func(i int) *diembao.Article {
+	// IDs in two chunks of token_pairs, five of token_freqs.
+	putBatches(t, as, pairidx.ChunkSize+200, 500, func(i int) *diembao.Article {
 		title := fmt.Sprintf("%s %s", words[i%len(words)], words[(i/len(words))%len(words)])
 		body := fmt.Sprintf("%s %s %s", words[(i*7)%len(words)], words[(i*3+1)%len(words)], words[(i/7)%len(words)])
 		if i%97 == 0 {

@@ -158,15 +158,21 @@ func fillTokenPairs(ctx context.Context, tx pgx.Tx) error {
 	})
 }
 
-// pairCandidates are the articles that may hold a positional phrase, from
-// token_pairs: those holding an entry of each pair of adjacent tokens of
-// the phrase with the follow bit of the pair after it, by chunk of
-// token_positions (a chunk without candidates is absent).
-type pairCandidates map[int64]*tokpos.Offsets
+// phrasePairs are the pair candidates of a positional phrase: the
+// articles holding an entry of each pair of adjacent tokens of the phrase,
+// with the follow bit of the pair after it, in the chunks of token_pairs
+// read so far.
+type phrasePairs struct {
+	// cands holds the candidates by chunk of token_positions (a chunk
+	// without candidates is absent).
+	cands map[int64]*tokpos.Offsets
+	// read marks the chunks of token_pairs read.
+	read map[int64]bool
+}
 
-// phrasePairs returns the keys of the pairs of adjacent tokens of the
-// phrase ph and the follow bits each needs (see pairidx.Offsets).
-func phrasePairs(ph *expr) (keys, need []uint64) {
+// pairKeys returns the keys of the pairs of adjacent tokens of the phrase
+// ph and the follow bits each needs (see pairidx.Offsets).
+func pairKeys(ph *expr) (keys, need []uint64) {
 	for i := range len(ph.tokens) - 1 {
 		keys = append(keys, pairKey(ph.tokens[i], ph.tokens[i+1]))
 	}
@@ -177,39 +183,75 @@ func phrasePairs(ph *expr) (keys, need []uint64) {
 	return keys, need
 }
 
-// readPairCandidates sets the pair candidates (expr.cands) of each
-// positional phrase of phrases that has none, from the rows of
-// token_pairs of their pairs' buckets over the whole archive (one
-// statement). readPhrases then decodes positions in those articles only.
-func readPairCandidates(ctx context.Context, conn querier, phrases []*expr) error {
+// pairChunks returns the chunks of token_pairs whose candidates a search
+// reading the chunks of token_positions sel selects wants: those of the
+// chunks of a list; for a range, every chunk up to its last, since a
+// search reads ranges from the newest down and one statement costs less
+// than one per range.
+func (sel chunkSel) pairChunks() []int64 {
+	const shift = pairidx.ChunkBits - tokfreq.ChunkBits
+	var out []int64
+	if sel.list != nil {
+		for _, c := range sel.list {
+			out = append(out, c>>shift)
+		}
+		slices.Sort(out)
+		return slices.Compact(out)
+	}
+	for c := int64(0); c <= sel.hi>>shift; c++ {
+		out = append(out, c)
+	}
+	return out
+}
+
+// readPairCandidates reads the pair candidates of the phrases of list that
+// have phrasePairs in the chunks of token_pairs that sel wants (see
+// pairChunks) and that they lack, from the rows of their pairs' buckets
+// there (one statement).
+func readPairCandidates(ctx context.Context, conn querier, list []*expr, sel chunkSel) error {
 	type pair struct {
 		ph, at    int // the phrase's index in list, the pair's in the phrase
 		key, need uint64
 	}
 	var (
-		list    []*expr
 		byKey   = map[string][]pair{}
 		buckets []string
-		npairs  []int
+		npairs  = make([]int, len(list))
+		missing = make([]map[int64]bool, len(list))
+		chunks  []int64 // the union of missing
+		want    = sel.pairChunks()
 	)
-	for _, ph := range phrases {
-		if !positional(ph) || ph.cands != nil || slices.Contains(list, ph) {
+	for i, ph := range list {
+		if ph.pairs == nil {
 			continue
 		}
-		keys, need := phrasePairs(ph)
-		for i, key := range keys {
+		for _, c := range want {
+			if !ph.pairs.read[c] {
+				if missing[i] == nil {
+					missing[i] = map[int64]bool{}
+				}
+				missing[i][c] = true
+				chunks = append(chunks, c)
+			}
+		}
+		if missing[i] == nil {
+			continue
+		}
+		keys, need := pairKeys(ph)
+		for j, key := range keys {
 			b := bucketKey(pairidx.Bucket(key))
 			if byKey[b] == nil {
 				buckets = append(buckets, b)
 			}
-			byKey[b] = append(byKey[b], pair{len(list), i, key, need[i]})
+			byKey[b] = append(byKey[b], pair{i, j, key, need[j]})
 		}
-		list = append(list, ph)
-		npairs = append(npairs, len(keys))
+		npairs[i] = len(keys)
 	}
-	if len(list) == 0 {
+	if len(chunks) == 0 {
 		return nil
 	}
+	slices.Sort(chunks)
+	chunks = slices.Compact(chunks)
 	// The articles holding each pair of each phrase, by chunk of
 	// token_pairs.
 	held := make([][]map[int64]*idset.Chunk, len(list))
@@ -219,9 +261,13 @@ func readPairCandidates(ctx context.Context, conn querier, phrases []*expr) erro
 			held[i][j] = map[int64]*idset.Chunk{}
 		}
 	}
-	err := eachKeyedRow(ctx, conn, `SELECT token, chunk, pairs FROM token_pairs WHERE token = ANY($1::text[])`, []any{buckets}, "",
+	err := eachKeyedRow(ctx, conn, `SELECT token, chunk, pairs FROM token_pairs WHERE token = ANY($1::text[]) AND chunk = ANY($2::bigint[])`,
+		[]any{buckets, chunks}, "",
 		func(b string, chunk int64, v []byte) error {
 			for _, pr := range byKey[b] {
+				if !missing[pr.ph][chunk] {
+					continue
+				}
 				set := held[pr.ph][pr.at][chunk]
 				if set == nil {
 					set = new(idset.Chunk)
@@ -240,7 +286,16 @@ func readPairCandidates(ctx context.Context, conn querier, phrases []*expr) erro
 		return fmt.Errorf("postgres: search: token pairs: %w", err)
 	}
 	for i, ph := range list {
-		cands := pairCandidates{}
+		if missing[i] == nil {
+			continue
+		}
+		pp := ph.pairs
+		if pp.cands == nil {
+			pp.cands, pp.read = map[int64]*tokpos.Offsets{}, map[int64]bool{}
+		}
+		for c := range missing[i] {
+			pp.read[c] = true
+		}
 		for chunk, first := range held[i][0] {
 			both := *first
 			for _, other := range held[i][1:] {
@@ -257,16 +312,15 @@ func readPairCandidates(ctx context.Context, conn querier, phrases []*expr) erro
 				for ; bitsOf != 0; bitsOf &= bitsOf - 1 {
 					id := chunk<<pairidx.ChunkBits | int64(w*64+bits.TrailingZeros64(bitsOf))
 					c, o := tokfreq.ChunkOf(id)
-					s := cands[c]
+					s := pp.cands[c]
 					if s == nil {
 						s = new(tokpos.Offsets)
-						cands[c] = s
+						pp.cands[c] = s
 					}
 					s.Add(o)
 				}
 			}
 		}
-		ph.cands = cands
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -19,7 +20,7 @@ import (
 // pair after it, as a search of the phrase asks.
 func holdsPhrase(t *testing.T, pairs []uint64, phrase ...string) bool {
 	t.Helper()
-	keys, need := phrasePairs(&expr{tokens: phrase})
+	keys, need := pairKeys(&expr{tokens: phrase})
 	for i, key := range keys {
 		var entries []uint64
 		for _, e := range pairs {
@@ -179,6 +180,30 @@ func TestPairCandidates(t *testing.T) {
 		ids[a.ID] = i
 	}
 	ss := NewSearchService(db)
+	var last int64
+	for id := range ids {
+		last = max(last, id)
+	}
+	all := chunkSel{hi: last >> tokfreq.ChunkBits}
+	// candidates returns the pair candidates of the first phrase of q,
+	// read for sel.
+	candidates := func(q string, sel chunkSel) (*expr, []int) {
+		p, err := ss.plan(diembao.SearchRequest{Query: q})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ph := p.phrases[0]
+		ph.pairs = &phrasePairs{}
+		if err := readPairCandidates(ctx, db.pool, p.phrases, sel); err != nil {
+			t.Fatal(err)
+		}
+		var got []int
+		for c, offs := range ph.pairs.cands {
+			offs.Each(func(off uint16) { got = append(got, ids[c<<tokfreq.ChunkBits|int64(off)]) })
+		}
+		slices.Sort(got)
+		return ph, got
+	}
 	for _, tt := range []struct {
 		query string
 		want  []int
@@ -189,33 +214,49 @@ func TestPairCandidates(t *testing.T) {
 		{`"doanh hàng"`, []int{1, 5}}, // the tokens of 5 follow each other across the full stop
 		{`"hộ hàng"`, []int{0, 3}},
 	} {
-		p, err := ss.plan(diembao.SearchRequest{Query: tt.query})
-		if err != nil {
-			t.Fatal(err)
-		}
-		ph := p.phrases[0]
-		if err := readPairCandidates(ctx, db.pool, p.phrases); err != nil {
-			t.Fatal(err)
-		}
-		var got []int
-		for c, offs := range ph.cands {
-			offs.Each(func(off uint16) { got = append(got, ids[c<<tokfreq.ChunkBits|int64(off)]) })
-		}
-		slices.Sort(got)
-		if !slices.Equal(got, tt.want) {
+		if _, got := candidates(tt.query, all); !slices.Equal(got, tt.want) {
 			t.Errorf("%s: candidates %v, want %v", tt.query, got, tt.want)
 		}
 	}
+	// The chunks of token_pairs read are those a selection wants, once.
+	var first int64 = -1
+	for id := range ids {
+		if first < 0 || id < first {
+			first = id
+		}
+	}
+	chunk := first >> tokfreq.ChunkBits
+	ph, _ := candidates(`"kinh doanh"`, chunkSel{list: []int64{chunk + 4}})
+	if want := map[int64]bool{(chunk + 4) >> (pairidx.ChunkBits - tokfreq.ChunkBits): true}; !maps.Equal(ph.pairs.read, want) {
+		t.Errorf("read %v for a list, want %v", ph.pairs.read, want)
+	}
+	// The articles lie in another chunk of token_pairs than the one read.
+	if len(ph.pairs.cands) != 0 {
+		t.Errorf("candidates %v in chunks not read", ph.pairs.cands)
+	}
+	// Asked for the archive next, the phrase reads the chunks it lacks.
+	if err := readPairCandidates(ctx, db.pool, []*expr{ph}, all); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, offs := range ph.pairs.cands {
+		offs.Each(func(uint16) { n++ })
+	}
+	if n != len(bodies) || !ph.pairs.read[chunk>>(pairidx.ChunkBits-tokfreq.ChunkBits)] {
+		t.Errorf("after the archive: %d candidates (want %d), chunks read %v", n, len(bodies), ph.pairs.read)
+	}
+
 	// readPhrases finds a phrase in its candidates only: those read, then
 	// one of them, then none.
 	p, err := ss.plan(diembao.SearchRequest{Query: `"hàng kinh doanh"`})
 	if err != nil {
 		t.Fatal(err)
 	}
-	ph := p.phrases[0]
+	ph = p.phrases[0]
+	ph.pairs = &phrasePairs{}
 	found := func() []int {
 		var out []int
-		err := readPhrases(ctx, db.pool, p.phrases, `chunk >= $1`, []any{0}, nil, func(key string, id int64, c *tokfreq.Counts) {
+		err := readPhrases(ctx, db.pool, p.phrases, all, nil, func(key string, id int64, c *tokfreq.Counts) {
 			if key == phraseKey(ph) {
 				out = append(out, ids[id])
 			}
@@ -226,11 +267,11 @@ func TestPairCandidates(t *testing.T) {
 		slices.Sort(out)
 		return out
 	}
-	if err := readPairCandidates(ctx, db.pool, p.phrases); err != nil {
-		t.Fatal(err)
-	}
 	if got, want := found(), []int{0, 5}; !slices.Equal(got, want) {
 		t.Errorf("found in %v, want %v", got, want)
+	}
+	if len(ph.pairs.read) == 0 {
+		t.Error("readPhrases read no pairs")
 	}
 	var five int64
 	for id, i := range ids {
@@ -241,11 +282,11 @@ func TestPairCandidates(t *testing.T) {
 	c, off := tokfreq.ChunkOf(five)
 	one := new(tokpos.Offsets)
 	one.Add(off)
-	ph.cands = pairCandidates{c: one}
+	ph.pairs.cands = map[int64]*tokpos.Offsets{c: one}
 	if got, want := found(), []int{5}; !slices.Equal(got, want) {
 		t.Errorf("with one candidate, found in %v, want %v", got, want)
 	}
-	ph.cands = pairCandidates{}
+	ph.pairs.cands = map[int64]*tokpos.Offsets{}
 	if got := found(); len(got) != 0 {
 		t.Errorf("without candidates, found in %v", got)
 	}

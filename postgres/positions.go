@@ -84,14 +84,15 @@ func positional(ph *expr) bool {
 func phraseKey(ph *expr) string { return "\x02" + strings.Join(ph.tokens, "\x01") }
 
 // readPhrases reads from token_positions the positions of the tokens of
-// the positional phrases of phrases, in the chunks that chunkCond (over
-// chunkArgs, $1 on) selects, and calls visit with the instances of each
-// phrase in each column of each article where it occurs, under its
-// phraseKey: of the articles only gives for their chunk, when only is not
-// nil (the positions of the others are stepped over), and of a phrase's
-// pair candidates, when it has them (expr.cands; when every phrase has
-// them, the chunks holding none are not read). visit must not keep c.
-func readPhrases(ctx context.Context, conn querier, phrases []*expr, chunkCond string, chunkArgs []any,
+// the positional phrases of phrases, in the chunks sel selects, and calls
+// visit with the instances of each phrase in each column of each article
+// where it occurs, under its phraseKey: of the articles only gives for
+// their chunk, when only is not nil (the positions of the others are
+// stepped over), and of a phrase's pair candidates, when it has them
+// (expr.pairs, read first where sel asks for chunks not read yet; when
+// every phrase has them, the chunks holding none are not read). visit must
+// not keep c.
+func readPhrases(ctx context.Context, conn querier, phrases []*expr, sel chunkSel,
 	only func(chunk int64) *tokpos.Offsets, visit func(key string, id int64, c *tokfreq.Counts)) error {
 	var (
 		list    []*expr
@@ -115,16 +116,26 @@ func readPhrases(ctx context.Context, conn querier, phrases []*expr, chunkCond s
 	if len(list) == 0 {
 		return nil
 	}
-	args := append(append([]any(nil), chunkArgs...), tokens)
+	if err := readPairCandidates(ctx, conn, list, sel); err != nil {
+		return err
+	}
+	chunkCond, args := sel.where()
+	args = append(args, tokens)
 	stmt := `SELECT token, chunk, positions FROM token_positions WHERE token = ANY($` +
 		strconv.Itoa(len(args)) + `::text[]) AND ` + chunkCond
 	// With the pair candidates of every phrase, only the chunks holding
 	// some are read.
-	if !slices.ContainsFunc(list, func(ph *expr) bool { return ph.cands == nil }) {
+	if !slices.ContainsFunc(list, func(ph *expr) bool { return ph.pairs == nil }) {
+		asked := map[int64]bool{}
+		for _, c := range sel.list {
+			asked[c] = true
+		}
 		var chunks []int64
 		for _, ph := range list {
-			for c := range ph.cands {
-				chunks = append(chunks, c)
+			for c := range ph.pairs.cands {
+				if sel.list != nil && asked[c] || sel.list == nil && c >= sel.lo && c <= sel.hi {
+					chunks = append(chunks, c)
+				}
 			}
 		}
 		if len(chunks) == 0 {
@@ -253,8 +264,8 @@ func (cp *chunkPositions) decode() error {
 	first := make([]tokpos.Offsets, len(cp.list))
 	for i, ph := range cp.list {
 		first[i] = all
-		if ph.cands != nil {
-			if c := ph.cands[cp.chunk]; c != nil {
+		if ph.pairs != nil {
+			if c := ph.pairs.cands[cp.chunk]; c != nil {
 				first[i].And(c)
 			} else {
 				first[i] = tokpos.Offsets{}

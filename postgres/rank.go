@@ -664,7 +664,7 @@ func (s *SearchService) newest(ctx context.Context, conn querier, v *attrView, p
 			keyAt   = map[string]int{}
 			present = make([]uint64, (n+63)/64)
 		)
-		err := readCounts(ctx, conn, phrases, `chunk >= $1 AND chunk <= $2`, []any{lo, hi}, nil, func(key string, id int64, c *tokfreq.Counts) {
+		err := readCounts(ctx, conn, phrases, chunkSel{lo: lo, hi: hi}, nil, func(key string, id int64, c *tokfreq.Counts) {
 			k, ok := keyAt[key]
 			if !ok {
 				k = len(keys)
