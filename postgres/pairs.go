@@ -3,6 +3,8 @@ package postgres
 import (
 	"cmp"
 	"context"
+	"encoding/binary"
+	"errors"
 	"fmt"
 	"math/bits"
 	"slices"
@@ -20,9 +22,9 @@ import (
 // pairsTable is token_pairs (migration 0011): for each bucket of package
 // pairidx (its bucketKey) and chunk of pairidx.ChunkSize IDs, the pairs of
 // adjacent folded tokens of the title and body of its articles (see
-// articlePairs), each piece a row of pairidx. A replaced article's pairs
-// are not removed: without is not set, and no write asks for removals
-// from this table.
+// articlePairs), each piece a row of pairidx or a short list of entries
+// (see encodePairs). A replaced article's pairs are not removed: without
+// is not set, and no write asks for removals from this table.
 var pairsTable = pieceTable{name: "token_pairs", column: "pairs", chunkBits: pairidx.ChunkBits, merge: mergePairs}
 
 // A span of fillFromIndex holds whole chunks of token_pairs.
@@ -118,26 +120,110 @@ func addPairs(add map[freqKey][]uint64, id int64, pairs []uint64) {
 	}
 }
 
-// encodePairs returns the row of pairidx of the entries, in any order.
+// The kinds of piece of token_pairs: its first byte, then a row of
+// pairidx, or a list of entries ascending without repeats, each written as
+// its difference from the one before (the first from zero) as an unsigned
+// varint. A list costs no header of slots: the piece of one article in a
+// bucket, which a writer of one article at a time appends to a tail, is a
+// few bytes instead of some seventy.
+const (
+	pieceRow  = 0
+	pieceList = 1
+)
+
+// listEntries is the number of entries below which a piece is a list.
+const listEntries = 32
+
+// errCorruptPairs reports a piece of token_pairs that cannot be decoded.
+var errCorruptPairs = errors.New("postgres: corrupt token_pairs piece")
+
+// encodePairs returns the piece of token_pairs of the entries, in any
+// order: a list when they are few, else a row of pairidx.
 func encodePairs(entries []uint64) []byte {
 	slices.Sort(entries)
-	return pairidx.AppendRow(nil, slices.Compact(entries))
+	entries = slices.Compact(entries)
+	if len(entries) >= listEntries {
+		return pairidx.AppendRow([]byte{pieceRow}, entries)
+	}
+	out, prev := []byte{pieceList}, uint64(0)
+	for _, e := range entries {
+		out = binary.AppendUvarint(out, e-prev)
+		prev = e
+	}
+	return out
+}
+
+// eachListEntry calls f with each entry of the list b (a piece of kind
+// pieceList without its first byte), in order, until f returns false.
+func eachListEntry(b []byte, f func(e uint64) bool) error {
+	prev := uint64(0)
+	for i := 0; len(b) > 0; i++ {
+		d, k := binary.Uvarint(b)
+		if k <= 0 || i > 0 && d == 0 || d > 1<<pairidx.EntryBits-1-prev {
+			return errCorruptPairs
+		}
+		prev += d
+		b = b[k:]
+		if !f(prev) {
+			return nil
+		}
+	}
+	return nil
+}
+
+// pieceEntries appends the entries of a piece of token_pairs to dst.
+func pieceEntries(dst []uint64, piece []byte) ([]uint64, error) {
+	switch {
+	case len(piece) == 0:
+		return dst, errCorruptPairs
+	case piece[0] == pieceRow:
+		return pairidx.Entries(dst, piece[1:])
+	case piece[0] == pieceList:
+		err := eachListEntry(piece[1:], func(e uint64) bool {
+			dst = append(dst, e)
+			return true
+		})
+		return dst, err
+	}
+	return dst, errCorruptPairs
+}
+
+// pieceOffsets calls fn with the offset of every article of a piece of
+// token_pairs that holds an entry of key with every follow bit of need, as
+// pairidx.Offsets does for a row.
+func pieceOffsets(piece []byte, key, need uint64, fn func(offset int)) error {
+	switch {
+	case len(piece) == 0:
+		return errCorruptPairs
+	case piece[0] == pieceRow:
+		return pairidx.Offsets(piece[1:], key, need, fn)
+	case piece[0] == pieceList:
+		lo := pairidx.Entry(key, 0, 0)
+		hi := pairidx.Entry(key, pairidx.ChunkSize-1, 1<<pairidx.FollowBits-1)
+		return eachListEntry(piece[1:], func(e uint64) bool {
+			if e >= lo && e <= hi && e&need == need {
+				fn(int(e >> pairidx.FollowBits & (pairidx.ChunkSize - 1)))
+			}
+			return e <= hi
+		})
+	}
+	return errCorruptPairs
 }
 
 // mergePairs returns a value of token_pairs as one piece: the row holding
 // the entries of its pieces.
 func mergePairs(v []byte) ([]byte, error) {
-	var row, next []byte
-	err := eachPiece(v, func(b []byte) error {
+	var entries []uint64
+	err := eachPiece(v, func(piece []byte) error {
 		var err error
-		next, err = pairidx.Merge(next[:0], row, b)
-		row, next = next, row
+		entries, err = pieceEntries(entries, piece)
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	return appendPiece(nil, row), nil
+	slices.Sort(entries)
+	return appendPiece(nil, pairidx.AppendRow([]byte{pieceRow}, slices.Compact(entries))), nil
 }
 
 // fillTokenPairs fills token_pairs from the index entries, in shard 0: the
@@ -274,7 +360,7 @@ func readPairCandidates(ctx context.Context, conn querier, list []*expr, sel chu
 					held[pr.ph][pr.at][chunk] = set
 				}
 				err := eachPiece(v, func(row []byte) error {
-					return pairidx.Offsets(row, pr.key, pr.need, func(off int) { set.Add(uint16(off)) })
+					return pieceOffsets(row, pr.key, pr.need, func(off int) { set.Add(uint16(off)) })
 				})
 				if err != nil {
 					return err

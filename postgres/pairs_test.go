@@ -104,7 +104,7 @@ func checkTokenPairs(t *testing.T, db *DB, step string, exact bool) {
 		k := freqKey{b, chunk}
 		return eachPiece(v, func(row []byte) error {
 			var err error
-			got[k], err = pairidx.Entries(got[k], row)
+			got[k], err = pieceEntries(got[k], row)
 			return err
 		})
 	})
@@ -290,4 +290,93 @@ func TestPairCandidates(t *testing.T) {
 	if got := found(); len(got) != 0 {
 		t.Errorf("without candidates, found in %v", got)
 	}
+}
+
+func TestPairPieces(t *testing.T) {
+	key := pairKey("hà", "nội")
+	other := pairKey("kinh", "tế")
+	tests := []struct {
+		name    string
+		entries []uint64
+		kind    byte
+	}{
+		{"none", nil, pieceList},
+		{"one article", []uint64{pairidx.Entry(key, 7, 2)}, pieceList},
+		{"two keys", []uint64{pairidx.Entry(other, 0, 1), pairidx.Entry(key, 9, 3), pairidx.Entry(key, 4095, 8)}, pieceList},
+	}
+	var many []uint64
+	for off := range 40 {
+		many = append(many, pairidx.Entry(key, off*3, 1<<(off%4)), pairidx.Entry(other, off, 1))
+	}
+	tests = append(tests, struct {
+		name    string
+		entries []uint64
+		kind    byte
+	}{"many", many, pieceRow})
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			piece := encodePairs(slices.Clone(tt.entries))
+			if piece[0] != tt.kind {
+				t.Errorf("kind %d, want %d", piece[0], tt.kind)
+			}
+			want := slices.Sorted(slices.Values(tt.entries))
+			got, err := pieceEntries(nil, piece)
+			if err != nil || !slices.Equal(got, want) {
+				t.Errorf("entries %x (%v), want %x", got, err, want)
+			}
+			// The offsets of key with the follow bit 2, from the piece
+			// and from a row of the same entries.
+			var fromPiece, fromRow []int
+			if err := pieceOffsets(piece, key, 2, func(off int) { fromPiece = append(fromPiece, off) }); err != nil {
+				t.Fatal(err)
+			}
+			if err := pairidx.Offsets(pairidx.AppendRow(nil, want), key, 2, func(off int) { fromRow = append(fromRow, off) }); err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(fromPiece, fromRow) {
+				t.Errorf("offsets %v, from a row %v", fromPiece, fromRow)
+			}
+		})
+	}
+	// A value of a list and a row merges into one row of both.
+	v := appendPiece(appendPiece(nil, encodePairs(slices.Clone(many))), encodePairs([]uint64{pairidx.Entry(key, 5, 1)}))
+	merged, err := mergePairs(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var entries []uint64
+	pieces := 0
+	if err := eachPiece(merged, func(piece []byte) error {
+		pieces++
+		entries, err = pieceEntries(entries, piece)
+		return err
+	}); err != nil || pieces != 1 || len(entries) != len(many)+1 {
+		t.Errorf("merged: %d pieces, %d entries (%v), want 1, %d", pieces, len(entries), err, len(many)+1)
+	}
+	for _, bad := range [][]byte{{}, {2}, {pieceList, 0x80}, {pieceList, 1, 0}, {pieceRow, 0xff}} {
+		if _, err := pieceEntries(nil, bad); err == nil {
+			t.Errorf("%x: no error", bad)
+		}
+	}
+}
+
+// FuzzPairPieces checks that reading and merging a piece of token_pairs
+// never panics, and that the entries read from one encode to a piece that
+// reads back as them.
+func FuzzPairPieces(f *testing.F) {
+	f.Add(encodePairs([]uint64{pairidx.Entry(pairKey("a", "b"), 3, 1)}))
+	f.Add([]byte{pieceRow})
+	f.Add([]byte{pieceList, 5, 1, 0x80, 1})
+	f.Fuzz(func(t *testing.T, piece []byte) {
+		entries, err := pieceEntries(nil, piece)
+		_ = pieceOffsets(piece, pairKey("a", "b"), 1, func(int) {})
+		_, _ = mergePairs(appendPiece(nil, piece))
+		if err != nil {
+			return
+		}
+		want := slices.Compact(slices.Sorted(slices.Values(entries)))
+		if back, err := pieceEntries(nil, encodePairs(entries)); err != nil || !slices.Equal(back, want) {
+			t.Errorf("%x read as %x, encoded and read again as %x (%v)", piece, want, back, err)
+		}
+	})
 }

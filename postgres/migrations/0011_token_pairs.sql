@@ -10,8 +10,9 @@
 -- named token so that the rows are written as those of the other tables of
 -- pieces), one chunk of 4,096 consecutive IDs, one shard of writers, a main
 -- row and a tail, a value made of pieces appended by each transaction (a
--- varint length, then a row of pairidx). A tail moved onto its main row
--- leaves it one piece. A write appends its articles' pairs after the rows
+-- varint length, then a byte of kind: 0 and a row of pairidx, or 1 and a
+-- short list of entries, see encodePairs). A tail moved onto its main row
+-- leaves it one piece, a row. A write appends its articles' pairs after the rows
 -- of token_sets; a replaced article's old pairs stay (they only add
 -- candidates, which the positions reject).
 --
