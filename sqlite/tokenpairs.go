@@ -699,23 +699,9 @@ func (r *phraseReader) idsOf(tokens []string) ([]uint32, bool) {
 // pairidx.ChunkSize IDs) that hold the phrase of key (see phraseKey), and
 // records their instances.
 func (r *phraseReader) read(key string, s *idset.Set, lo, hi int64) error {
-	ph, ok := r.phraseOf(key)
-	if !ok {
-		return nil // a token no article holds
-	}
-	// The candidates of the whole archive, read once per search: a
-	// search reads the phrase group by group, and a statement per pair
-	// and group would cost more than the rows.
-	cand, found := r.cands[ph.fk]
-	if !found {
-		var err error
-		if cand, err = r.candidates(ph.foldToks, r.bounds); err != nil {
-			return err
-		}
-		r.cands[ph.fk] = cand
-	}
-	if cand == nil {
-		return nil
+	ph, cand, err := r.phraseCandidates(key)
+	if err != nil || cand == nil {
+		return err
 	}
 	st := r.checks[key]
 	if st == nil {
@@ -762,6 +748,57 @@ func (r *phraseReader) read(key string, s *idset.Set, lo, hi int64) error {
 		return true
 	})
 	return nil
+}
+
+// readWithin adds to s the articles of within, in chunks lo to hi (of
+// pairidx.ChunkSize IDs), that hold the phrase of key, checking only the
+// candidates among within: a phrase a query excludes from what the rest
+// of an AND matches needs no check elsewhere. What it checks is not kept
+// for read, which checks whole chunks.
+func (r *phraseReader) readWithin(key string, within, s *idset.Set, lo, hi int64) error {
+	ph, cand, err := r.phraseCandidates(key)
+	if err != nil || cand == nil {
+		return err
+	}
+	in := cand.Clone()
+	in.And(within)
+	var todo []int64
+	for c := hi; c >= lo; c-- {
+		in.DescendingIn(c<<pairidx.ChunkBits, (c+1)<<pairidx.ChunkBits, func(int64) bool {
+			todo = append(todo, c)
+			return false
+		})
+	}
+	if len(todo) == 0 {
+		return nil
+	}
+	var matched idset.Set
+	if err := r.check(in, todo, ph, &matched); err != nil {
+		return err
+	}
+	s.Or(&matched)
+	return nil
+}
+
+// phraseCandidates returns the phrase of key (see phraseOf) and its
+// candidates (nil: none, or a token no article holds) in the whole
+// archive, or in the chunks r.bounds allows, read once per search: a
+// search reads the phrase group by group, and a statement per pair and
+// group would cost more than the rows.
+func (r *phraseReader) phraseCandidates(key string) (readPhrase, *idset.Set, error) {
+	ph, ok := r.phraseOf(key)
+	if !ok {
+		return ph, nil, nil
+	}
+	cand, found := r.cands[ph.fk]
+	if !found {
+		var err error
+		if cand, err = r.candidates(ph.foldToks, r.bounds); err != nil {
+			return ph, nil, err
+		}
+		r.cands[ph.fk] = cand
+	}
+	return ph, cand, nil
 }
 
 // minChecks is how many candidates read checks at least in one statement

@@ -427,6 +427,52 @@ type setReader struct {
 	// prefixes holds the folded tokens each folded prefix of the query
 	// begins (see expandPrefixes).
 	prefixes map[string]map[string]bool
+	// excluded holds the keys of the phrases that the query only excludes
+	// from what the rest of an AND matches (see excludedPhrases): eval
+	// checks them among those articles only, in the chunks bounds gives
+	// (those of the last read).
+	excluded map[string]bool
+	bounds   [2]int64
+}
+
+// excludedPhrases returns the keys of the phrases (see phraseTerm) that
+// occur in the tree only as a NOT of an AND: each such AND's other
+// children decide which articles it must be checked in. A phrase that
+// also occurs elsewhere is read whole, as any other.
+func excludedPhrases(text query.Node) map[string]bool {
+	negated, other := map[string]bool{}, map[string]bool{}
+	var walk func(n query.Node, negatedInAnd bool)
+	walk = func(n query.Node, negatedInAnd bool) {
+		switch n := n.(type) {
+		case *query.Term:
+			if phraseTerm(n, n.Columns()) {
+				if negatedInAnd {
+					negated[phraseKey(n)] = true
+				} else {
+					other[phraseKey(n)] = true
+				}
+			}
+		case *query.And:
+			for _, ch := range n.Children {
+				if not, ok := ch.(*query.Not); ok {
+					walk(not.Child, true)
+				} else {
+					walk(ch, false)
+				}
+			}
+		case *query.Or:
+			for _, ch := range n.Children {
+				walk(ch, false)
+			}
+		case *query.Not:
+			walk(n.Child, false)
+		}
+	}
+	walk(text, false)
+	for key := range other {
+		delete(negated, key)
+	}
+	return negated
 }
 
 // newSetReader returns a reader for the sets of a query whose folded
@@ -543,6 +589,10 @@ func (r *setReader) readPhrases(toks []string, lo, hi int64) ([]string, error) {
 		if b := r.phraseChunks; b != nil {
 			lo, hi = max(lo, b[0]), min(hi, b[1])
 		}
+		r.bounds = [2]int64{lo, hi}
+		if r.excluded[tok] {
+			continue // checked by eval where it is excluded
+		}
 		if err := pr.read(tok, r.set(tok), lo, hi); err != nil {
 			return nil, err
 		}
@@ -644,6 +694,7 @@ func (r *setReader) maxGroup() (int64, error) {
 // the newest group, see maxGroup), until visit returns false.
 func (r *setReader) visitAll(p *plan, top int64, visit func(id int64) bool) error {
 	clear(r.read)
+	r.excluded = excludedPhrases(p.text)
 	if err := r.readAll(p.setToks, top); err != nil {
 		return err
 	}
@@ -660,6 +711,7 @@ func (r *setReader) visitAll(p *plan, top int64, visit func(id int64) bool) erro
 // visit returns false. It reads the group's sets alone.
 func (r *setReader) visitGroup(p *plan, lo, hi int64, visit func(id int64) bool) error {
 	clear(r.read)
+	r.excluded = excludedPhrases(p.text)
 	if err := r.readGroup(lo>>blockBits, p.setToks); err != nil {
 		return err
 	}
@@ -770,8 +822,13 @@ func (r *setReader) eval(n query.Node) (*idset.Set, error) {
 			out  *idset.Set
 			negs []*idset.Set
 		)
+		var excluded []*query.Term
 		for _, ch := range n.Children {
 			if not, ok := ch.(*query.Not); ok {
+				if t, ok := not.Child.(*query.Term); ok && phraseTerm(t, t.Columns()) && r.excluded[phraseKey(t)] {
+					excluded = append(excluded, t)
+					continue
+				}
 				s, err := r.eval(not.Child)
 				if err != nil {
 					return nil, err
@@ -794,6 +851,22 @@ func (r *setReader) eval(n query.Node) (*idset.Set, error) {
 		}
 		for _, s := range negs {
 			out.AndNot(s)
+		}
+		// The phrases excluded here alone: checked among the articles
+		// left, not over the archive.
+		for _, t := range excluded {
+			if out.Len() == 0 {
+				break
+			}
+			pr, err := r.phraseReader()
+			if err != nil {
+				return nil, err
+			}
+			var s idset.Set
+			if err := pr.readWithin(phraseKey(t), out, &s, r.bounds[0], r.bounds[1]); err != nil {
+				return nil, err
+			}
+			out.AndNot(&s)
 		}
 		return out, nil
 	}

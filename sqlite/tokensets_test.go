@@ -304,7 +304,11 @@ func setQueries(t *testing.T) []string {
 		// Phrases, from the token sequences and pairs: typed, folded, with
 		// a tone mark changed, beside words, excluded, in a date range.
 		`"mưa lũ"`, `"mua lu"`, `"mưa lù"`, `"tỉnh hà nam" bão`, `"hà nội" OR "hà nam"`, `"mưa lũ" -"sạt lở"`,
-		`"bão số 3" published:[2024-01-01 TO 2024-12-31]`, `"lũ mưa"`, `"xyzq mưa"`}
+		`"bão số 3" published:[2024-01-01 TO 2024-12-31]`, `"lũ mưa"`, `"xyzq mưa"`,
+		// Phrases excluded from what the rest of an AND matches, checked
+		// there only; one excluded here and searched elsewhere.
+		`tỉnh -"hà nam" -"ven biển"`, `(mưa -"hà nội") OR bão`, `bão -"mưa lũ" published:[2024-01-01 TO 2024-12-31]`,
+		`"mưa lũ" OR (tỉnh -"mưa lũ")`, `mưa -"mua lu"`}
 	for _, q := range qs {
 		texts = append(texts, q.Query)
 	}
