@@ -444,6 +444,7 @@ func (s *SearchService) searchSets(ctx context.Context, tx *sql.Tx, p *plan, req
 	cur *query.Cursor, n int, res *diembao.SearchResult, sc *scan, rk, bk *ranker) ([]query.Cursor, error) {
 	r := newSetReader(ctx, tx, p.prefixes)
 	r.dict, p.phraseCounts = p.dict, r.counts
+	r.excluded = excludedPhrases(p.text)
 	defer r.close()
 	top, err := r.maxGroup()
 	if err != nil {

@@ -428,9 +428,9 @@ type setReader struct {
 	// begins (see expandPrefixes).
 	prefixes map[string]map[string]bool
 	// excluded holds the keys of the phrases that the query only excludes
-	// from what the rest of an AND matches (see excludedPhrases): eval
-	// checks them among those articles only, in the chunks bounds gives
-	// (those of the last read).
+	// from what the rest of an AND matches (see excludedPhrases; set by
+	// the search that makes the reader): eval checks them among those
+	// articles only, in the chunks bounds gives (those of the last read).
 	excluded map[string]bool
 	bounds   [2]int64
 }
@@ -694,7 +694,6 @@ func (r *setReader) maxGroup() (int64, error) {
 // the newest group, see maxGroup), until visit returns false.
 func (r *setReader) visitAll(p *plan, top int64, visit func(id int64) bool) error {
 	clear(r.read)
-	r.excluded = excludedPhrases(p.text)
 	if err := r.readAll(p.setToks, top); err != nil {
 		return err
 	}
@@ -711,7 +710,6 @@ func (r *setReader) visitAll(p *plan, top int64, visit func(id int64) bool) erro
 // visit returns false. It reads the group's sets alone.
 func (r *setReader) visitGroup(p *plan, lo, hi int64, visit func(id int64) bool) error {
 	clear(r.read)
-	r.excluded = excludedPhrases(p.text)
 	if err := r.readGroup(lo>>blockBits, p.setToks); err != nil {
 		return err
 	}
