@@ -321,7 +321,10 @@ func TestWindowScoresFromCounts(t *testing.T) {
 		"(lũ OR bão) -mưa published:[2019-01-01 TO 2030-01-01]", "hà nội published:[2020-01-01 TO 2030-01-01]",
 		"ng* -hà* published:[2000-01-01 TO 2030-01-01]", "tỉnh -\"hà nội\" published:[2000-01-01 TO 2030-01-01]",
 		`"hà nội"`, `"ha noi"`, `title:"hà nội"`, `"mưa lớn" OR lũ`, `"hà nội" -mưa`, `"miền trung" published:[2020-01-01 TO 2030-01-01]`,
-		`"kinh tế" hà`, `author:"hà nội"`} {
+		`"kinh tế" hà`, `author:"hà nội"`,
+		// Phrases a NOT excludes, decoded where what it keeps may match.
+		`"mưa lớn" -"hà nội"`, `"hà nội" -"hà nam"`, `("miền trung" -"mưa lớn") OR lũ`, `"kinh tế" -("hà nội" OR "sài gòn")`,
+		`hà -("mưa lớn" -"hà nội")`, `"hà nội" -"hà nội"`, `("mưa lớn" -"hà nội") OR "hà nội"`, `("mưa lớn" OR "kinh tế") -"hà nội"`} {
 		reqs = append(reqs, diembao.SearchRequest{Query: q}, diembao.SearchRequest{Query: q, Facets: []string{"source"}})
 	}
 	since := time.Date(2020, 1, 1, 0, 0, 0, 0, diembao.Vietnam)
@@ -429,7 +432,9 @@ func TestNewestMatchesFromCounts(t *testing.T) {
 	firstSpan = 1
 	var reqs []diembao.SearchRequest
 	for _, q := range []string{"mưa", "hiếm", "ha noi", "bản", "lũ -bão", "(hiếm OR bão) -mưa", "kin*", "hà nội",
-		"mưa lũ", "tỉnh dân -hiếm", `"hà nội"`, `"miền trung" -mưa`, `"kinh tế" OR hiếm`, `"ha noi mưa"`} {
+		"mưa lũ", "tỉnh dân -hiếm", `"hà nội"`, `"miền trung" -mưa`, `"kinh tế" OR hiếm`, `"ha noi mưa"`,
+		`"hà nội" -"mưa lũ"`, `"kinh tế" -"miền trung" -"hà nội"`, `("hà nội" -"kinh tế") OR hiếm`, `("mưa lũ" OR "kinh tế") -"hà nội"`,
+		`("mưa lũ" -"hà nội") OR "hà nội"`} {
 		reqs = append(reqs, diembao.SearchRequest{Query: q}, diembao.SearchRequest{Query: q, Facets: []string{"day"}})
 	}
 	// Filters that leave a part of the archive, answered from the
