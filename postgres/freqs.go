@@ -553,6 +553,18 @@ func fillBuilt[B any, V any, PB chunkBuilder[B, V]](ctx context.Context, tx pgx.
 	})
 }
 
+// encodeAll returns the stored chunk of each key of built, its entries
+// encoded by encode, and empties built: the chunks of a span of
+// fillFromIndex.
+func encodeAll[E any](built map[freqKey][]E, encode func([]E) []byte) map[freqKey][]byte {
+	out := make(map[freqKey][]byte, len(built))
+	for k, entries := range built {
+		out[k] = encode(entries)
+	}
+	clear(built)
+	return out
+}
+
 // fillFromIndex fills the table t, in shard 0, from the index entries read
 // fillSpan IDs at a time in ascending ID order: add is called with each
 // article's ID and lexeme positions, then chunks returns the stored chunk

@@ -234,14 +234,7 @@ func fillTokenPairs(ctx context.Context, tx pgx.Tx) error {
 	return fillFromIndex(ctx, tx, pairsTable, func(id int64, d docPositions) {
 		pairs = articlePairs(pairs, tokenPositions(d))
 		addPairs(add, id, pairs)
-	}, func() map[freqKey][]byte {
-		out := make(map[freqKey][]byte, len(add))
-		for k, entries := range add {
-			out[k] = encodePairs(entries)
-		}
-		clear(add)
-		return out
-	})
+	}, func() map[freqKey][]byte { return encodeAll(add, encodePairs) })
 }
 
 // phrasePairs are the pair candidates of a positional phrase: the

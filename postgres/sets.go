@@ -81,14 +81,7 @@ func fillTokenSets(ctx context.Context, tx pgx.Tx) error {
 			k := freqKey{key, chunk}
 			built[k] = append(built[k], off)
 		}
-	}, func() map[freqKey][]byte {
-		out := make(map[freqKey][]byte, len(built))
-		for k, offs := range built {
-			out[k] = encodeSet(offs)
-		}
-		clear(built)
-		return out
-	})
+	}, func() map[freqKey][]byte { return encodeAll(built, encodeSet) })
 }
 
 // setKey returns the key of token_sets whose set holds the articles that
