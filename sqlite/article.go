@@ -163,6 +163,9 @@ func (w *writer) applySeqs(seqs []seqTokens) error {
 				return err
 			}
 			defer sw.close()
+			if sw.log, err = w.s.db.seqs.current(w.ctx, w.tx); err != nil {
+				return err
+			}
 		}
 		if err := sw.put(op.id, &seqs[op.art]); err != nil {
 			return err

@@ -103,6 +103,7 @@ type plan struct {
 	// answer; phraseCounts their instances in the articles read (see
 	// phraseReader).
 	dict         *tokenDict
+	seqs         *sequenceFiles
 	phraseCounts phraseCounts
 	// optional is set on the plan of a query's boost alone, whose terms
 	// an article need not hold (see scoreWindow).
@@ -443,7 +444,7 @@ func scoreRange(ctx context.Context, tx *sql.Tx, rk *ranker, match string, lo, h
 func (s *SearchService) searchSets(ctx context.Context, tx *sql.Tx, p *plan, req diembao.SearchRequest, sort diembao.Sort,
 	cur *query.Cursor, n int, res *diembao.SearchResult, sc *scan, rk, bk *ranker) ([]query.Cursor, error) {
 	r := newSetReader(ctx, tx, p.prefixes)
-	r.dict, p.phraseCounts = p.dict, r.counts
+	r.dict, r.seqs, p.phraseCounts = p.dict, p.seqs, r.counts
 	r.excluded = excludedPhrases(p.text)
 	defer r.close()
 	top, err := r.maxGroup()
@@ -951,7 +952,7 @@ func excludedSet(ctx context.Context, tx *sql.Tx, p *plan, span idSpan) (*idset.
 	}
 	slices.Sort(toks)
 	r := newSetReader(ctx, tx, nil)
-	r.dict = p.dict
+	r.dict, r.seqs = p.dict, p.seqs
 	// What the span leaves out is not looked at.
 	r.phraseChunks = &[2]int64{span.lo >> idset.ChunkBits, span.hi >> idset.ChunkBits}
 	defer r.close()
@@ -1040,7 +1041,7 @@ func (s *SearchService) plan(req diembao.SearchRequest) (*plan, error) {
 		return nil, err
 	}
 	p := &plan{tree: tree, match: c.Match, set: c.Set, boost: c.Boost, phrases: c.Phrases, boostPhrases: c.BoostPhrases,
-		text: text, dict: &s.db.dict}
+		text: text, dict: &s.db.dict, seqs: &s.db.seqs}
 	if c.Match != "" {
 		p.setToks = setTokens(text)
 	}

@@ -11,30 +11,30 @@ import (
 	"time"
 
 	msqlite "modernc.org/sqlite"
+
+	"github.com/diembao/diembao/internal/seqlog"
 )
 
-// The token sequences (table article_tokens, see tokenpairs.go) live in a
-// database file of their own beside the main one, attached to every
-// connection as the schema seq (migration 0009), so that SQLite can map
-// the file into memory: checking a phrase's candidates reads one sequence
-// per candidate, scattered over the table, and a read through SQLite's
-// page cache (a seek, then a page copied from the OS cache) costs about
-// three times as much as one from a mapped file. modernc.org/sqlite's
-// SQLite maps at most 2 GB of a file, which the whole main database of a
-// large archive passes many times, and the sequences of a million
-// articles (about 1.2 GB) do not.
+// The token sequences (see tokenpairs.go) have a database file of their
+// own beside the main one, attached to every connection as the schema seq
+// (migration 0009). Since migration 0011 it holds where each sequence
+// begins in the data file (see seqdata.go) and that file's name; before,
+// it held the sequences themselves, in the table article_tokens, so that
+// SQLite could map them into memory apart from the main file, which the
+// 2 GB modernc.org/sqlite's SQLite maps at most could not cover.
 //
 // A transaction writing both files commits each atomically, not the two
 // together (SQLite in WAL mode). Every transaction that writes sequences
 // therefore adds one to a stamp in each file (sequence_stamp, which also
 // names the database with a random number); a read transaction begins by
 // comparing the two (beginRead), and Open rebuilds the sequences from the
-// stored articles when they differ or the file is missing
+// stored articles when they differ or a file is missing
 // (checkSequences).
 
-// sequencesMmap is the size of the sequences file SQLite maps into memory:
-// the largest modernc.org/sqlite's SQLite allows (SQLITE_MAX_MMAP_SIZE;
-// a larger request is lowered to it).
+// sequencesMmap is the size of the sequences file SQLite maps into memory
+// (a search reads the offsets of every chunk holding candidates): the
+// largest modernc.org/sqlite's SQLite allows (SQLITE_MAX_MMAP_SIZE; a
+// larger request is lowered to it).
 const sequencesMmap = 0x7fff0000
 
 // SequencesPath returns the name of the file holding the token sequences
@@ -152,14 +152,17 @@ func bumpStamps(ctx context.Context, tx *sql.Tx) error {
 	return nil
 }
 
-// checkSequences rebuilds the sequences file from the stored articles
-// when its stamp differs from the main file's (a crash between the two
-// commits of a transaction, or a file from another database) or it lacks
-// its tables (a missing file, which attaching created empty).
+// checkSequences rebuilds the sequences from the stored articles when the
+// sequences database's stamp differs from the main file's (a crash
+// between the two commits of a transaction, or a file from another
+// database), when it lacks its tables (a missing file, which attaching
+// created empty), or when the data file (see seqdata.go) is missing, is
+// not the one it records or is shorter than the size it records (a crash
+// of the machine before the file reached the disk).
 func (db *DB) checkSequences(ctx context.Context) error {
-	var table int
+	var tables int
 	if err := db.db.QueryRowContext(ctx, `SELECT count(*) FROM seq.sqlite_schema
-		WHERE type = 'table' AND name = 'article_tokens'`).Scan(&table); err != nil {
+		WHERE type = 'table' AND name IN ('sequence_chunks', 'sequence_log')`).Scan(&tables); err != nil {
 		return fmt.Errorf("sqlite: sequences file: %w", err)
 	}
 	var same bool
@@ -168,15 +171,83 @@ func (db *DB) checkSequences(ctx context.Context) error {
 	stampErr := db.db.QueryRowContext(ctx, stampsEqualSQL).Scan(&same)
 	reason := "the stamps differ"
 	switch {
-	case table == 0:
-		reason = "no sequences table"
+	case tables < 2:
+		reason = "no sequences tables"
 	case stampErr != nil:
 		reason = stampErr.Error()
 	case same:
-		return nil
+		var name, size int64
+		if err := db.db.QueryRowContext(ctx, `SELECT name, size FROM seq.sequence_log`).Scan(&name, &size); err != nil {
+			reason = err.Error()
+			break
+		}
+		log, err := db.seqs.named(uint64(name))
+		if err != nil {
+			reason = err.Error()
+			break
+		}
+		have, err := log.Size()
+		if err != nil {
+			return err
+		}
+		if have >= size {
+			return nil
+		}
+		reason = fmt.Sprintf("the data file has %d bytes of %d", have, size)
 	}
 	db.logger.Warn("rebuilding the token sequences from the stored articles", "file", SequencesPath(db.path), "reason", reason)
 	start := time.Now()
+	log, err := seqlog.Create(db.seqs.path)
+	if err != nil {
+		return &sequencesError{db.seqs.path, err}
+	}
+	if err := db.rebuildSequences(ctx, log); err != nil {
+		log.Close()
+		return err
+	}
+	db.seqs.mu.Lock()
+	db.seqs.install(log)
+	db.seqs.mu.Unlock()
+	db.logger.Warn("rebuilt the token sequences", "file", SequencesPath(db.path), "took", time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+// shrinkSequences gives back to the file system the free pages of the
+// sequences database when they are most of it: those the sequences left
+// when migration 0011 moved them into the data file. It only logs what
+// fails (another process reading the file makes it wait).
+func (db *DB) shrinkSequences(ctx context.Context) {
+	var free, pages int64
+	for _, p := range []struct {
+		pragma string
+		n      *int64
+	}{{"freelist_count", &free}, {"page_count", &pages}} {
+		if err := db.db.QueryRowContext(ctx, `PRAGMA seq.`+p.pragma).Scan(p.n); err != nil {
+			db.logger.Warn("sequences file: free pages", "err", err)
+			return
+		}
+	}
+	if free < shrinkPages || free*2 < pages {
+		return
+	}
+	start := time.Now()
+	// In WAL mode the file itself shrinks at the checkpoint.
+	for _, stmt := range []string{`VACUUM seq`, `PRAGMA seq.wal_checkpoint(TRUNCATE)`} {
+		if _, err := db.db.ExecContext(ctx, stmt); err != nil {
+			db.logger.Warn("sequences file: vacuum", "err", err)
+			return
+		}
+	}
+	db.logger.Info("gave back the free pages of the sequences file", "pages", free, "took", time.Since(start).Round(time.Millisecond))
+}
+
+// shrinkPages is the number of free pages from which shrinkSequences
+// gives them back (64 MB of 4 KB pages). A variable for tests.
+var shrinkPages int64 = 16384
+
+// rebuildSequences writes the sequences database afresh, and the
+// sequences of the stored articles into the new data file log.
+func (db *DB) rebuildSequences(ctx context.Context, log *seqlog.Log) error {
 	tx, err := db.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -184,8 +255,11 @@ func (db *DB) checkSequences(ctx context.Context) error {
 	defer tx.Rollback()
 	for _, stmt := range []string{
 		`DROP TABLE IF EXISTS seq.article_tokens`,
+		`DROP TABLE IF EXISTS seq.sequence_chunks`,
+		`DROP TABLE IF EXISTS seq.sequence_log`,
 		`DROP TABLE IF EXISTS seq.sequence_stamp`,
-		sequencesTableSQL,
+		`CREATE TABLE seq.sequence_chunks (chunk INTEGER PRIMARY KEY, locs BLOB NOT NULL)`,
+		`CREATE TABLE seq.sequence_log (id INTEGER PRIMARY KEY CHECK (id = 1), name INTEGER NOT NULL, size INTEGER NOT NULL)`,
 		`CREATE TABLE seq.sequence_stamp (id INTEGER PRIMARY KEY CHECK (id = 1), n INTEGER NOT NULL, owner INTEGER NOT NULL)`,
 		`INSERT INTO seq.sequence_stamp (id, n, owner) SELECT id, n, owner FROM main.sequence_stamp`,
 	} {
@@ -193,16 +267,14 @@ func (db *DB) checkSequences(ctx context.Context) error {
 			return fmt.Errorf("sqlite: rebuild sequences: %w", err)
 		}
 	}
-	if err := fillSequences(ctx, tx, false); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO seq.sequence_log (id, name, size) VALUES (1, ?, ?)`, int64(log.Name()), seqlog.HeaderSize); err != nil {
+		return fmt.Errorf("sqlite: rebuild sequences: %w", err)
+	}
+	if err := fillSequences(ctx, tx, log, false); err != nil {
 		return err
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("sqlite: rebuild sequences: %w", err)
 	}
-	db.logger.Warn("rebuilt the token sequences", "file", SequencesPath(db.path), "took", time.Since(start).Round(time.Millisecond))
 	return nil
 }
-
-// sequencesTableSQL creates the table of token sequences in the sequences
-// file (see migration 0009).
-const sequencesTableSQL = `CREATE TABLE seq.article_tokens (id INTEGER PRIMARY KEY, seq BLOB NOT NULL)`

@@ -9,29 +9,15 @@ import (
 	"testing"
 
 	"github.com/diembao/diembao"
+	"github.com/diembao/diembao/internal/seqlog"
 )
 
 // seqRows returns the stored token sequences by article ID.
 func seqRows(t *testing.T, db *DB) map[int64]string {
 	t.Helper()
-	rows, err := db.db.QueryContext(context.Background(), `SELECT id, seq FROM seq.article_tokens`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
 	out := map[int64]string{}
-	for rows.Next() {
-		var (
-			id  int64
-			seq []byte
-		)
-		if err := rows.Scan(&id, &seq); err != nil {
-			t.Fatal(err)
-		}
+	for id, seq := range storedSequences(t, db) {
 		out[id] = string(seq)
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
 	}
 	return out
 }
@@ -99,6 +85,10 @@ func TestSequencesFile(t *testing.T) {
 	if inMain != 0 {
 		t.Error("the main file still has article_tokens")
 	}
+	var tables int
+	if err := db.db.QueryRowContext(ctx, `SELECT count(*) FROM pragma_table_list WHERE name = 'article_tokens'`).Scan(&tables); err != nil || tables != 0 {
+		t.Errorf("%d tables article_tokens (%v): the sequences are kept in the data file", tables, err)
+	}
 	before := stamps(t, db)
 	if before[0] != before[1] {
 		t.Fatalf("stamps %v differ on a new database", before)
@@ -122,6 +112,15 @@ func TestSequencesFile(t *testing.T) {
 	}
 	if n := len(seqRows(t, db)); n != articles || n != len(list) {
 		t.Errorf("%d sequences for %d articles (%d written)", n, articles, len(list))
+	}
+	// The data file holds the records the offsets point at, and its
+	// size is recorded.
+	var size int64
+	if err := db.db.QueryRowContext(ctx, `SELECT size FROM seq.sequence_log`).Scan(&size); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Stat(SequencesDataPath(filepath.Join(dir, FileName))); err != nil || fi.Size() != size || size <= int64(seqlog.HeaderSize) {
+		t.Errorf("data file: %v, %v; recorded size %d", fi, err, size)
 	}
 }
 
@@ -148,8 +147,42 @@ func TestSequencesRebuilt(t *testing.T) {
 		}},
 		{"sequences behind", func(t *testing.T, db *DB, dir string) {
 			exec(t, db, `UPDATE main.sequence_stamp SET n = n + 1`,
-				`DELETE FROM seq.article_tokens WHERE id = (SELECT max(id) FROM seq.article_tokens)`,
-				`UPDATE seq.article_tokens SET seq = x'00' WHERE id = (SELECT min(id) FROM seq.article_tokens)`)
+				`UPDATE seq.sequence_chunks SET locs = zeroblob(8) WHERE chunk = 0`)
+		}},
+		{"data file removed", func(t *testing.T, db *DB, dir string) {
+			db.Close()
+			if err := os.Remove(SequencesDataPath(filepath.Join(dir, FileName))); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"data file cut short", func(t *testing.T, db *DB, dir string) {
+			db.Close()
+			if err := os.Truncate(SequencesDataPath(filepath.Join(dir, FileName)), int64(seqlog.HeaderSize)+10); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"data file not one", func(t *testing.T, db *DB, dir string) {
+			db.Close()
+			if err := os.WriteFile(SequencesDataPath(filepath.Join(dir, FileName)), []byte(strings.Repeat("không phải ", 100)), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"data file of another database", func(t *testing.T, db *DB, dir string) {
+			other := t.TempDir()
+			odb, err := OpenDir(ctx, other, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			loadFixtures(t, odb)
+			odb.Close()
+			db.Close()
+			buf, err := os.ReadFile(SequencesDataPath(filepath.Join(other, FileName)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(SequencesDataPath(filepath.Join(dir, FileName)), buf, 0o644); err != nil {
+				t.Fatal(err)
+			}
 		}},
 		{"sequences of another database", func(t *testing.T, db *DB, dir string) {
 			// The same number of writes (stamps equal), in another
@@ -182,8 +215,8 @@ func TestSequencesRebuilt(t *testing.T) {
 		}},
 		{"sequences ahead", func(t *testing.T, db *DB, dir string) {
 			exec(t, db, `UPDATE seq.sequence_stamp SET n = n + 2`,
-				`INSERT INTO seq.article_tokens (id, seq) VALUES (1000000, x'00')`,
-				`UPDATE seq.article_tokens SET seq = x'00' WHERE id = (SELECT min(id) FROM seq.article_tokens)`)
+				`INSERT INTO seq.sequence_chunks (chunk, locs) VALUES (1000, zeroblob(64))`,
+				`UPDATE seq.sequence_chunks SET locs = zeroblob(8) WHERE chunk = 0`)
 		}},
 	}
 	for _, tt := range tests {
@@ -258,5 +291,64 @@ func TestDSNPath(t *testing.T) {
 		if got != tt.want || ok != tt.ok {
 			t.Errorf("dsnPath(%q) = %q, %v; want %q, %v", tt.dsn, got, ok, tt.want, tt.ok)
 		}
+	}
+}
+
+// TestSequencesShrunk checks that opening a database whose sequences file
+// is mostly free pages (those migration 0011 left) gives them back, and
+// that a file with few free pages is left alone.
+func TestSequencesShrunk(t *testing.T) {
+	ctx := context.Background()
+	defer func(n int64) { shrinkPages = n }(shrinkPages)
+	shrinkPages = 64
+	dir := t.TempDir()
+	path := SequencesPath(filepath.Join(dir, FileName))
+	db, err := OpenDir(ctx, dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	loadFixtures(t, db)
+	size := func() int64 {
+		t.Helper()
+		var pages int64
+		if err := db.db.QueryRowContext(ctx, `PRAGMA seq.page_count`).Scan(&pages); err != nil {
+			t.Fatal(err)
+		}
+		return pages
+	}
+	small := size()
+	exec(t, db, `CREATE TABLE seq.filler (b BLOB)`,
+		`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 400) INSERT INTO seq.filler SELECT randomblob(4000) FROM n`,
+		`DROP TABLE seq.filler`)
+	big := size()
+	if big < small+400 {
+		t.Fatalf("%d pages with the filler dropped, %d before", big, small)
+	}
+	want := seqRows(t, db)
+	db.Close()
+	if db, err = OpenDir(ctx, dir, nil); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { db.Close() }()
+	if got := size(); got > small+8 {
+		t.Errorf("%d pages after opening, %d before the filler", got, small)
+	}
+	if fi, err := os.Stat(path); err != nil || fi.Size() > (small+8)*4096 {
+		t.Errorf("file: %v, %v", fi, err)
+	}
+	if got := seqRows(t, db); len(got) != len(want) || len(got) == 0 {
+		t.Errorf("%d sequences after shrinking, %d before", len(got), len(want))
+	}
+	// Few free pages: left.
+	exec(t, db, `CREATE TABLE seq.filler (b BLOB)`,
+		`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20) INSERT INTO seq.filler SELECT randomblob(4000) FROM n`,
+		`DROP TABLE seq.filler`)
+	before := size()
+	db.Close()
+	if db, err = OpenDir(ctx, dir, nil); err != nil {
+		t.Fatal(err)
+	}
+	if got := size(); got != before {
+		t.Errorf("%d pages after opening, %d before: a few free pages were given back", got, before)
 	}
 }

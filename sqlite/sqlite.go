@@ -45,6 +45,8 @@ type DB struct {
 	logger *slog.Logger
 	// dict is the copy of token_ids the writer and searches share.
 	dict tokenDict
+	// seqs is the file of token sequences (see seqdata.go).
+	seqs sequenceFiles
 	// Now returns the current time; tests may replace it.
 	Now func() time.Time
 	// stop ends the checkpoints (see checkpoints), which close done;
@@ -69,16 +71,21 @@ func Open(ctx context.Context, path string, logger *slog.Logger) (*DB, error) {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
 	db := &DB{db: sdb, path: path, logger: logger, Now: time.Now}
+	db.seqs.path = SequencesDataPath(path)
 	if err := db.migrate(ctx); err != nil {
 		sdb.Close()
+		db.seqs.close()
 		return nil, db.explain(err)
 	}
 	if err := db.checkSequences(ctx); err != nil {
 		sdb.Close()
+		db.seqs.close()
 		return nil, db.explain(err)
 	}
+	db.shrinkSequences(ctx)
 	if err := db.tuneIndex(ctx); err != nil {
 		sdb.Close()
+		db.seqs.close()
 		return nil, db.explain(err)
 	}
 	// The checkpoints have a connection of their own, with a small
@@ -87,6 +94,7 @@ func Open(ctx context.Context, path string, logger *slog.Logger) (*DB, error) {
 	cdb, err := sql.Open(driverName, dataSource(path, checkpointCacheKiB))
 	if err != nil {
 		sdb.Close()
+		db.seqs.close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
 	cdb.SetMaxOpenConns(1)
@@ -208,7 +216,11 @@ func (db *DB) Close() error {
 			<-db.done
 		}
 	})
-	if err := db.db.Close(); err != nil {
+	err := db.db.Close()
+	if serr := db.seqs.close(); err == nil {
+		err = serr
+	}
+	if err != nil {
 		return fmt.Errorf("sqlite: close: %w", err)
 	}
 	return nil
@@ -242,12 +254,13 @@ func (db *DB) migrate(ctx context.Context) error {
 
 // migrationSteps are the parts of migrations written in Go, run after the
 // SQL file of the same name in its transaction.
-var migrationSteps = map[string]func(context.Context, *sql.Tx) error{
-	"0005_token_sets.sql":         fillTokenSets,
-	"0006_token_freqs.sql":        fillTokenFreqs,
+var migrationSteps = map[string]func(context.Context, *DB, *sql.Tx) error{
+	"0005_token_sets.sql":         func(ctx context.Context, _ *DB, tx *sql.Tx) error { return fillTokenSets(ctx, tx) },
+	"0006_token_freqs.sql":        func(ctx context.Context, _ *DB, tx *sql.Tx) error { return fillTokenFreqs(ctx, tx) },
 	"0007_token_pairs.sql":        fillTokenPairs,
 	"0008_token_pair_entries.sql": refillTokenPairs,
 	"0010_token_pair_follow.sql":  refillTokenPairs,
+	"0011_sequences_data.sql":     moveSequences,
 }
 
 func (db *DB) migrateFile(ctx context.Context, name string) error {
@@ -272,7 +285,7 @@ func (db *DB) migrateFile(ctx context.Context, name string) error {
 		return fmt.Errorf("sqlite: migration %s: %w", base, err)
 	}
 	if fill := migrationSteps[base]; fill != nil {
-		if err := fill(ctx, tx); err != nil {
+		if err := fill(ctx, db, tx); err != nil {
 			return fmt.Errorf("sqlite: migration %s: %w", base, err)
 		}
 	}

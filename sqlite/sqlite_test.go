@@ -168,8 +168,10 @@ func TestOpenBadFiles(t *testing.T) {
 				t.Errorf("message = %q, want it to contain %q", msg, tt.want)
 			}
 			if tt.name == "garbage file" {
-				if _, err := os.Stat(SequencesPath(filepath.Join(dir, FileName))); !os.IsNotExist(err) {
-					t.Errorf("a sequences file beside a file that is not a database: %v", err)
+				for _, p := range []string{SequencesPath(filepath.Join(dir, FileName)), SequencesDataPath(filepath.Join(dir, FileName))} {
+					if _, err := os.Stat(p); !os.IsNotExist(err) {
+						t.Errorf("%s beside a file that is not a database: %v", p, err)
+					}
 				}
 			}
 		})

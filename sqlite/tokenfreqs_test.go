@@ -274,7 +274,7 @@ func windowOf(t *testing.T, s *SearchService, tx *sql.Tx, p *plan, text string) 
 		t.Fatalf("%s: expand = %v, %v", text, ok, err)
 	}
 	r = newSetReader(ctx, tx, p.prefixes)
-	r.dict, p.phraseCounts = &s.db.dict, r.counts
+	r.dict, r.seqs, p.phraseCounts = &s.db.dict, &s.db.seqs, r.counts
 	t.Cleanup(r.close)
 	top, err := r.maxGroup()
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"math"
 	"runtime"
@@ -16,13 +17,14 @@ import (
 
 	"github.com/diembao/diembao/internal/idset"
 	"github.com/diembao/diembao/internal/pairidx"
+	"github.com/diembao/diembao/internal/seqlog"
 	"github.com/diembao/diembao/internal/tokseq"
 	"github.com/diembao/diembao/query"
 	"github.com/diembao/diembao/viet"
 )
 
-// Phrases (tables token_ids, article_tokens and token_pairs, migration 0007)
-// are answered from each article's sequence of token IDs and an index of
+// Phrases (tables token_ids and token_pairs, migration 0007, and the token
+// sequences, see seqdata.go) are answered from each article's sequence of token IDs and an index of
 // the adjacent pairs of folded tokens: the pairs of a phrase give its
 // candidate articles, few even when its words are in most articles, and
 // each candidate's sequence says whether and how many times it holds the
@@ -148,7 +150,7 @@ type seqWriter struct {
 	addedFold []uint32
 	next      uint32
 	insertID  *sql.Stmt
-	putSeq    *sql.Stmt
+	putTable  *sql.Stmt
 	// pairs are the entries of the pairs written, by chunk and bucket;
 	// parts the part each chunk's rows get (the smallest offset written).
 	pairs map[int64]*[pairidx.Buckets][]uint64
@@ -156,6 +158,11 @@ type seqWriter struct {
 	blob  []byte
 	// noPairs has put write the sequences only.
 	noPairs bool
+	// log is the data file the sequences are appended to (see
+	// seqdata.go), seqs those not appended yet; nil writes them into the
+	// table article_tokens, as migrations before 0011 keep them.
+	log  *seqlog.Log
+	seqs pendingSeqs
 }
 
 // newSeqWriter returns a writer of the transaction tx with the dictionary
@@ -259,17 +266,30 @@ func (w *seqWriter) put(id int64, st *seqTokens) error {
 		return err
 	}
 	w.blob = tokseq.Append(w.blob[:0], tokseq.Seq{Title: st.title, Body: st.body})
-	var err error
-	if w.putSeq == nil {
-		if w.putSeq, err = w.tx.PrepareContext(w.ctx, `INSERT OR REPLACE INTO article_tokens (id, seq) VALUES (?, ?)`); err != nil {
-			return fmt.Errorf("sqlite: token sequences: %w", err)
-		}
-	}
-	if _, err := w.putSeq.ExecContext(w.ctx, id, w.blob); err != nil {
-		return fmt.Errorf("sqlite: token sequences: %w", err)
+	if err := w.putSeq(id, w.blob); err != nil {
+		return err
 	}
 	if !w.noPairs {
 		w.addPairs(id, st.pairs)
+	}
+	return nil
+}
+
+// putSeq writes the stored sequence of article id: into the pending
+// records of the data file, or into article_tokens.
+func (w *seqWriter) putSeq(id int64, seq []byte) error {
+	if w.log != nil {
+		w.seqs.add(id, seq)
+		return nil
+	}
+	var err error
+	if w.putTable == nil {
+		if w.putTable, err = w.tx.PrepareContext(w.ctx, `INSERT OR REPLACE INTO article_tokens (id, seq) VALUES (?, ?)`); err != nil {
+			return fmt.Errorf("sqlite: token sequences: %w", err)
+		}
+	}
+	if _, err := w.putTable.ExecContext(w.ctx, id, seq); err != nil {
+		return fmt.Errorf("sqlite: token sequences: %w", err)
 	}
 	return nil
 }
@@ -296,10 +316,15 @@ func (w *seqWriter) flush() error {
 	return w.flushBefore(math.MaxInt64)
 }
 
-// flushBefore merges the gathered pairs of the chunks before chunk end
-// into token_pairs, row by row in the table's order, and keeps the others
-// gathered.
+// flushBefore writes the pending sequences, merges the gathered pairs of
+// the chunks before chunk end into token_pairs, row by row in the table's
+// order, and keeps the others gathered.
 func (w *seqWriter) flushBefore(end int64) error {
+	if w.log != nil {
+		if err := w.flushSeqs(); err != nil {
+			return err
+		}
+	}
 	var chunks []int64
 	for chunk := range w.pairs {
 		if chunk < end {
@@ -425,7 +450,7 @@ func (w *seqWriter) compact(chunk int64) error {
 
 // close closes the writer's statements.
 func (w *seqWriter) close() {
-	for _, st := range []*sql.Stmt{w.insertID, w.putSeq} {
+	for _, st := range []*sql.Stmt{w.insertID, w.putTable} {
 		if st != nil {
 			st.Close()
 		}
@@ -453,22 +478,23 @@ const fillBatch = 1000
 
 // fillTokenPairs fills token_ids, article_tokens and token_pairs from the
 // stored articles, for the migration that creates them.
-func fillTokenPairs(ctx context.Context, tx *sql.Tx) error {
-	return fillSequences(ctx, tx, true)
+func fillTokenPairs(ctx context.Context, _ *DB, tx *sql.Tx) error {
+	return fillSequences(ctx, tx, nil, true)
 }
 
-// fillSequences writes the token sequences of the stored articles (and
-// their pairs when pairs is true), numbering the tokens token_ids lacks:
-// each article is analysed again as the writer analyses it, on every
+// fillSequences writes the token sequences of the stored articles, into
+// the data file log (or article_tokens when nil, see seqWriter), and their
+// pairs when pairs is true, numbering the tokens token_ids lacks: each
+// article is analysed again as the writer analyses it, on every
 // processor.
-func fillSequences(ctx context.Context, tx *sql.Tx, pairs bool) error {
+func fillSequences(ctx context.Context, tx *sql.Tx, log *seqlog.Log, pairs bool) error {
 	var dict tokenDict
 	w, err := newSeqWriter(ctx, tx, &dict)
 	if err != nil {
 		return err
 	}
 	defer w.close()
-	w.noPairs = !pairs
+	w.noPairs, w.log = !pairs, log
 	an := query.DefaultAnalyzer()
 	var last int64
 	for {
@@ -514,7 +540,7 @@ func fillSequences(ctx context.Context, tx *sql.Tx, pairs bool) error {
 // sequences, for migrations 0008 and 0010, which changed the form of its
 // rows: the pairs of each article's folded columns, a chunk's rows written
 // once.
-func refillTokenPairs(ctx context.Context, tx *sql.Tx) error {
+func refillTokenPairs(ctx context.Context, db *DB, tx *sql.Tx) error {
 	var dict tokenDict
 	w, err := newSeqWriter(ctx, tx, &dict)
 	if err != nil {
@@ -528,31 +554,8 @@ func refillTokenPairs(ctx context.Context, tx *sql.Tx) error {
 		pairs []uint64
 		err   error
 	}
-	var (
-		list []article
-		last int64
-	)
-	for {
-		rows, err := tx.QueryContext(ctx, `SELECT id, seq FROM article_tokens WHERE id > ? ORDER BY id LIMIT ?`, last, fillBatch)
-		if err != nil {
-			return fmt.Errorf("sqlite: refill token pairs: %w", err)
-		}
-		list = list[:0]
-		for rows.Next() {
-			var a article
-			if err := rows.Scan(&a.id, &a.seq); err != nil {
-				rows.Close()
-				return fmt.Errorf("sqlite: refill token pairs: %w", err)
-			}
-			list = append(list, a)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return fmt.Errorf("sqlite: refill token pairs: %w", err)
-		}
-		if len(list) == 0 {
-			break
-		}
+	var list []article
+	pairsOf := func() error {
 		var wg sync.WaitGroup
 		workers := runtime.GOMAXPROCS(0)
 		for k := range workers {
@@ -589,8 +592,22 @@ func refillTokenPairs(ctx context.Context, tx *sql.Tx) error {
 			}
 			w.addPairs(a.id, a.pairs)
 		}
-		last = list[len(list)-1].id
-		if err := w.flushBefore(last >> pairidx.ChunkBits); err != nil {
+		last := list[len(list)-1].id
+		list = list[:0]
+		return w.flushBefore(last >> pairidx.ChunkBits)
+	}
+	err = eachSequence(ctx, tx, &db.seqs, func(id int64, seq []byte) error {
+		list = append(list, article{id: id, seq: slices.Clone(seq)})
+		if len(list) < fillBatch {
+			return nil
+		}
+		return pairsOf()
+	})
+	if err != nil {
+		return err
+	}
+	if len(list) > 0 {
+		if err := pairsOf(); err != nil {
 			return err
 		}
 	}
@@ -632,7 +649,7 @@ func countKey(exact bool, tokens []string) string {
 type phraseCounts map[string]map[int64][2]uint32
 
 // phraseReader finds the articles holding phrases, from token_pairs and
-// article_tokens, in a read transaction.
+// the token sequences, in a read transaction.
 type phraseReader struct {
 	ctx     context.Context
 	tx      *sql.Tx
@@ -640,8 +657,15 @@ type phraseReader struct {
 	fold    []uint32
 	pairs   *sql.Stmt
 	pairsIn *sql.Stmt
-	seqs    *sql.Stmt
-	counts  phraseCounts
+	// files is the store's data file of sequences, log the one of the
+	// transaction's snapshot (once a phrase is checked), locs the rows of
+	// sequence_chunks read, by chunk.
+	files  *sequenceFiles
+	log    *seqlog.Log
+	locs   map[int64][]byte
+	todo   []int64
+	ids    []byte
+	counts phraseCounts
 	// cands holds the candidates of each phrase read, by its folded
 	// count key (nil: none), in the chunks bounds allows (all when nil).
 	cands  map[string]*idset.Set
@@ -650,13 +674,11 @@ type phraseReader struct {
 	// what read has checked of each.
 	phrases map[string]readPhrase
 	checks  map[string]*phraseChecks
-	scratch []uint32
-	ids     []byte
 }
 
 // newPhraseReader returns a reader whose dictionary covers every ID of the
-// transaction's snapshot.
-func newPhraseReader(ctx context.Context, tx *sql.Tx, dict *tokenDict) (*phraseReader, error) {
+// transaction's snapshot, and which reads the sequences of files.
+func newPhraseReader(ctx context.Context, tx *sql.Tx, dict *tokenDict, files *sequenceFiles) (*phraseReader, error) {
 	var top sql.NullInt64
 	if err := tx.QueryRowContext(ctx, `SELECT max(id) FROM token_ids`).Scan(&top); err != nil {
 		return nil, queryError(ctx, err)
@@ -668,12 +690,13 @@ func newPhraseReader(ctx context.Context, tx *sql.Tx, dict *tokenDict) (*phraseR
 			return nil, err
 		}
 	}
-	return &phraseReader{ctx: ctx, tx: tx, dict: dict, fold: dict.fold, counts: phraseCounts{}, cands: map[string]*idset.Set{}, phrases: map[string]readPhrase{}, checks: map[string]*phraseChecks{}}, nil
+	return &phraseReader{ctx: ctx, tx: tx, dict: dict, fold: dict.fold, files: files, locs: map[int64][]byte{},
+		counts: phraseCounts{}, cands: map[string]*idset.Set{}, phrases: map[string]readPhrase{}, checks: map[string]*phraseChecks{}}, nil
 }
 
 // close releases the reader's statements.
 func (r *phraseReader) close() {
-	for _, st := range []*sql.Stmt{r.pairs, r.pairsIn, r.seqs} {
+	for _, st := range []*sql.Stmt{r.pairs, r.pairsIn} {
 		if st != nil {
 			st.Close()
 		}
@@ -801,10 +824,10 @@ func (r *phraseReader) phraseCandidates(key string) (readPhrase, *idset.Set, err
 	return ph, cand, nil
 }
 
-// minChecks is how many candidates read checks at least in one statement
-// when the chunks below those asked for hold more: a statement costs some
-// 30 µs, and past pipelineChecks the counts run beside the reads. A
-// variable for tests.
+// minChecks is how many candidates read checks at least at once when the
+// chunks below those asked for hold more: each check reads the offsets of
+// its chunks in a statement, and past parallelChecks counts on every
+// processor. A variable for tests.
 var minChecks = 256
 
 // phraseChecks is what a reader has checked of a phrase: the chunks whose
@@ -913,150 +936,100 @@ func (r *phraseReader) readIn(keys []string, in *idset.Set, lo, hi int64, limit 
 // pairidx.ChunkSize IDs) in their sequences, adds those holding it to s
 // and records their instances.
 func (r *phraseReader) check(cand *idset.Set, chunks []int64, ph readPhrase, s *idset.Set) error {
-	// The candidates' sequences, in one statement.
-	r.ids = append(r.ids[:0], '[')
-	n := 0
+	r.todo = r.todo[:0]
+	var withCands []int64
 	for _, c := range chunks {
+		n := len(r.todo)
 		cand.DescendingIn(c<<pairidx.ChunkBits, (c+1)<<pairidx.ChunkBits, func(id int64) bool {
-			if n > 0 {
-				r.ids = append(r.ids, ',')
-			}
-			n++
-			r.ids = strconv.AppendInt(r.ids, id, 10)
+			r.todo = append(r.todo, id)
 			return true
 		})
+		if len(r.todo) > n {
+			withCands = append(withCands, c)
+		}
 	}
-	r.ids = append(r.ids, ']')
-	if n == 0 {
+	if len(r.todo) == 0 {
 		return nil
 	}
-	var err error
-	if r.seqs == nil {
-		if r.seqs, err = r.tx.PrepareContext(r.ctx, `SELECT id, seq FROM article_tokens WHERE id IN (SELECT value FROM json_each(?))`); err != nil {
-			return queryError(r.ctx, err)
-		}
-	}
-	rows, err := r.seqs.QueryContext(r.ctx, string(r.ids))
-	if err != nil {
-		return queryError(r.ctx, err)
-	}
-	defer rows.Close()
-	if n < pipelineChecks {
-		for rows.Next() {
-			var (
-				id   int64
-				blob sql.RawBytes
-			)
-			if err := rows.Scan(&id, &blob); err != nil {
-				return queryError(r.ctx, err)
-			}
-			if err := r.record(id, blob, ph, s, &r.scratch); err != nil {
-				return err
-			}
-		}
-		if err := rows.Err(); err != nil {
-			return queryError(r.ctx, err)
-		}
-		return nil
-	}
-	// Many candidates: a goroutine counts the instances in batches of
-	// sequences while SQLite reads the next ones.
-	full, free := make(chan *seqBatch, 2), make(chan *seqBatch, 3)
-	for range cap(free) {
-		free <- &seqBatch{}
-	}
-	done := make(chan error, 1)
-	go func() {
+	if r.log == nil {
 		var err error
-		for b := range full {
-			for i := 0; i < len(b.ids) && err == nil; i++ {
-				err = r.record(b.ids[i], b.buf[b.ends[i]:b.ends[i+1]], ph, s, &r.scratch)
+		if r.log, err = r.files.current(r.ctx, r.tx); err != nil {
+			return err
+		}
+	}
+	if err := readLocs(r.ctx, r.tx, withCands, r.locs); err != nil {
+		return err
+	}
+	// Many candidates: counted on every processor, each taking every
+	// workers-th.
+	workers := 1
+	if len(r.todo) >= parallelChecks {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	hits := make([][]phraseHit, workers)
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	for k := range workers {
+		wg.Go(func() { hits[k], errs[k] = r.count(r.todo, k, workers, ph) })
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	for _, list := range hits {
+		for _, h := range list {
+			s.Add(h.id)
+			r.counts[ph.fk][h.id] = [2]uint32{uint32(h.n[1]), uint32(h.n[3])}
+			if ph.ek != "" && h.n[0]+h.n[2] > 0 {
+				r.counts[ph.ek][h.id] = [2]uint32{uint32(h.n[0]), uint32(h.n[2])}
 			}
-			free <- b
 		}
-		done <- err
-	}()
-	b := <-free
-	b.reset()
-	var readErr error
-	for rows.Next() {
-		var (
-			id   int64
-			blob sql.RawBytes
-		)
-		if readErr = rows.Scan(&id, &blob); readErr != nil {
-			break
-		}
-		b.add(id, blob)
-		if len(b.ids) == checkBatch {
-			full <- b
-			b = <-free
-			b.reset()
-		}
-	}
-	if readErr == nil {
-		readErr = rows.Err()
-	}
-	if len(b.ids) > 0 {
-		full <- b
-	}
-	close(full)
-	countErr := <-done
-	if readErr != nil {
-		return queryError(r.ctx, readErr)
-	}
-	return countErr
-}
-
-// pipelineChecks is the number of candidates from which check counts the
-// instances in a goroutine of its own, checkBatch sequences at a time,
-// while SQLite reads the next ones: reading a sequence (a b-tree seek and
-// a page from the OS cache) costs about three times as much as counting
-// in it, and a machine has a second core for the count. Variables for
-// tests.
-var (
-	pipelineChecks = 256
-	checkBatch     = 64
-)
-
-// seqBatch is a batch of candidates' sequences, copied one after another
-// into buf: the sequence of ids[i] is buf[ends[i]:ends[i+1]].
-type seqBatch struct {
-	ids  []int64
-	ends []int
-	buf  []byte
-}
-
-// reset empties the batch, keeping its memory.
-func (b *seqBatch) reset() {
-	b.ids, b.ends, b.buf = b.ids[:0], append(b.ends[:0], 0), b.buf[:0]
-}
-
-// add copies the sequence of article id into the batch.
-func (b *seqBatch) add(id int64, seq []byte) {
-	b.buf = append(b.buf, seq...)
-	b.ids, b.ends = append(b.ids, id), append(b.ends, len(b.buf))
-}
-
-// record counts the instances of phrase ph in the sequence of article id
-// and, when it holds some, adds the article to s and records them.
-func (r *phraseReader) record(id int64, seq []byte, ph readPhrase, s *idset.Set, scratch *[]uint32) error {
-	n, ok, err := ph.m.Count(seq, scratch)
-	if err != nil {
-		return fmt.Errorf("sqlite: token sequence of article %d: %w", id, err)
-	}
-	if !ok {
-		return fmt.Errorf("sqlite: token sequence of article %d holds an unknown token ID", id)
-	}
-	if n[1]+n[3] == 0 {
-		return nil
-	}
-	s.Add(id)
-	r.counts[ph.fk][id] = [2]uint32{uint32(n[1]), uint32(n[3])}
-	if ph.ek != "" && n[0]+n[2] > 0 {
-		r.counts[ph.ek][id] = [2]uint32{uint32(n[0]), uint32(n[2])}
 	}
 	return nil
+}
+
+// parallelChecks is the number of candidates from which check counts the
+// instances on every processor. A variable for tests.
+var parallelChecks = 256
+
+// phraseHit is an article holding a phrase, with its instances by column
+// (see tokseq.Count).
+type phraseHit struct {
+	id int64
+	n  [tokseq.Columns]int
+}
+
+// count counts the instances of phrase ph in the sequences of the
+// articles ids[first], ids[first+step], … and returns those holding it.
+// r.locs holds the rows of their chunks.
+func (r *phraseReader) count(ids []int64, first, step int, ph readPhrase) ([]phraseHit, error) {
+	var (
+		hits    []phraseHit
+		buf     []byte
+		scratch []uint32
+	)
+	for k := first; k < len(ids); k += step {
+		id := ids[k]
+		off := locOf(r.locs[id>>pairidx.ChunkBits], id)
+		if off == 0 {
+			continue
+		}
+		seq, err := r.log.Read(off, id, &buf)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: token sequence of article %d: %w", id, err)
+		}
+		n, ok, err := ph.m.Count(seq, &scratch)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: token sequence of article %d: %w", id, err)
+		}
+		if !ok {
+			return nil, fmt.Errorf("sqlite: token sequence of article %d holds an unknown token ID", id)
+		}
+		if n[1]+n[3] > 0 {
+			hits = append(hits, phraseHit{id, n})
+		}
+	}
+	return hits, nil
 }
 
 // candidates returns the articles holding every pair of adjacent tokens of

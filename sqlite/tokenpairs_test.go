@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"math"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -82,7 +83,8 @@ func checkTokenPairs(t *testing.T, db *DB, step string) {
 		}
 	}
 	index := indexColumns(t, db)
-	rows, err := db.db.QueryContext(ctx, `SELECT a.id, s.seq FROM articles a LEFT JOIN article_tokens s USING (id) ORDER BY a.id`)
+	seqs := storedSequences(t, db)
+	rows, err := db.db.QueryContext(ctx, `SELECT id FROM articles ORDER BY id`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,13 +96,12 @@ func checkTokenPairs(t *testing.T, db *DB, step string) {
 	defer pairs.Close()
 	n := 0
 	for rows.Next() {
-		var (
-			id   int64
-			blob []byte
-		)
-		if err := rows.Scan(&id, &blob); err != nil {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
 			t.Fatal(err)
 		}
+		blob := seqs[id]
+		delete(seqs, id)
 		cols, indexed := index[id]
 		if !indexed {
 			// An article without text (the placeholder of writeSteps).
@@ -166,10 +167,31 @@ func checkTokenPairs(t *testing.T, db *DB, step string) {
 	if n < len(index) || n == 0 {
 		t.Errorf("%s: %d sequences for %d indexed articles", step, n, len(index))
 	}
-	var orphans int
-	if err := db.db.QueryRowContext(ctx, `SELECT count(*) FROM article_tokens WHERE id NOT IN (SELECT id FROM articles)`).Scan(&orphans); err != nil || orphans != 0 {
-		t.Errorf("%s: %d sequences of no article (%v)", step, orphans, err)
+	if len(seqs) != 0 {
+		t.Errorf("%s: %d sequences of no article", step, len(seqs))
 	}
+}
+
+// storedSequences returns the stored token sequences, by article.
+func storedSequences(t *testing.T, db *DB) map[int64][]byte {
+	t.Helper()
+	ctx := context.Background()
+	tx, err := db.beginRead(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	out := map[int64][]byte{}
+	if err := eachSequence(ctx, tx, &db.seqs, func(id int64, seq []byte) error {
+		if _, dup := out[id]; dup {
+			t.Errorf("article %d has two sequences", id)
+		}
+		out[id] = slices.Clone(seq)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
 
 // TestTokenPairsFollowIndex checks the token sequences, their dictionary and
@@ -192,7 +214,8 @@ func TestTokenPairsFollowIndex(t *testing.T) {
 		t.Fatal(err)
 	}
 	check("a lone mark")
-	rewriteSteps(t, db, fixtureArticles(t)[0], []string{"token_pairs", "token_pair_chunks", "article_tokens", "token_ids"}, []string{"0007_token_pairs.sql", "0009_sequences_file.sql"}, check)
+	rewriteSteps(t, db, fixtureArticles(t)[0], []string{"token_pairs", "token_pair_chunks", "sequence_chunks", "sequence_log", "token_ids"},
+		[]string{"0007_token_pairs.sql", "0009_sequences_file.sql", "0011_sequences_data.sql"}, check)
 }
 
 // TestTokenPairParts checks that the parts of a chunk's rows of token_pairs
@@ -336,13 +359,7 @@ func TestTokenPairsRefill(t *testing.T) {
 		}
 	}
 	checkTokenPairs(t, db, "refill")
-	var id int64
-	if err := db.db.QueryRowContext(ctx, `SELECT max(id) FROM article_tokens`).Scan(&id); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.db.ExecContext(ctx, `UPDATE article_tokens SET seq = x'05ff' WHERE id = ?`, id); err != nil {
-		t.Fatal(err)
-	}
+	id := damageSequence(t, db)
 	err := rerun()
 	if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("article %d", id)) {
 		t.Fatalf("refill over a damaged sequence: %v", err)
@@ -486,12 +503,12 @@ func TestPhraseCandidates(t *testing.T) {
 	}
 	sets, fts := NewSearchService(db), NewSearchService(db)
 	fts.noSets = true
-	// Every check counts in a goroutine of its own, two sequences at a
-	// time (see pipelineChecks), in the second round.
-	defer func(n, b int) { pipelineChecks, checkBatch = n, b }(pipelineChecks, checkBatch)
+	// Every check counts on every processor (see parallelChecks) in the
+	// second round.
+	defer func(n int) { parallelChecks = n }(parallelChecks)
 	for round := range 2 {
 		if round == 1 {
-			pipelineChecks, checkBatch = 1, 2
+			parallelChecks = 1
 		}
 		checkPhraseCandidates(t, db, sets, fts, chunks)
 	}
@@ -537,7 +554,7 @@ func checkPhraseCandidates(t *testing.T, db *DB, sets, fts *SearchService, chunk
 				t.Fatal(err)
 			}
 			defer tx.Rollback()
-			r, err := newPhraseReader(ctx, tx, &db.dict)
+			r, err := newPhraseReader(ctx, tx, &db.dict, &db.seqs)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -577,21 +594,9 @@ func holdingPairs(t *testing.T, tx *sql.Tx, fold []uint32, folded []string, r *p
 		return nil
 	}
 	tokens := r.dict.tokens()
-	rows, err := tx.Query(`SELECT id, seq FROM article_tokens ORDER BY id`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
 	var out []int64
-	for rows.Next() {
-		var (
-			id int64
-			b  []byte
-			s  tokseq.Seq
-		)
-		if err := rows.Scan(&id, &b); err != nil {
-			t.Fatal(err)
-		}
+	err := eachSequence(context.Background(), tx, r.files, func(id int64, b []byte) error {
+		var s tokseq.Seq
 		if err := tokseq.Decode(b, &s); err != nil {
 			t.Fatal(err)
 		}
@@ -625,8 +630,9 @@ func holdingPairs(t *testing.T, tx *sql.Tx, fold []uint32, folded []string, r *p
 		if holds {
 			out = append(out, id)
 		}
-	}
-	if err := rows.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		t.Fatal(err)
 	}
 	return out
@@ -643,4 +649,34 @@ func setIDs(s *idset.Set) []int64 {
 	}
 	slices.Reverse(ids)
 	return ids
+}
+
+// damageSequence changes a byte of the stored sequence of the newest
+// article, in the data file, and returns the article's ID.
+func damageSequence(t *testing.T, db *DB) int64 {
+	t.Helper()
+	var (
+		chunk int64
+		locs  []byte
+	)
+	if err := db.db.QueryRow(`SELECT chunk, locs FROM sequence_chunks ORDER BY chunk DESC LIMIT 1`).Scan(&chunk, &locs); err != nil {
+		t.Fatal(err)
+	}
+	id := chunk<<pairidx.ChunkBits | int64(len(locs)/locSize-1)
+	off := locOf(locs, id)
+	f, err := os.OpenFile(SequencesDataPath(db.path), os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	// Past the record's header (at most 12 bytes here), in its data.
+	b := make([]byte, 1)
+	if _, err := f.ReadAt(b, off+12); err != nil {
+		t.Fatal(err)
+	}
+	b[0] ^= 0x40
+	if _, err := f.WriteAt(b, off+12); err != nil {
+		t.Fatal(err)
+	}
+	return id
 }

@@ -419,6 +419,7 @@ type setReader struct {
 	// phraseReader); phrases their reader, once needed, and counts the
 	// instances it found.
 	dict    *tokenDict
+	seqs    *sequenceFiles
 	phrases *phraseReader
 	counts  phraseCounts
 	// phraseChunks, when set, bounds the chunks whose phrases are read
@@ -606,7 +607,7 @@ func (r *setReader) phraseReader() (*phraseReader, error) {
 		if r.dict == nil {
 			return nil, errors.New("sqlite: token sets: a phrase without the token dictionary")
 		}
-		pr, err := newPhraseReader(r.ctx, r.tx, r.dict)
+		pr, err := newPhraseReader(r.ctx, r.tx, r.dict, r.seqs)
 		if err != nil {
 			return nil, err
 		}

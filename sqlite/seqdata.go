@@ -1,0 +1,331 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+
+	"github.com/diembao/diembao/internal/pairidx"
+	"github.com/diembao/diembao/internal/seqlog"
+)
+
+// The token sequences themselves (since migration 0011) are records of a
+// file of their own, diembao.db-sequences-data (package seqlog), which
+// searches map into memory and read without SQLite: checking a phrase's
+// candidates reads one sequence per candidate, scattered over the
+// archive, and a read through SQLite — a statement step, a seek from the
+// b-tree's root, each page's header parsed again at every acquisition of
+// a mapped page — cost three times the count itself. The file only grows:
+// a writer appends its transaction's sequences before it commits, so an
+// offset a snapshot holds points at bytes written before that snapshot.
+//
+// Where each sequence begins is kept in the sequences database (schema
+// seq, see sequences.go), in the same transactions as the rest of the
+// article: sequence_chunks holds, for each chunk of pairidx.ChunkSize
+// article IDs, the offsets of its articles' sequences (8 bytes each,
+// little-endian, by the article's place in the chunk; 0 for none), and
+// sequence_log the data file's name (the random number of its header) and
+// the size its recorded offsets need. Open rebuilds the sequences when the
+// file is missing, is another one, or is shorter than that size (see
+// checkSequences).
+
+// SequencesDataPath returns the name of the file holding the token
+// sequences' data of the database file path.
+func SequencesDataPath(path string) string { return path + "-sequences-data" }
+
+// locSize is the size of an offset in a row of sequence_chunks.
+const locSize = 8
+
+// sequenceFiles is a store's open file of sequence data: the one whose
+// name the sequences database records, opened again when a rebuild (by
+// this process or another) replaced it.
+type sequenceFiles struct {
+	path string
+	mu   sync.Mutex
+	log  *seqlog.Log
+	// old are the files replaced, still open for the searches that may
+	// read them, closed with the store.
+	old []*seqlog.Log
+}
+
+// current returns the file the snapshot of q records.
+func (f *sequenceFiles) current(ctx context.Context, q *sql.Tx) (*seqlog.Log, error) {
+	var name int64
+	if err := q.QueryRowContext(ctx, `SELECT name FROM seq.sequence_log`).Scan(&name); err != nil {
+		return nil, fmt.Errorf("sqlite: sequences data: %w", err)
+	}
+	return f.named(uint64(name))
+}
+
+// named returns the file of the given name, opening it when the one open
+// has another.
+func (f *sequenceFiles) named(name uint64) (*seqlog.Log, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.log != nil && f.log.Name() == name {
+		return f.log, nil
+	}
+	l, err := seqlog.Open(f.path)
+	if err != nil {
+		return nil, &sequencesError{f.path, err}
+	}
+	if l.Name() != name {
+		l.Close()
+		return nil, &sequencesError{f.path, fmt.Errorf("not the file the database's sequences point into (named %d, not %d); open the database again to rebuild it", l.Name(), name)}
+	}
+	f.install(l)
+	return l, nil
+}
+
+// install makes l the open file. The caller holds f.mu.
+func (f *sequenceFiles) install(l *seqlog.Log) {
+	if f.log != nil {
+		f.old = append(f.old, f.log)
+	}
+	f.log = l
+}
+
+// close closes the open files. No search may run then.
+func (f *sequenceFiles) close() error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var errs []error
+	for _, l := range append(f.old, f.log) {
+		if l != nil {
+			errs = append(errs, l.Close())
+		}
+	}
+	f.log, f.old = nil, nil
+	return errors.Join(errs...)
+}
+
+// moveSequences moves the sequences of article_tokens into a new data
+// file, for migration 0011.
+func moveSequences(ctx context.Context, db *DB, tx *sql.Tx) error {
+	log, err := seqlog.Create(db.seqs.path)
+	if err != nil {
+		return &sequencesError{db.seqs.path, err}
+	}
+	defer log.Close()
+	if _, err := tx.ExecContext(ctx, `INSERT INTO seq.sequence_log (id, name, size) VALUES (1, ?, ?)`, int64(log.Name()), seqlog.HeaderSize); err != nil {
+		return err
+	}
+	var dict tokenDict
+	w, err := newSeqWriter(ctx, tx, &dict)
+	if err != nil {
+		return err
+	}
+	defer w.close()
+	w.log, w.noPairs = log, true
+	err = eachSequence(ctx, tx, &db.seqs, func(id int64, seq []byte) error {
+		w.seqs.add(id, seq)
+		if len(w.seqs.ids) < fillBatch {
+			return nil
+		}
+		return w.flushSeqs()
+	})
+	if err != nil {
+		return err
+	}
+	if err := w.flushSeqs(); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `DROP TABLE seq.article_tokens`); err != nil {
+		return err
+	}
+	return bumpStamps(ctx, tx)
+}
+
+// locOf returns the offset of the sequence of article id in locs, the row
+// of sequence_chunks of its chunk, or 0 when it has none.
+func locOf(locs []byte, id int64) int64 {
+	i := int(id&(pairidx.ChunkSize-1)) * locSize
+	if i+locSize > len(locs) {
+		return 0
+	}
+	return int64(binary.LittleEndian.Uint64(locs[i:]))
+}
+
+// setLoc sets the offset of the sequence of article id in locs, growing
+// it as needed, and returns it.
+func setLoc(locs []byte, id, off int64) []byte {
+	i := int(id&(pairidx.ChunkSize-1)) * locSize
+	if need := i + locSize; need > len(locs) {
+		locs = append(locs, make([]byte, need-len(locs))...)
+	}
+	binary.LittleEndian.PutUint64(locs[i:], uint64(off))
+	return locs
+}
+
+// pendingSeqs are the sequences a writer appends to the data file when it
+// flushes: their records, one after another, and each one's article and
+// place among them.
+type pendingSeqs struct {
+	records []byte
+	ids     []int64
+	rel     []int64
+}
+
+// add adds the sequence of article id.
+func (p *pendingSeqs) add(id int64, seq []byte) {
+	p.ids, p.rel = append(p.ids, id), append(p.rel, int64(len(p.records)))
+	p.records = seqlog.AppendRecord(p.records, id, seq)
+}
+
+// flushSeqs appends the pending sequences to the data file and records
+// their offsets in sequence_chunks, and the file's size in sequence_log.
+func (w *seqWriter) flushSeqs() error {
+	p := &w.seqs
+	if len(p.ids) == 0 {
+		return nil
+	}
+	base, err := w.log.Append(p.records)
+	if err != nil {
+		return fmt.Errorf("sqlite: token sequences: %w", err)
+	}
+	byChunk := map[int64][]int{}
+	for i, id := range p.ids {
+		c := id >> pairidx.ChunkBits
+		byChunk[c] = append(byChunk[c], i)
+	}
+	chunks := make([]int64, 0, len(byChunk))
+	for c := range byChunk {
+		chunks = append(chunks, c)
+	}
+	slices.Sort(chunks)
+	for _, c := range chunks {
+		var locs []byte
+		err := w.tx.QueryRowContext(w.ctx, `SELECT locs FROM sequence_chunks WHERE chunk = ?`, c).Scan(&locs)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("sqlite: token sequences: %w", err)
+		}
+		for _, i := range byChunk[c] {
+			locs = setLoc(locs, p.ids[i], base+p.rel[i])
+		}
+		if _, err := w.tx.ExecContext(w.ctx, `INSERT OR REPLACE INTO sequence_chunks (chunk, locs) VALUES (?, ?)`, c, locs); err != nil {
+			return fmt.Errorf("sqlite: token sequences: %w", err)
+		}
+	}
+	if _, err := w.tx.ExecContext(w.ctx, `UPDATE sequence_log SET size = ?`, base+int64(len(p.records))); err != nil {
+		return fmt.Errorf("sqlite: token sequences: %w", err)
+	}
+	p.records, p.ids, p.rel = p.records[:0], p.ids[:0], p.rel[:0]
+	return nil
+}
+
+// readLocs reads into locs the rows of sequence_chunks of the chunks it
+// lacks (an empty row for a chunk without one).
+func readLocs(ctx context.Context, tx *sql.Tx, chunks []int64, locs map[int64][]byte) error {
+	var todo []int64
+	for _, c := range chunks {
+		if _, ok := locs[c]; !ok {
+			todo = append(todo, c)
+			locs[c] = nil
+		}
+	}
+	if len(todo) == 0 {
+		return nil
+	}
+	list, err := json.Marshal(todo)
+	if err != nil {
+		return err
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT chunk, locs FROM sequence_chunks WHERE chunk IN (SELECT value FROM json_each(?))`, string(list))
+	if err != nil {
+		return queryError(ctx, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			c int64
+			b []byte
+		)
+		if err := rows.Scan(&c, &b); err != nil {
+			return queryError(ctx, err)
+		}
+		locs[c] = b
+	}
+	if err := rows.Err(); err != nil {
+		return queryError(ctx, err)
+	}
+	return nil
+}
+
+// eachSequence calls fn with the stored sequences of the articles, in ID
+// order: those of the table article_tokens while it exists (before
+// migration 0011), else those of the data file of files. fn must not keep
+// the sequence it is given.
+func eachSequence(ctx context.Context, tx *sql.Tx, files *sequenceFiles, fn func(id int64, seq []byte) error) error {
+	var inTable int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM pragma_table_list WHERE name = 'article_tokens'`).Scan(&inTable); err != nil {
+		return fmt.Errorf("sqlite: token sequences: %w", err)
+	}
+	if inTable > 0 {
+		var last int64
+		for {
+			rows, err := tx.QueryContext(ctx, `SELECT id, seq FROM article_tokens WHERE id > ? ORDER BY id LIMIT ?`, last, fillBatch)
+			if err != nil {
+				return fmt.Errorf("sqlite: token sequences: %w", err)
+			}
+			n := 0
+			for rows.Next() {
+				var seq sql.RawBytes
+				if err := rows.Scan(&last, &seq); err != nil {
+					rows.Close()
+					return fmt.Errorf("sqlite: token sequences: %w", err)
+				}
+				if err := fn(last, seq); err != nil {
+					rows.Close()
+					return err
+				}
+				n++
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return fmt.Errorf("sqlite: token sequences: %w", err)
+			}
+			if n == 0 {
+				return nil
+			}
+		}
+	}
+	log, err := files.current(ctx, tx)
+	if err != nil {
+		return err
+	}
+	last := int64(-1)
+	var buf []byte
+	for {
+		var (
+			c    int64
+			locs []byte
+		)
+		err := tx.QueryRowContext(ctx, `SELECT chunk, locs FROM sequence_chunks WHERE chunk > ? ORDER BY chunk LIMIT 1`, last).Scan(&c, &locs)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("sqlite: token sequences: %w", err)
+		}
+		last = c
+		for i := 0; i+locSize <= len(locs); i += locSize {
+			off := int64(binary.LittleEndian.Uint64(locs[i:]))
+			if off == 0 {
+				continue
+			}
+			id := c<<pairidx.ChunkBits | int64(i/locSize)
+			seq, err := log.Read(off, id, &buf)
+			if err != nil {
+				return fmt.Errorf("sqlite: token sequence of article %d: %w", id, err)
+			}
+			if err := fn(id, seq); err != nil {
+				return err
+			}
+		}
+	}
+}
