@@ -163,9 +163,10 @@ func (w *writer) applySeqs(seqs []seqTokens) error {
 				return err
 			}
 			defer sw.close()
-			if sw.log, err = w.s.db.seqs.current(w.ctx, w.tx); err != nil {
+			if sw.log, err = w.s.db.seqs.acquire(w.ctx, w.tx); err != nil {
 				return err
 			}
+			defer w.s.db.seqs.release(sw.log)
 		}
 		if err := sw.put(op.id, &seqs[op.art]); err != nil {
 			return err

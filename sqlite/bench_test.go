@@ -49,6 +49,27 @@ func BenchmarkPutArticles(b *testing.B) {
 	b.ReportMetric(float64(b.N*batch)/b.Elapsed().Seconds(), "articles/s")
 }
 
+// BenchmarkPutArticle stores articles one per transaction, as a crawler
+// does.
+func BenchmarkPutArticle(b *testing.B) {
+	db := openTest(b)
+	svc := NewArticleService(db)
+	list := benchArticles(b, 1)
+	a := list[0]
+	ctx := context.Background()
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		a.URL = a.URL[:strings.LastIndexByte(a.URL, '=')+1] + strconv.Itoa(i)
+		a.ContentHash = ""
+		i++
+		if _, err := svc.PutArticle(ctx, a); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "articles/s")
+}
+
 func BenchmarkSearch(b *testing.B) {
 	db := openTest(b)
 	if _, err := NewArticleService(db).PutArticles(context.Background(), benchArticles(b, 5000)); err != nil {

@@ -43,23 +43,52 @@ const locSize = 8
 
 // sequenceFiles is a store's open file of sequence data: the one whose
 // name the sequences database records, opened again when a rebuild (by
-// this process or another) replaced it.
+// this process or another) replaced it. A file is closed once replaced or
+// once the store is closed, when no search or writer holds it any more
+// (see acquire): a search still reading when the store closes would
+// otherwise read unmapped memory.
 type sequenceFiles struct {
-	path string
-	mu   sync.Mutex
-	log  *seqlog.Log
-	// old are the files replaced, still open for the searches that may
-	// read them, closed with the store.
-	old []*seqlog.Log
+	path   string
+	mu     sync.Mutex
+	log    *seqlog.Log
+	refs   map[*seqlog.Log]int
+	closed bool
 }
 
-// current returns the file the snapshot of q records.
-func (f *sequenceFiles) current(ctx context.Context, q *sql.Tx) (*seqlog.Log, error) {
+// acquire returns the file the snapshot of tx records, which the caller
+// releases when done with it.
+func (f *sequenceFiles) acquire(ctx context.Context, tx *sql.Tx) (*seqlog.Log, error) {
 	var name int64
-	if err := q.QueryRowContext(ctx, `SELECT name FROM seq.sequence_log`).Scan(&name); err != nil {
+	if err := tx.QueryRowContext(ctx, `SELECT name FROM seq.sequence_log`).Scan(&name); err != nil {
 		return nil, fmt.Errorf("sqlite: sequences data: %w", err)
 	}
-	return f.named(uint64(name))
+	l, err := f.named(uint64(name))
+	if err != nil {
+		return nil, err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.closed {
+		return nil, errors.New("sqlite: the store is closed")
+	}
+	if f.refs == nil {
+		f.refs = map[*seqlog.Log]int{}
+	}
+	f.refs[l]++
+	return l, nil
+}
+
+// release gives back a file acquire returned.
+func (f *sequenceFiles) release(l *seqlog.Log) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.refs[l]--; f.refs[l] > 0 {
+		return
+	}
+	delete(f.refs, l)
+	if l != f.log || f.closed {
+		l.Close()
+	}
 }
 
 // named returns the file of the given name, opening it when the one open
@@ -82,26 +111,25 @@ func (f *sequenceFiles) named(name uint64) (*seqlog.Log, error) {
 	return l, nil
 }
 
-// install makes l the open file. The caller holds f.mu.
+// install makes l the open file, closing the one it replaces unless it is
+// held. The caller holds f.mu.
 func (f *sequenceFiles) install(l *seqlog.Log) {
-	if f.log != nil {
-		f.old = append(f.old, f.log)
+	if f.log != nil && f.refs[f.log] == 0 {
+		f.log.Close()
 	}
 	f.log = l
 }
 
-// close closes the open files. No search may run then.
+// close closes the open file, or has the last release close it.
 func (f *sequenceFiles) close() error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	var errs []error
-	for _, l := range append(f.old, f.log) {
-		if l != nil {
-			errs = append(errs, l.Close())
-		}
+	f.closed = true
+	var err error
+	if f.log != nil && f.refs[f.log] == 0 {
+		err = f.log.Close()
 	}
-	f.log, f.old = nil, nil
-	return errors.Join(errs...)
+	return err
 }
 
 // moveSequences moves the sequences of article_tokens into a new data
@@ -294,10 +322,11 @@ func eachSequence(ctx context.Context, tx *sql.Tx, files *sequenceFiles, fn func
 			}
 		}
 	}
-	log, err := files.current(ctx, tx)
+	log, err := files.acquire(ctx, tx)
 	if err != nil {
 		return err
 	}
+	defer files.release(log)
 	last := int64(-1)
 	var buf []byte
 	for {

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/diembao/diembao"
+	"github.com/diembao/diembao/internal/pairidx"
 	"github.com/diembao/diembao/internal/seqlog"
 )
 
@@ -350,5 +351,47 @@ func TestSequencesShrunk(t *testing.T) {
 	}
 	if got := size(); got != before {
 		t.Errorf("%d pages after opening, %d before: a few free pages were given back", got, before)
+	}
+}
+
+// TestSequencesHeldPastClose checks that a data file a search holds stays
+// readable when the store closes, and is closed by the last release.
+func TestSequencesHeldPastClose(t *testing.T) {
+	ctx := context.Background()
+	db, err := OpenDir(ctx, t.TempDir(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	loadFixtures(t, db)
+	tx, err := db.beginRead(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := db.seqs.acquire(ctx, tx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var (
+		chunk int64
+		locs  []byte
+	)
+	if err := tx.QueryRow(`SELECT chunk, locs FROM sequence_chunks ORDER BY chunk LIMIT 1`).Scan(&chunk, &locs); err != nil {
+		t.Fatal(err)
+	}
+	id := chunk << pairidx.ChunkBits
+	for locOf(locs, id) == 0 {
+		id++
+	}
+	tx.Rollback()
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	var buf []byte
+	if seq, err := l.Read(locOf(locs, id), id, &buf); err != nil || len(seq) == 0 {
+		t.Fatalf("held file after the store closed: %d bytes, %v", len(seq), err)
+	}
+	db.seqs.release(l)
+	if _, err := l.Read(locOf(locs, id), id, &buf); err == nil {
+		t.Error("the file is still open after its last release")
 	}
 }

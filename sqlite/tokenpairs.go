@@ -701,6 +701,10 @@ func (r *phraseReader) close() {
 			st.Close()
 		}
 	}
+	if r.log != nil {
+		r.files.release(r.log)
+		r.log = nil
+	}
 }
 
 // idsOf returns the IDs of tokens, and false when one has none.
@@ -953,7 +957,7 @@ func (r *phraseReader) check(cand *idset.Set, chunks []int64, ph readPhrase, s *
 	}
 	if r.log == nil {
 		var err error
-		if r.log, err = r.files.current(r.ctx, r.tx); err != nil {
+		if r.log, err = r.files.acquire(r.ctx, r.tx); err != nil {
 			return err
 		}
 	}

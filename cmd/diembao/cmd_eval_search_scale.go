@@ -201,7 +201,7 @@ func storeBytes(ctx context.Context, app *App, st *store) (int64, error) {
 	}
 	var n int64
 	main := filepath.Join(app.DataDir, sqlite.FileName)
-	for _, name := range []string{main, main + "-wal", main + "-shm", sqlite.SequencesPath(main), sqlite.SequencesPath(main) + "-wal", sqlite.SequencesPath(main) + "-shm"} {
+	for _, name := range []string{main, main + "-wal", main + "-shm", sqlite.SequencesPath(main), sqlite.SequencesPath(main) + "-wal", sqlite.SequencesPath(main) + "-shm", sqlite.SequencesDataPath(main)} {
 		if fi, err := os.Stat(name); err == nil {
 			n += fi.Size()
 		}
