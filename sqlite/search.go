@@ -65,8 +65,24 @@ func (s *SearchService) Warm(ctx context.Context) error {
 		return queryError(ctx, err)
 	}
 	defer tx.Rollback()
-	return s.attrs.warm(ctx, tx, s.db.Now().Unix())
+	if err := s.attrs.warm(ctx, tx, s.db.Now().Unix()); err != nil {
+		return err
+	}
+	log, err := s.db.seqs.acquire(ctx, tx)
+	if err != nil {
+		return err
+	}
+	defer s.db.seqs.release(log)
+	size, err := log.Size()
+	if err != nil {
+		return err
+	}
+	return log.Touch(size - warmSequences)
 }
+
+// warmSequences is how many bytes of the newest token sequences Warm
+// touches: those of about a million articles.
+const warmSequences = 1 << 30
 
 // plan is a search request turned into SQL pieces.
 type plan struct {

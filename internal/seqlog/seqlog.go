@@ -281,6 +281,33 @@ func (l *Log) remap(end int64) ([]byte, error) {
 	return data, nil
 }
 
+// Touch reads a byte of every page of the file from offset from to its
+// end, so that later reads of records there find the pages' translations
+// ready: on the virtual machines measured, the first read of a mapped
+// page in a process cost about 1.4 µs, the next ones 0.2, and a search
+// checks thousands of records scattered over the file. It does nothing
+// where files are not mapped.
+func (l *Log) Touch(from int64) error {
+	size, err := l.refresh()
+	if err != nil || !canMap {
+		return err
+	}
+	data, err := l.remap(size)
+	if err != nil || data == nil {
+		return err
+	}
+	page := int64(os.Getpagesize())
+	var sum byte
+	for off := max(0, from) &^ (page - 1); off < size; off += page {
+		sum += data[off]
+	}
+	touched.Store(uint32(sum))
+	return nil
+}
+
+// touched keeps Touch's reads from being left out by the compiler.
+var touched atomic.Uint32
+
 // Close unmaps and closes the file. No Read may run then or later.
 func (l *Log) Close() error {
 	l.mu.Lock()
