@@ -258,7 +258,7 @@ func (db *DB) rebuildSequences(ctx context.Context, log *seqlog.Log) error {
 		`DROP TABLE IF EXISTS seq.sequence_chunks`,
 		`DROP TABLE IF EXISTS seq.sequence_log`,
 		`DROP TABLE IF EXISTS seq.sequence_stamp`,
-		`CREATE TABLE seq.sequence_chunks (chunk INTEGER PRIMARY KEY, locs BLOB NOT NULL)`,
+		`CREATE TABLE seq.sequence_chunks (chunk INTEGER PRIMARY KEY, gen INTEGER NOT NULL, locs BLOB NOT NULL)`,
 		`CREATE TABLE seq.sequence_log (id INTEGER PRIMARY KEY CHECK (id = 1), name INTEGER NOT NULL, size INTEGER NOT NULL)`,
 		`CREATE TABLE seq.sequence_stamp (id INTEGER PRIMARY KEY CHECK (id = 1), n INTEGER NOT NULL, owner INTEGER NOT NULL)`,
 		`INSERT INTO seq.sequence_stamp (id, n, owner) SELECT id, n, owner FROM main.sequence_stamp`,

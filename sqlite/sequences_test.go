@@ -216,7 +216,7 @@ func TestSequencesRebuilt(t *testing.T) {
 		}},
 		{"sequences ahead", func(t *testing.T, db *DB, dir string) {
 			exec(t, db, `UPDATE seq.sequence_stamp SET n = n + 2`,
-				`INSERT INTO seq.sequence_chunks (chunk, locs) VALUES (1000, zeroblob(64))`,
+				`INSERT INTO seq.sequence_chunks (chunk, gen, locs) VALUES (1000, 1, zeroblob(64))`,
 				`UPDATE seq.sequence_chunks SET locs = zeroblob(8) WHERE chunk = 0`)
 		}},
 	}
@@ -393,5 +393,41 @@ func TestSequencesHeldPastClose(t *testing.T) {
 	db.seqs.release(l)
 	if _, err := l.Read(locOf(locs, id), id, &buf); err == nil {
 		t.Error("the file is still open after its last release")
+	}
+}
+
+// TestSequenceOffsetsKept checks that a search reuses the offsets of a
+// chunk read before only while no write changed them: an article
+// replaced in a chunk already read is checked in its new sequence.
+func TestSequenceOffsetsKept(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t)
+	loadFixtures(t, db)
+	svc, arts := NewSearchService(db), NewArticleService(db)
+	a := &diembao.Article{URL: "https://bao-mau.example/thay-the.html", SourceName: "Báo Mẫu",
+		Title: "Tin đê điều", Body: []diembao.Paragraph{{Text: "Mực nước sông Hồng dâng cao chiều nay."}}}
+	if _, err := arts.PutArticle(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	found := func(q string) bool {
+		t.Helper()
+		res, err := svc.Search(ctx, diembao.SearchRequest{Query: q, Limit: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return slices.Contains(hitURLs(res), a.URL)
+	}
+	if !found(`"sông hồng dâng"`) || found(`"giá lúa tăng"`) {
+		t.Fatal("the first text is not found as written")
+	}
+	if n := len(db.seqs.cache); n == 0 {
+		t.Fatal("no offsets kept after a phrase search")
+	}
+	a.Body, a.ContentHash = []diembao.Paragraph{{Text: "Giá lúa tăng mạnh ở đồng bằng."}}, ""
+	if r, err := arts.PutArticle(ctx, a); err != nil || !r.Updated {
+		t.Fatalf("replace: %+v, %v", r, err)
+	}
+	if found(`"sông hồng dâng"`) || !found(`"giá lúa tăng"`) {
+		t.Error("the replaced article is checked in its old sequence")
 	}
 }

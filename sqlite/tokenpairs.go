@@ -961,7 +961,7 @@ func (r *phraseReader) check(cand *idset.Set, chunks []int64, ph readPhrase, s *
 			return err
 		}
 	}
-	if err := readLocs(r.ctx, r.tx, withCands, r.locs); err != nil {
+	if err := r.files.readLocs(r.ctx, r.tx, r.log, withCands, r.locs); err != nil {
 		return err
 	}
 	// Many candidates: counted on every processor, each taking every

@@ -16,9 +16,12 @@ DROP TABLE IF EXISTS seq.sequence_chunks;
 DROP TABLE IF EXISTS seq.sequence_log;
 
 -- The offsets of the sequences of a chunk of 4,096 article IDs (8 bytes
--- each, little-endian, by the article's place in the chunk; 0 for none).
+-- each, little-endian, by the article's place in the chunk; 0 for none),
+-- and the data file's size after the write that last changed them (gen:
+-- a search keeps the rows it read while gen stays the same).
 CREATE TABLE seq.sequence_chunks (
 	chunk INTEGER PRIMARY KEY,
+	gen INTEGER NOT NULL,
 	locs BLOB NOT NULL
 );
 
