@@ -24,12 +24,12 @@ import (
 )
 
 // Phrases (tables token_ids and token_pairs, migration 0007, and the token
-// sequences, see seqdata.go) are answered from each article's sequence of token IDs and an index of
-// the adjacent pairs of folded tokens: the pairs of a phrase give its
-// candidate articles, few even when its words are in most articles, and
-// each candidate's sequence says whether and how many times it holds the
-// phrase, in which column, exactly or folded. FTS5 would read the position
-// lists of the phrase's words over the whole archive.
+// sequences, see seqdata.go) are answered from each article's sequence of
+// token IDs and an index of the adjacent pairs of folded tokens: the pairs
+// of a phrase give its candidate articles, few even when its words are in
+// most articles, and each candidate's sequence says whether and how many
+// times it holds the phrase, in which column, exactly or folded. FTS5 would
+// read the position lists of the phrase's words over the whole archive.
 
 // pairsMergeName is the SQL function diembao_pairs_merge(a, b): the union
 // of two rows of token_pairs (see pairsMergeFunction).
