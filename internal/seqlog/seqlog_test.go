@@ -30,14 +30,22 @@ func modes(t *testing.T, f func(t *testing.T)) {
 	}
 }
 
+// newLog creates a file of records in a temporary directory, closed when
+// the test ends, and returns it with its path.
+func newLog(t *testing.T) (*Log, string) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "log")
+	l, err := Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	return l, path
+}
+
 func TestAppendRead(t *testing.T) {
 	modes(t, func(t *testing.T) {
-		path := filepath.Join(t.TempDir(), "log")
-		l, err := Create(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer l.Close()
+		l, path := newLog(t)
 		// Records appended in batches of various sizes, some read
 		// between the appends (the mapping must follow the file).
 		want := map[int64][]byte{}
@@ -91,12 +99,7 @@ func TestAppendRead(t *testing.T) {
 
 func TestReadErrors(t *testing.T) {
 	modes(t, func(t *testing.T) {
-		path := filepath.Join(t.TempDir(), "log")
-		l, err := Create(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer l.Close()
+		l, path := newLog(t)
 		recs := AppendRecord(nil, 7, []byte("first record"))
 		second := len(recs)
 		recs = AppendRecord(recs, 300, []byte("second record"))
@@ -221,11 +224,7 @@ func TestUvarintLen(t *testing.T) {
 // its records readable, on a file that grew since it was mapped.
 func TestTouch(t *testing.T) {
 	modes(t, func(t *testing.T) {
-		l, err := Create(filepath.Join(t.TempDir(), "log"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer l.Close()
+		l, _ := newLog(t)
 		var buf []byte
 		for round := range 3 {
 			data := bytes.Repeat([]byte{byte(round)}, 10000)
