@@ -247,7 +247,7 @@ func (db *DB) migrate(ctx context.Context) error {
 	}
 	// A migration may have numbered the tokens afresh.
 	db.dict.mu.Lock()
-	db.dict.ids, db.dict.fold = nil, nil
+	db.dict.ids, db.dict.fold, db.dict.next, db.dict.empty = nil, nil, nil, nil
 	db.dict.mu.Unlock()
 	return nil
 }

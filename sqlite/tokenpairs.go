@@ -93,6 +93,29 @@ type tokenDict struct {
 	// fold[id] is the ID of id's folded form, 0 when it is empty (a
 	// lone combining mark); fold[0] stands for no token.
 	fold []uint32
+	// next[id] is the next ID after id with the same folded form, 0 past
+	// the last: the IDs folding to a folded ID f are f and those its
+	// chain leads to. empty holds the IDs whose folded form is empty.
+	// A phrase's matcher needs the IDs folding to its last token (see
+	// marked), which would otherwise take a walk over the whole of fold.
+	next  []uint32
+	empty []uint32
+}
+
+// marked returns the IDs below n folding to the folded ID f or to
+// nothing, those a phrase ending in f marks (see tokseq.NewMatcherOf).
+// The caller holds d.mu for reading.
+func (d *tokenDict) marked(f uint32, n int) []uint32 {
+	var out []uint32
+	for id := f; id != 0 && int(id) < n && int(id) < len(d.next); id = d.next[id] {
+		out = append(out, id)
+	}
+	for _, id := range d.empty {
+		if int(id) < n {
+			out = append(out, id)
+		}
+	}
+	return out
 }
 
 // tokens returns the token of each ID, by ID. The caller holds d.mu or
@@ -110,7 +133,7 @@ func (d *tokenDict) tokens() []string {
 func (d *tokenDict) refresh(ctx context.Context, q querier) error {
 	if d.ids == nil {
 		d.ids = map[string]uint32{}
-		d.fold = []uint32{0}
+		d.fold, d.next, d.empty = []uint32{0}, []uint32{0}, nil
 	}
 	rows, err := q.QueryContext(ctx, `SELECT id, token, fold FROM token_ids WHERE id >= ? ORDER BY id`, len(d.fold))
 	if err != nil {
@@ -130,6 +153,19 @@ func (d *tokenDict) refresh(ctx context.Context, q querier) error {
 		}
 		d.ids[tok] = uint32(id)
 		d.fold = append(d.fold, uint32(fold))
+		d.next = append(d.next, 0)
+		switch {
+		case fold == 0:
+			d.empty = append(d.empty, uint32(id))
+		case fold < id:
+			// The chain's last ID: the chain of a folded form
+			// holds its few spellings.
+			last := uint32(fold)
+			for d.next[last] != 0 {
+				last = d.next[last]
+			}
+			d.next[last] = uint32(id)
+		}
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("sqlite: token IDs: %w", err)
@@ -889,7 +925,10 @@ func (r *phraseReader) lookUp(key string) readPhrase {
 	if exactToks != nil {
 		ph.Exact, _ = r.idsOf(exactToks)
 	}
-	ph.m = tokseq.NewMatcher(ph.Phrase, r.fold)
+	r.dict.mu.RLock()
+	marked := r.dict.marked(ph.Folded[len(ph.Folded)-1], len(r.fold))
+	r.dict.mu.RUnlock()
+	ph.m = tokseq.NewMatcherOf(ph.Phrase, r.fold, marked)
 	return ph
 }
 

@@ -82,6 +82,10 @@ func checkTokenPairs(t *testing.T, db *DB, step string) {
 			t.Errorf("%s: folded token %q is not its own folded form", step, tokens[f])
 		}
 	}
+	checkMarked(t, step, &dict)
+	db.dict.mu.RLock()
+	checkMarked(t, step+" (the store's copy)", &db.dict)
+	db.dict.mu.RUnlock()
 	index := indexColumns(t, db)
 	seqs := storedSequences(t, db)
 	rows, err := db.db.QueryContext(ctx, `SELECT id FROM articles ORDER BY id`)
@@ -169,6 +173,29 @@ func checkTokenPairs(t *testing.T, db *DB, step string) {
 	}
 	if len(seqs) != 0 {
 		t.Errorf("%s: %d sequences of no article", step, len(seqs))
+	}
+}
+
+// checkMarked checks that the IDs the dictionary d marks for each folded
+// token are those a walk over its folded IDs finds.
+func checkMarked(t *testing.T, step string, d *tokenDict) {
+	t.Helper()
+	n := len(d.fold)
+	for f := 1; f < n; f++ {
+		if d.fold[f] != uint32(f) {
+			continue
+		}
+		var want []uint32
+		for id, g := range d.fold[1:] {
+			if g == uint32(f) || g == 0 {
+				want = append(want, uint32(id+1))
+			}
+		}
+		got := d.marked(uint32(f), n)
+		slices.Sort(got)
+		if !slices.Equal(got, want) {
+			t.Errorf("%s: folded ID %d marks %v, want %v", step, f, got, want)
+		}
 	}
 }
 

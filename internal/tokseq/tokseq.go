@@ -205,10 +205,10 @@ const ring = 64
 // A Matcher counts one phrase's instances in stored sequences (see
 // Append) as it decodes them, without a decoded copy: a search checks
 // thousands of candidate articles per phrase. It looks a token's folded
-// form up only where an instance may end: a bit per token ID (a few
-// kilobytes, where the dictionary's folded IDs take a few hundred) marks
-// the tokens folding to the phrase's last folded token, and those whose
-// folded form is empty (see Count).
+// form up only where an instance may end: a bit per token ID up to the
+// largest marked (a few kilobytes at most, where the dictionary's folded
+// IDs take a few hundred) marks the tokens folding to the phrase's last
+// folded token, and those whose folded form is empty (see Count).
 type Matcher struct {
 	p     Phrase
 	fold  []uint32
@@ -219,12 +219,34 @@ type Matcher struct {
 // Count). It reads the whole of fold: a caller makes one per phrase and
 // search.
 func NewMatcher(p Phrase, fold []uint32) *Matcher {
-	m := &Matcher{p: p, fold: fold}
+	var marked []uint32
 	if k := len(p.Folded); k > 0 && k <= ring {
 		last := p.Folded[k-1]
-		m.marks = make([]uint64, (len(fold)+63)/64)
 		for id, f := range fold {
 			if f == last || f == 0 {
+				marked = append(marked, uint32(id))
+			}
+		}
+	}
+	return NewMatcherOf(p, fold, marked)
+}
+
+// NewMatcherOf is NewMatcher for a caller that knows the IDs of fold
+// whose folded form is p's last folded token or empty (marked; IDs past
+// fold are left out): it reads only those of fold.
+func NewMatcherOf(p Phrase, fold, marked []uint32) *Matcher {
+	m := &Matcher{p: p, fold: fold}
+	if k := len(p.Folded); k > 0 && k <= ring {
+		// Bits up to the largest ID marked: the IDs past it are not.
+		top := uint32(0)
+		for _, id := range marked {
+			if int(id) < len(fold) {
+				top = max(top, id)
+			}
+		}
+		m.marks = make([]uint64, top/64+1)
+		for _, id := range marked {
+			if int(id) < len(fold) {
 				m.marks[id>>6] |= 1 << (id & 63)
 			}
 		}
@@ -270,7 +292,7 @@ func (m *Matcher) Count(b []byte, scratch *[]uint32) (n [Columns]int, ok bool, e
 				return n, false, nil
 			}
 			exact[pos%ring] = id
-			if marks[id>>6]&(1<<(id&63)) == 0 {
+			if w := int(id >> 6); w >= len(marks) || marks[w]&(1<<(id&63)) == 0 {
 				continue
 			}
 			if fold[id] == 0 {

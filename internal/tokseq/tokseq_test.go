@@ -304,3 +304,25 @@ func BenchmarkMatcher(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkNewMatcher makes the matcher of a phrase over a dictionary of
+// two million tokens, as a long crawl's is, finding the marked IDs itself
+// (scan) or given them (of).
+func BenchmarkNewMatcher(b *testing.B) {
+	folds := make([]uint32, 2_000_000)
+	for i := range folds {
+		folds[i] = uint32(i) / 4 * 4
+	}
+	p := Phrase{Folded: []uint32{400, 800, 1200}}
+	marked := []uint32{1200, 1201, 1202, 1203}
+	b.Run("scan", func(b *testing.B) {
+		for b.Loop() {
+			NewMatcher(p, folds)
+		}
+	})
+	b.Run("of", func(b *testing.B) {
+		for b.Loop() {
+			NewMatcherOf(p, folds, marked)
+		}
+	})
+}
