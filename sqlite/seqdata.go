@@ -139,6 +139,14 @@ func (f *sequenceFiles) close() error {
 	return err
 }
 
+// recordLog records the new, empty data file log in sequence_log.
+func recordLog(ctx context.Context, tx *sql.Tx, log *seqlog.Log) error {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO seq.sequence_log (id, name, size) VALUES (1, ?, ?)`, int64(log.Name()), seqlog.HeaderSize); err != nil {
+		return fmt.Errorf("sqlite: sequences data: %w", err)
+	}
+	return nil
+}
+
 // moveSequences moves the sequences of article_tokens into a new data
 // file, for migration 0011.
 func moveSequences(ctx context.Context, db *DB, tx *sql.Tx) error {
@@ -147,7 +155,7 @@ func moveSequences(ctx context.Context, db *DB, tx *sql.Tx) error {
 		return &sequencesError{db.seqs.path, err}
 	}
 	defer log.Close()
-	if _, err := tx.ExecContext(ctx, `INSERT INTO seq.sequence_log (id, name, size) VALUES (1, ?, ?)`, int64(log.Name()), seqlog.HeaderSize); err != nil {
+	if err := recordLog(ctx, tx, log); err != nil {
 		return err
 	}
 	var dict tokenDict

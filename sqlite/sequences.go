@@ -267,8 +267,8 @@ func (db *DB) rebuildSequences(ctx context.Context, log *seqlog.Log) error {
 			return fmt.Errorf("sqlite: rebuild sequences: %w", err)
 		}
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO seq.sequence_log (id, name, size) VALUES (1, ?, ?)`, int64(log.Name()), seqlog.HeaderSize); err != nil {
-		return fmt.Errorf("sqlite: rebuild sequences: %w", err)
+	if err := recordLog(ctx, tx, log); err != nil {
+		return err
 	}
 	if err := fillSequences(ctx, tx, log, false); err != nil {
 		return err
