@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/diembao/diembao"
+	"github.com/diembao/diembao/internal/pairidx"
 	"github.com/diembao/diembao/internal/vntc"
 )
 
@@ -50,24 +51,40 @@ func BenchmarkPutArticles(b *testing.B) {
 }
 
 // BenchmarkPutArticle stores articles one per transaction, as a crawler
-// does.
+// does, at the start of a chunk of article IDs and near its end, where
+// the chunk's row of sequence offsets is largest (see seqdata.go).
 func BenchmarkPutArticle(b *testing.B) {
-	db := openTest(b)
-	svc := NewArticleService(db)
-	list := benchArticles(b, 1)
-	a := list[0]
-	ctx := context.Background()
-	b.ReportAllocs()
-	i := 0
-	for b.Loop() {
-		a.URL = a.URL[:strings.LastIndexByte(a.URL, '=')+1] + strconv.Itoa(i)
-		a.ContentHash = ""
-		i++
-		if _, err := svc.PutArticle(ctx, a); err != nil {
-			b.Fatal(err)
-		}
+	for _, bc := range []struct {
+		name   string
+		before int
+	}{{"chunk start", 0}, {"chunk end", pairidx.ChunkSize - 600}} {
+		b.Run(bc.name, func(b *testing.B) {
+			db := openTest(b)
+			svc := NewArticleService(db)
+			ctx := context.Background()
+			if bc.before > 0 {
+				fill := benchArticles(b, bc.before)
+				for i, a := range fill {
+					a.URL += "-fill-" + strconv.Itoa(i)
+				}
+				if _, err := svc.PutArticles(ctx, fill); err != nil {
+					b.Fatal(err)
+				}
+			}
+			a := benchArticles(b, 1)[0]
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				a.URL = a.URL[:strings.LastIndexByte(a.URL, '=')+1] + strconv.Itoa(i)
+				a.ContentHash = ""
+				i++
+				if _, err := svc.PutArticle(ctx, a); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "articles/s")
+		})
 	}
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "articles/s")
 }
 
 func BenchmarkSearch(b *testing.B) {
