@@ -69,14 +69,16 @@ func (f *sequenceFiles) acquire(ctx context.Context, tx *sql.Tx) (*seqlog.Log, e
 	if err := tx.QueryRowContext(ctx, `SELECT name FROM seq.sequence_log`).Scan(&name); err != nil {
 		return nil, fmt.Errorf("sqlite: sequences data: %w", err)
 	}
-	l, err := f.named(uint64(name))
-	if err != nil {
-		return nil, err
-	}
+	// The file is found and held under one lock: a rebuild's file
+	// installed in between would close it unheld.
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.closed {
 		return nil, errors.New("sqlite: the store is closed")
+	}
+	l, err := f.namedLocked(uint64(name))
+	if err != nil {
+		return nil, err
 	}
 	if f.refs == nil {
 		f.refs = map[*seqlog.Log]int{}
@@ -103,6 +105,11 @@ func (f *sequenceFiles) release(l *seqlog.Log) {
 func (f *sequenceFiles) named(name uint64) (*seqlog.Log, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	return f.namedLocked(name)
+}
+
+// namedLocked is named for a caller holding f.mu.
+func (f *sequenceFiles) namedLocked(name uint64) (*seqlog.Log, error) {
 	if f.log != nil && f.log.Name() == name {
 		return f.log, nil
 	}
